@@ -1,0 +1,1 @@
+"""kades-bot: the composition root and the domain of the forum kades bot."""
