@@ -1,0 +1,50 @@
+"""The long-lived services, built once and reached by handlers through `context.services`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.access import Access
+from bot.clock import Clock
+from bot.config import Settings
+from storage.database import Database
+from storage.drafts import DraftRepo
+from storage.forums import ForumRepo
+from storage.members import MemberRepo
+from storage.regions import RegionRepo
+
+
+class Waker(Protocol):
+    def wake(self) -> None:
+        """Tell the delivery engine that something may be due now."""
+
+
+class _NoDelivery:
+    """Until the delivery engine starts (and in storage-only tools), waking is a no-op."""
+
+    def wake(self) -> None:
+        return None
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock
+    regions: RegionRepo
+    forums: ForumRepo
+    members: MemberRepo
+    drafts: DraftRepo
+    access: Access
+    delivery: Waker = field(default_factory=_NoDelivery)
+    bot_username: str = ""
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database, clock: Clock) -> Services:
+        forums = ForumRepo(db)
+        members = MemberRepo(db)
+        return cls(
+            settings=settings, db=db, clock=clock, regions=RegionRepo(db), forums=forums, members=members,
+            drafts=DraftRepo(db), access=Access(forums, members),
+        )

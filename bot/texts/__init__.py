@@ -1,0 +1,71 @@
+"""The text catalog: every sentence a user sees, Bahasa Indonesia first, English second.
+
+Each feature keeps its sentences in its own module (`core`, `meetings`, ...) as two dicts,
+`ID` and `EN`, with the same keys and the same `{placeholders}`. `t()` HTML-escapes every
+placeholder value unless it is wrapped in `Html` (already-rendered, trusted markup), so a
+village head's name containing `<b>` can never break a message.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import string
+from collections.abc import Mapping
+from typing import Any
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+# Feature modules whose ID/EN dicts make up the catalog. Add yours here.
+CATALOG_MODULES = (
+    "bot.texts.core",
+)
+
+
+class Html(str):
+    """A string that is already safe HTML (rendered by us); `t()` does not escape it again."""
+
+    __slots__ = ()
+
+
+def _load() -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+    for name in CATALOG_MODULES:
+        module = importlib.import_module(name)
+        for lang, attr in (("id", "ID"), ("en", "EN")):
+            part: Mapping[str, str] = getattr(module, attr)
+            clash = merged[lang].keys() & part.keys()
+            if clash:
+                raise RuntimeError(f"duplicate text keys in {name}: {sorted(clash)}")
+            merged[lang].update(part)
+    return merged
+
+
+CATALOG = _load()
+
+
+def normalise_language(lang: str | None) -> str:
+    if lang and lang[:2].lower() in LANGUAGES:
+        return lang[:2].lower()
+    return DEFAULT_LANGUAGE
+
+
+def escape(value: Any) -> str:
+    """Escape a value for parse_mode=HTML unless it is trusted `Html`."""
+    if isinstance(value, Html):
+        return str(value)
+    return html.escape(str(value), quote=False)
+
+
+def t(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> Html:
+    """Render catalog text `key` in `lang` with escaped params."""
+    lang = normalise_language(lang)
+    template = CATALOG[lang].get(key) or CATALOG[DEFAULT_LANGUAGE][key]
+    if not params:
+        return Html(template)
+    return Html(template.format(**{k: escape(v) for k, v in params.items()}))
+
+
+def placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}

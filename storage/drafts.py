@@ -1,0 +1,37 @@
+"""Conversations in progress, one per user, so a restart mid-form loses nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from storage.database import Database
+from storage.models import Draft
+from storage.timeutil import from_db, to_db
+
+
+class DraftRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> Draft | None:
+        row = await self.db.fetchone("SELECT * FROM drafts WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        return Draft(user_id=row["user_id"], flow=row["flow"], step=row["step"], data=json.loads(row["data"]),
+                     updated_at=from_db(row["updated_at"]))
+
+    async def save(self, user_id: int, flow: str, step: str, data: dict[str, Any], now: datetime) -> Draft:
+        await self.db.execute(
+            """INSERT INTO drafts(user_id, flow, step, data, updated_at) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,
+                   data = excluded.data, updated_at = excluded.updated_at""",
+            (user_id, flow, step, json.dumps(data, ensure_ascii=False), to_db(now)),
+        )
+        return Draft(user_id=user_id, flow=flow, step=step, data=data, updated_at=now)
+
+    async def clear(self, user_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            return cur.rowcount > 0

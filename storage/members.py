@@ -1,0 +1,190 @@
+"""Members (a person, tied to a village) and their memberships in forums."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.database import Database
+from storage.models import Member, MemberInForum, Membership, Region, Role
+from storage.timeutil import from_db, to_db
+
+_MEMBER_COLUMNS = (
+    "user_id, full_name, jabatan, village_code, phone, language, timezone, "
+    "unreachable_reason, unreachable_at, erased_at, created_at, updated_at"
+)
+
+
+def _member(row: Any) -> Member:
+    d = dict(row)
+    for key in ("unreachable_at", "erased_at", "created_at", "updated_at"):
+        d[key] = from_db(d[key])
+    return Member(**d)
+
+
+def _membership(row: Any) -> Membership:
+    d = dict(row)
+    for key in ("requested_at", "decided_at"):
+        d[key] = from_db(d[key])
+    return Membership(**d)
+
+
+class MemberRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- members ---------------------------------------------------------------------------
+    async def get(self, user_id: int) -> Member | None:
+        row = await self.db.fetchone(f"SELECT {_MEMBER_COLUMNS} FROM members WHERE user_id = ?", (user_id,))
+        return _member(row) if row else None
+
+    async def upsert(self, conn: aiosqlite.Connection, *, user_id: int, full_name: str, jabatan: str,
+                     village_code: str, language: str, now: datetime, phone: str | None = None) -> None:
+        await conn.execute(
+            """INSERT INTO members(user_id, full_name, jabatan, village_code, phone, language, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(user_id) DO UPDATE SET full_name = excluded.full_name, jabatan = excluded.jabatan,
+                   village_code = excluded.village_code, phone = coalesce(excluded.phone, members.phone),
+                   erased_at = NULL, updated_at = excluded.updated_at""",
+            (user_id, full_name, jabatan, village_code, phone, language, to_db(now), to_db(now)),
+        )
+
+    _EDITABLE = frozenset({"full_name", "jabatan", "village_code", "phone", "language", "timezone"})
+
+    async def update(self, user_id: int, now: datetime, **fields: Any) -> None:
+        unknown = set(fields) - self._EDITABLE
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)  # names come from _EDITABLE only
+        await self.db.execute(
+            f"UPDATE members SET {assignments}, updated_at = ? WHERE user_id = ?",
+            (*fields.values(), to_db(now), user_id),
+        )
+
+    async def mark_unreachable(self, conn: aiosqlite.Connection, user_id: int, reason: str, now: datetime) -> None:
+        await conn.execute(
+            "UPDATE members SET unreachable_reason = ?, unreachable_at = ? WHERE user_id = ?",
+            (reason, to_db(now), user_id),
+        )
+
+    async def mark_reachable(self, user_id: int) -> None:
+        """The member wrote to the bot again, so private messages work again."""
+        await self.db.execute(
+            "UPDATE members SET unreachable_reason = NULL, unreachable_at = NULL "
+            "WHERE user_id = ? AND unreachable_reason IS NOT NULL",
+            (user_id,),
+        )
+
+    async def erase(self, user_id: int, now: datetime, erased_name: str) -> None:
+        """Erase personal data (UU 27/2022 PDP): the row stays so forum records keep their shape."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """UPDATE members SET full_name = ?, phone = NULL, village_code = NULL, timezone = NULL,
+                       erased_at = ?, updated_at = ? WHERE user_id = ?""",
+                (erased_name, to_db(now), to_db(now), user_id),
+            )
+            await conn.execute(
+                "UPDATE memberships SET status = 'removed', decided_at = ? WHERE user_id = ? AND status != 'removed'",
+                (to_db(now), user_id),
+            )
+            await conn.execute("UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
+                               (to_db(now), user_id))
+            await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+
+    # -- memberships -----------------------------------------------------------------------
+    async def membership(self, forum_id: int, user_id: int) -> Membership | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM memberships WHERE forum_id = ? AND user_id = ?", (forum_id, user_id)
+        )
+        return _membership(row) if row else None
+
+    async def memberships_of(self, user_id: int, statuses: tuple[str, ...] = ("active",)) -> list[Membership]:
+        marks = ",".join("?" for _ in statuses)
+        rows = await self.db.fetchall(
+            f"SELECT * FROM memberships WHERE user_id = ? AND status IN ({marks}) ORDER BY forum_id",
+            (user_id, *statuses),
+        )
+        return [_membership(r) for r in rows]
+
+    async def add_membership(self, conn: aiosqlite.Connection, *, forum_id: int, user_id: int, role: Role,
+                             status: str, now: datetime, decided_by: int | None = None) -> None:
+        await conn.execute(
+            """INSERT INTO memberships(forum_id, user_id, role, status, requested_at, decided_at, decided_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(forum_id, user_id) DO UPDATE SET role = excluded.role, status = excluded.status,
+                   requested_at = excluded.requested_at, decided_at = excluded.decided_at,
+                   decided_by = excluded.decided_by""",
+            (forum_id, user_id, role, status, to_db(now), to_db(now) if decided_by else None, decided_by),
+        )
+
+    async def decide(self, conn: aiosqlite.Connection, *, forum_id: int, user_id: int, approve: bool,
+                     by: int, now: datetime) -> bool:
+        """Approve or reject a pending request; False when it was no longer pending (decided already)."""
+        cur = await conn.execute(
+            """UPDATE memberships SET status = ?, decided_at = ?, decided_by = ?
+               WHERE forum_id = ? AND user_id = ? AND status = 'pending'""",
+            ("active" if approve else "rejected", to_db(now), by, forum_id, user_id),
+        )
+        return cur.rowcount == 1
+
+    async def set_status(self, forum_id: int, user_id: int, status: str, now: datetime,
+                         by: int | None = None) -> None:
+        await self.db.execute(
+            "UPDATE memberships SET status = ?, decided_at = ?, decided_by = ? WHERE forum_id = ? AND user_id = ?",
+            (status, to_db(now), by, forum_id, user_id),
+        )
+
+    async def set_role(self, forum_id: int, user_id: int, role: Role) -> None:
+        await self.db.execute(
+            "UPDATE memberships SET role = ? WHERE forum_id = ? AND user_id = ?", (role, forum_id, user_id)
+        )
+
+    async def in_forum(self, forum_id: int, *, statuses: tuple[str, ...] = ("active",),
+                       roles: tuple[str, ...] | None = None) -> list[MemberInForum]:
+        """Members of a forum with their village names, ordered by kecamatan, village, name."""
+        marks = ",".join("?" for _ in statuses)
+        params: list[Any] = [forum_id, *statuses]
+        role_clause = ""
+        if roles:
+            role_clause = f" AND ms.role IN ({','.join('?' for _ in roles)})"
+            params.extend(roles)
+        rows = await self.db.fetchall(
+            f"""SELECT m.*, ms.forum_id AS ms_forum_id, ms.role AS ms_role, ms.status AS ms_status,
+                       ms.requested_at AS ms_requested_at, ms.decided_at AS ms_decided_at,
+                       ms.decided_by AS ms_decided_by,
+                       v.code AS v_code, v.level AS v_level, v.name AS v_name, v.parent AS v_parent,
+                       kc.name AS v_kecamatan, kb.name AS v_kabupaten, pv.name AS v_provinsi
+                FROM memberships ms
+                JOIN members m ON m.user_id = ms.user_id
+                LEFT JOIN regions v ON v.code = m.village_code
+                LEFT JOIN regions kc ON kc.code = substr(v.code, 1, 8)
+                LEFT JOIN regions kb ON kb.code = substr(v.code, 1, 5)
+                LEFT JOIN regions pv ON pv.code = substr(v.code, 1, 2)
+                WHERE ms.forum_id = ? AND ms.status IN ({marks}){role_clause}
+                ORDER BY coalesce(kc.name, '~'), coalesce(v.name, '~'), m.full_name""",
+            params,
+        )
+        out = []
+        for row in rows:
+            d = dict(row)
+            member = _member({k: d[k] for k in _MEMBER_COLUMNS.split(", ")})
+            membership = _membership({k[3:]: d[k] for k in d if k.startswith("ms_")} | {"user_id": d["user_id"]})
+            village = None
+            if d["v_code"]:
+                village = Region(code=d["v_code"], level=d["v_level"], name=d["v_name"], parent=d["v_parent"],
+                                 kecamatan=d["v_kecamatan"], kabupaten=d["v_kabupaten"],
+                                 provinsi=d["v_provinsi"])
+            out.append(MemberInForum(member=member, membership=membership, village=village))
+        return out
+
+    async def coordinators(self, forum_id: int) -> list[Member]:
+        rows = await self.db.fetchall(
+            f"""SELECT {', '.join('m.' + c for c in _MEMBER_COLUMNS.split(', '))} FROM memberships ms
+                JOIN members m ON m.user_id = ms.user_id
+                WHERE ms.forum_id = ? AND ms.status = 'active' AND ms.role = 'koordinator'
+                ORDER BY m.user_id""",
+            (forum_id,),
+        )
+        return [_member(r) for r in rows]
