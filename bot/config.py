@@ -119,14 +119,14 @@ class Settings(BaseSettings):
         return (_MappingEnvSource(settings_cls), init_settings)
 
 
-_ENVIRON: ContextVar[Mapping[str, str]] = ContextVar("kades_environ", default={})
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("kades_environ", default=None)
 
 
 class _MappingEnvSource(EnvSettingsSource):
     """Reads KADES_* from the mapping load_settings was given instead of os.environ."""
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
-        return parse_env_vars(_ENVIRON.get(), self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+        return parse_env_vars(_ENVIRON.get() or {}, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
