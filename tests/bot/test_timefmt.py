@@ -113,9 +113,7 @@ def test_format_datetime_rejects_naive() -> None:
         format_datetime(datetime(2026, 12, 7, 9, 0), ZoneInfo("Asia/Jakarta"))
 
 
-@pytest.mark.parametrize(
-    ("lang", "expected"), [("id", "09.00 WITA"), ("en", "09:00 WITA")]
-)
+@pytest.mark.parametrize(("lang", "expected"), [("id", "09.00 WITA"), ("en", "09:00 WITA")])
 def test_format_time(lang: str, expected: str) -> None:
     assert format_time(MEETING_UTC, ZoneInfo("Asia/Makassar"), lang) == expected
 
