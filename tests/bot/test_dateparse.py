@@ -14,8 +14,8 @@ WIT = ZoneInfo("Asia/Jayapura")
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=WIB)
 
 
-def wib(*args: int) -> datetime:
-    return datetime(*args, tzinfo=WIB)  # type: ignore[misc]
+def wib(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WIB)
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ WITA = ZoneInfo("Asia/Makassar")
 WIT = ZoneInfo("Asia/Jayapura")
 
 
-def wita(*args: int) -> datetime:
-    return datetime(*args, tzinfo=WITA)  # type: ignore[misc]
+def wita(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WITA)
 
 
 def test_monthly_day_31_is_clamped_to_month_end() -> None:
