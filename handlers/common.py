@@ -1,0 +1,225 @@
+"""What every handler shares: who is asking, their language, replies, buttons and errors."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+
+from bot.callbacks import CallbackData, decode
+from bot.context import BotContext
+from bot.errors import KadesError, StaleAction
+from bot.texts import Html, normalise_language, t
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+Button = tuple[str, str]  # (label, callback_data); a label starting with "url:" is not used
+Keyboard = Sequence[Sequence[Button]]
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+
+def keyboard(rows: Keyboard) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows if row]
+    )
+
+
+def button_rows(buttons: Sequence[Button], per_row: int = 1) -> list[list[Button]]:
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+async def language(update: Update, context: BotContext) -> str:
+    """The reader's language: their saved choice, else Telegram's app language, else Indonesian."""
+    user = update.effective_user
+    if user is None:
+        return context.services.settings.bot.default_language
+    member = await context.services.members.get(user.id)
+    if member is not None:
+        return member.language
+    if user.language_code and user.language_code.startswith("en"):
+        return "en"
+    return context.services.settings.bot.default_language
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def user_of(update: Update) -> User:
+    user = update.effective_user
+    if user is None:  # channel posts and the like are filtered out before handlers run
+        raise StaleAction()
+    return user
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split long HTML text at line breaks so each part fits one Telegram message.
+
+    Callers build lists line by line with balanced tags per line, so a break between lines is safe.
+    """
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # one very long line: hard cut (plain text only reaches here)
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+async def reply(update: Update, text: str, rows: Keyboard | None = None, *,
+                markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
+                thread_aware: bool = True) -> Message | None:
+    """Answer in the chat the update came from (the same topic in forum groups)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    thread_id = None
+    if thread_aware and update.effective_message is not None and update.effective_message.is_topic_message:
+        thread_id = update.effective_message.message_thread_id
+    reply_markup = keyboard(rows) if rows else markup
+    parts = split_text(text)
+    sent = None
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent = await chat.send_message(
+            part, parse_mode=ParseMode.HTML, reply_markup=reply_markup if last else None,
+            message_thread_id=thread_id, disable_web_page_preview=True,
+        )
+    return sent
+
+
+async def edit_or_reply(update: Update, text: str, rows: Keyboard | None = None) -> None:
+    """After a button press: replace the pressed message; otherwise send a new one."""
+    query = update.callback_query
+    if query is not None and query.message is not None and len(text) <= MAX_TEXT:
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML,
+                                          reply_markup=keyboard(rows) if rows else None,
+                                          disable_web_page_preview=True)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            log.info("event=edit_failed reason=%s", exc)
+    await reply(update, text, rows)
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        pass  # already without buttons, or too old to edit
+
+
+async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press once; a second answer or an expired query is harmless."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest:
+        pass
+
+
+def callback_data(update: Update) -> CallbackData:
+    """The parsed data of the pressed button, or StaleAction when it is not ours or malformed."""
+    query = update.callback_query
+    parsed = decode(query.data if query else None)
+    if parsed is None:
+        raise StaleAction()
+    return parsed
+
+
+def button_handler(fn: Callable[[Update, BotContext, CallbackData], Awaitable[None]]) -> Handler:
+    """Wrap a button callback: parse its data, always answer the press, turn errors into a notice."""
+
+    @functools.wraps(fn)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        assert query is not None
+        lang = await language(update, context)
+        try:
+            data = callback_data(update)
+            await fn(update, context, data)
+        except KadesError as exc:
+            await answer(query, t(exc.message_key, lang, **exc.params), alert=True)
+            return
+        except (ValueError, LookupError):
+            # Malformed arguments in old or forged data.
+            await answer(query, t("err.stale_button", lang), alert=True)
+            return
+        await answer(query)
+
+    return wrapper
+
+
+def command_handler(fn: Handler) -> Handler:
+    """Wrap a command or message callback: domain errors become a polite message."""
+
+    @functools.wraps(fn)
+    async def wrapper(update: Update, context: BotContext) -> None:
+        try:
+            await fn(update, context)
+        except KadesError as exc:
+            lang = await language(update, context)
+            await reply(update, t(exc.message_key, lang, **exc.params))
+
+    return wrapper
+
+
+def command_args(context: BotContext) -> str:
+    return " ".join(context.args or []).strip()
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure with context and tell the user something went wrong, never a traceback."""
+    err = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("event=handler_error update_id=%s error=%s", update_id, type(err).__name__, exc_info=err)
+    if not isinstance(update, Update):
+        return
+    lang = "id"
+    try:
+        lang = await language(update, context)
+    except Exception:  # the database may be what failed
+        pass
+    try:
+        if update.callback_query is not None:
+            await answer(update.callback_query, t("err.generic", lang), alert=True)
+        elif update.effective_chat is not None:
+            await reply(update, t("err.generic", lang))
+    except Exception as exc:  # the network may be what failed
+        log.warning("event=error_reply_failed error=%s", type(exc).__name__)
+
+
+def plain(value: Any) -> Html:
+    """Mark catalog output passed as a placeholder into another text (already escaped)."""
+    return Html(str(value))
+
+
+def lang_or_default(lang: str | None) -> str:
+    return normalise_language(lang)

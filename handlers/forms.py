@@ -1,0 +1,68 @@
+"""Forms: multi-step conversations whose state lives in SQLite (the drafts table).
+
+A feature registers an input handler for its form name. Any private message that is not a
+command goes to the input handler of the user's form in progress; buttons inside a form check
+`expect()` so an old button from an earlier step is refused instead of corrupting the form.
+A restart mid-form loses nothing: the next message continues where the user was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from storage.models import Draft
+from telegram import Update
+
+from bot.context import BotContext
+from bot.errors import StaleAction
+from bot.texts import t
+from handlers.common import command_handler, language, reply, user_of
+
+InputHandler = Callable[[Update, BotContext, Draft], Awaitable[None]]
+_FORMS: dict[str, InputHandler] = {}
+
+
+def register_form(name: str, on_input: InputHandler) -> None:
+    if name in _FORMS and _FORMS[name] is not on_input:
+        raise RuntimeError(f"form {name!r} registered twice")
+    _FORMS[name] = on_input
+
+
+async def begin(context: BotContext, user_id: int, form: str, step: str, data: dict[str, Any] | None = None) -> Draft:
+    """Start a form (replacing any other form in progress)."""
+    return await context.services.drafts.save(user_id, form, step, data or {}, context.services.clock.now())
+
+
+async def advance(context: BotContext, draft: Draft, step: str, **updates: Any) -> Draft:
+    """Move a form to `step`, keeping what was typed so far plus `updates`."""
+    data = {**draft.data, **updates}
+    return await context.services.drafts.save(draft.user_id, draft.flow, step, data, context.services.clock.now())
+
+
+async def finish(context: BotContext, user_id: int) -> None:
+    await context.services.drafts.clear(user_id)
+
+
+async def current(context: BotContext, user_id: int) -> Draft | None:
+    return await context.services.drafts.get(user_id)
+
+
+async def expect(context: BotContext, user_id: int, form: str, *steps: str) -> Draft:
+    """The user's draft if it is this form at one of these steps; else the button is stale."""
+    draft = await context.services.drafts.get(user_id)
+    if draft is None or draft.flow != form or (steps and draft.step not in steps):
+        raise StaleAction()
+    return draft
+
+
+@command_handler
+async def route_input(update: Update, context: BotContext) -> None:
+    """Send a private non-command message to the form in progress, or explain what to do."""
+    user = user_of(update)
+    draft = await context.services.drafts.get(user.id)
+    if draft is None or draft.flow not in _FORMS:
+        lang = await language(update, context)
+        await reply(update, t("core.not_understood", lang))
+        return
+    await _FORMS[draft.flow](update, context, draft)
