@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -255,7 +257,7 @@ class Dispatcher:
         try:
             message_id = await self._call(row)
         except RetryAfter as exc:
-            seconds = _seconds(exc.retry_after)
+            seconds = _retry_after_seconds(exc)
             is_global = self.limiter.retry_after(row.chat_id, seconds, self.monotonic())
             self.stats.retried_429 += 1
             log.warning("event=outbox_429 id=%d chat=%d retry_after=%.1f scope=%s", row.id, row.chat_id,
@@ -329,7 +331,8 @@ class Dispatcher:
             log.error("event=outbox_dead id=%d chat=%d attempts=%d error=%s", row.id, row.chat_id, attempts, error)
             await self.repo.fail(row.id, error=f"gave up after {attempts} attempts: {error}"[:300])
             return
-        delay = self.backoff(attempts)
+        # Whole seconds: the database keeps times to the second.
+        delay = float(math.ceil(self.backoff(attempts)))
         self.stats.retried_transient += 1
         log.warning("event=outbox_retry id=%d chat=%d attempt=%d delay=%.1f error=%s", row.id, row.chat_id,
                     attempts, delay, error)
@@ -342,7 +345,10 @@ class Dispatcher:
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 
 
-def _seconds(value: float | timedelta | int) -> float:
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22.2+ warns that the type becomes timedelta later
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)
