@@ -16,8 +16,8 @@ from storage.outbox import OutboxRepo, enqueue
 from tests.double import TelegramDouble
 
 
-async def eventually(predicate: object, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
+async def eventually(predicate: object, within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
     while not predicate():  # type: ignore[operator]
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
@@ -52,7 +52,7 @@ async def test_apscheduler_wakes_the_dispatcher_at_the_due_time(double: Telegram
         engine.wake()  # what features do after the commit; nothing is due yet
         await asyncio.sleep(0.3)
         assert double.sent(11) == []
-        await eventually(lambda: len(double.sent(11)) == 1, timeout=5)
+        await eventually(lambda: len(double.sent(11)) == 1, within=5)
         assert datetime.fromtimestamp(double.sent(11)[0].date).astimezone(due.tzinfo) >= due - timedelta(seconds=1)
         assert engine.scheduler.get_job("delivery-wake") is None or engine.scheduler.get_job("delivery-wake").misfire_grace_time is None  # type: ignore[union-attr]
     finally:
@@ -93,7 +93,7 @@ async def test_planners_run_at_start_and_periodically(double: TelegramDouble, db
     engine.add_planner(weekly_digest, every=0.2)
     await engine.start()
     try:
-        await eventually(lambda: len(runs) >= 3, timeout=5)
+        await eventually(lambda: len(runs) >= 3, within=5)
         await eventually(lambda: len(double.sent(11)) == 1)
         await asyncio.sleep(0.3)
     finally:
