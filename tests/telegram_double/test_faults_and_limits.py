@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.telegram_double import FloodLimiter, FloodLimits, Fault, TelegramDouble
+from bot.telegram_double import Fault, FloodLimiter, FloodLimits, TelegramDouble
 
 from .conftest import RawApi
 
@@ -75,7 +75,7 @@ async def test_ptb_sees_the_right_exceptions(double: TelegramDouble) -> None:
             await bot.send_message(group.id, "x")
         assert migrated.value.new_chat_id == new.id == -1002002
         await bot.send_message(new.id, "x")  # the new supergroup works
-        with pytest.raises(BadRequest, match="[Cc]hat not found"):
+        with pytest.raises(BadRequest, match=r"[Cc]hat not found"):
             await bot.send_message(777, "x")
 
 
