@@ -134,3 +134,25 @@ async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     await services.db.close()
+
+
+async def start_manually(app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 1) -> None:
+    """Start like run_polling does, inside an event loop someone else owns (tests, console)."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+
+
+async def stop_manually(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    if app.post_stop:
+        await app.post_stop(app)
+    await app.shutdown()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
