@@ -196,6 +196,8 @@ class TelegramDouble:
         self._sent: list[SentMessage] = []
         self._sent_index: dict[tuple[int, int], SentMessage] = {}
         self._events: list[_Event] = []
+        self._index_in_chat: dict[tuple[int, int], int] = {}  # O(1) positions for big benchmarks
+        self._sent_per_chat: dict[int, int] = {}
         self._wait_cursor: dict[int, int] = {}
 
         self._updates: list[JSON] = []
@@ -756,6 +758,9 @@ class TelegramDouble:
             if user.id in self._blocked:
                 self.unblock(user.id)  # writing to a blocked bot means pressing "Restart"
             user.started = True
+            shown = self.reply_keyboards.get(user.id)
+            if shown is not None and shown.get("one_time_keyboard"):
+                self.reply_keyboards[user.id] = None  # one-time keyboards hide after use
         else:
             chat = self._group(chat)
             if chat.migrated_to is not None:
@@ -1023,7 +1028,9 @@ class TelegramDouble:
         self._messages[(cid, sent.message_id)] = msg
         self._sent.append(sent)
         self._sent_index[(cid, sent.message_id)] = sent
-        index = sum(1 for m in self._sent if m.chat_id == cid) - 1
+        index = self._sent_per_chat.get(cid, 0)
+        self._sent_per_chat[cid] = index + 1
+        self._index_in_chat[(cid, sent.message_id)] = index
         self._events.append(_Event(len(self._events), cid, "send", sent, index))
         self._notify()
         return msg
@@ -1091,7 +1098,7 @@ class TelegramDouble:
             msg["reply_markup"] = markup
         msg["edit_date"] = int(time.time())
         sent.edited = True
-        index = self.sent(sent.chat_id).index(sent)
+        index = self._index_in_chat[(sent.chat_id, sent.message_id)]
         self._events.append(_Event(len(self._events), sent.chat_id, "edit", sent, index))
         self._notify()
         return msg
