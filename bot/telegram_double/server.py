@@ -198,6 +198,7 @@ class TelegramDouble:
         self._events: list[_Event] = []
         self._index_in_chat: dict[tuple[int, int], int] = {}  # O(1) positions for big benchmarks
         self._sent_per_chat: dict[int, int] = {}
+        self._deleted: set[tuple[int, int]] = set()
         self._wait_cursor: dict[int, int] = {}
 
         self._updates: list[JSON] = []
@@ -1298,13 +1299,13 @@ class TelegramDouble:
         mid = _as_int(params.get("message_id"), "message_id")
         msg = self._messages.get((cid, mid))
         sent = self._sent_index.get((cid, mid))
-        if msg is None or (sent is not None and sent.deleted) or msg.get("_deleted"):
+        if msg is None or (cid, mid) in self._deleted:
             raise ApiError(400, "Bad Request: message to delete not found")
         if sent is None and chat is not None and chat.bot_status != "administrator":
             raise ApiError(400, "Bad Request: message can't be deleted")
         if sent is not None:
             sent.deleted = True
-        msg["_deleted"] = True  # the double's own flag; never sent back to the bot
+        self._deleted.add((cid, mid))
         self._notify()
         return True
 
