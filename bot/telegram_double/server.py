@@ -196,6 +196,9 @@ class TelegramDouble:
         self._sent: list[SentMessage] = []
         self._sent_index: dict[tuple[int, int], SentMessage] = {}
         self._events: list[_Event] = []
+        self._index_in_chat: dict[tuple[int, int], int] = {}  # O(1) positions for big benchmarks
+        self._sent_per_chat: dict[int, int] = {}
+        self._deleted: set[tuple[int, int]] = set()
         self._wait_cursor: dict[int, int] = {}
 
         self._updates: list[JSON] = []
@@ -756,6 +759,9 @@ class TelegramDouble:
             if user.id in self._blocked:
                 self.unblock(user.id)  # writing to a blocked bot means pressing "Restart"
             user.started = True
+            shown = self.reply_keyboards.get(user.id)
+            if shown is not None and shown.get("one_time_keyboard"):
+                self.reply_keyboards[user.id] = None  # one-time keyboards hide after use
         else:
             chat = self._group(chat)
             if chat.migrated_to is not None:
@@ -1023,7 +1029,9 @@ class TelegramDouble:
         self._messages[(cid, sent.message_id)] = msg
         self._sent.append(sent)
         self._sent_index[(cid, sent.message_id)] = sent
-        index = sum(1 for m in self._sent if m.chat_id == cid) - 1
+        index = self._sent_per_chat.get(cid, 0)
+        self._sent_per_chat[cid] = index + 1
+        self._index_in_chat[(cid, sent.message_id)] = index
         self._events.append(_Event(len(self._events), cid, "send", sent, index))
         self._notify()
         return msg
@@ -1091,7 +1099,7 @@ class TelegramDouble:
             msg["reply_markup"] = markup
         msg["edit_date"] = int(time.time())
         sent.edited = True
-        index = self.sent(sent.chat_id).index(sent)
+        index = self._index_in_chat[(sent.chat_id, sent.message_id)]
         self._events.append(_Event(len(self._events), sent.chat_id, "edit", sent, index))
         self._notify()
         return msg
@@ -1291,13 +1299,13 @@ class TelegramDouble:
         mid = _as_int(params.get("message_id"), "message_id")
         msg = self._messages.get((cid, mid))
         sent = self._sent_index.get((cid, mid))
-        if msg is None or (sent is not None and sent.deleted) or msg.get("_deleted"):
+        if msg is None or (cid, mid) in self._deleted:
             raise ApiError(400, "Bad Request: message to delete not found")
         if sent is None and chat is not None and chat.bot_status != "administrator":
             raise ApiError(400, "Bad Request: message can't be deleted")
         if sent is not None:
             sent.deleted = True
-        msg["_deleted"] = True  # the double's own flag; never sent back to the bot
+        self._deleted.add((cid, mid))
         self._notify()
         return True
 

@@ -61,9 +61,9 @@ async def test_second_poller_terminates_the_first(double: TelegramDouble, api: R
     first = asyncio.create_task(api("getUpdates", timeout=5))
     await asyncio.sleep(0.1)
     second = asyncio.create_task(api("getUpdates", timeout=0))
-    status, body = await first
+    (status, body), (second_status, _) = await asyncio.gather(first, second)
     assert status == 409 and body["description"].startswith("Conflict: terminated by other getUpdates request")
-    assert (await second)[0] == 200
+    assert second_status == 200
 
 
 async def test_webhook_blocks_polling(double: TelegramDouble, api: RawApi) -> None:
@@ -122,3 +122,15 @@ async def test_forum_topics_pins_and_rtt(api: RawApi) -> None:
         assert {a["status"] for a in admins} == {"creator", "administrator"}
         member = await api.ok("getChatMember", chat_id=-100900, user_id=1001)
         assert member["status"] == "creator"
+
+
+async def test_stop_answers_a_pending_long_poll(api: RawApi) -> None:
+    double = TelegramDouble()
+    await double.start()
+    api.double = double
+    poll = asyncio.create_task(api.ok("getUpdates", timeout=5))
+    await asyncio.sleep(0.1)
+    start = time.monotonic()
+    await double.stop()
+    assert await poll == []
+    assert time.monotonic() - start < 1.0

@@ -19,7 +19,6 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -28,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram_double import TelegramDouble
+from bot.telegram_double import TelegramDouble, builder_for, polling
 
 
 @dataclass
@@ -46,13 +45,7 @@ RSVP = InlineKeyboardMarkup(
 
 
 def build_app(double: TelegramDouble, seen: Seen) -> Application:  # type: ignore[type-arg]
-    app = (
-        ApplicationBuilder()
-        .token(double.token)
-        .base_url(double.api_base_url)
-        .base_file_url(double.file_base_url)
-        .build()
-    )
+    app = builder_for(double).build()
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet the user, echo the deep-link payload, offer an RSVP keyboard."""
@@ -116,16 +109,8 @@ def build_app(double: TelegramDouble, seen: Seen) -> Application:  # type: ignor
 async def running(double: TelegramDouble) -> AsyncIterator[tuple[Application, Seen]]:  # type: ignore[type-arg]
     seen = Seen()
     app = build_app(double, seen)
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
+    async with polling(app):
         yield app, seen
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 async def test_command_round_trip_button_and_edit(double: TelegramDouble, running: tuple[Application, Seen]) -> None:  # type: ignore[type-arg]
@@ -187,6 +172,7 @@ async def test_contact_keyboard_and_file_round_trip(double: TelegramDouble, runn
     assert ask.buttons == [[("Kirim nomor", None)]]
     assert double.keyboard(siti.id) is not None and double.keyboard(siti.id)["keyboard"][0][0]["request_contact"]  # type: ignore[index]
     await double.send_contact(siti, "+6281234567890")
+    assert double.keyboard(siti.id) is None  # one_time_keyboard hides after use
     await double.wait_idle(quiet=0.1)
     assert seen.contacts == ["+6281234567890"]
 
