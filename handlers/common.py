@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import (
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4096
 Button = tuple[str, str]  # (label, callback_data); a label starting with "url:" is not used
 Keyboard = Sequence[Sequence[Button]]
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 def keyboard(rows: Keyboard) -> InlineKeyboardMarkup:
@@ -51,6 +51,9 @@ async def language(update: Update, context: BotContext) -> str:
     member = await context.services.members.get(user.id)
     if member is not None:
         return member.language
+    chosen = context.user_data.get("language") if context.user_data is not None else None
+    if chosen:
+        return str(chosen)
     if user.language_code and user.language_code.startswith("en"):
         return "en"
     return context.services.settings.bot.default_language
@@ -154,7 +157,7 @@ def callback_data(update: Update) -> CallbackData:
     return parsed
 
 
-def button_handler(fn: Callable[[Update, BotContext, CallbackData], Awaitable[None]]) -> Handler:
+def button_handler(fn: Callable[[Update, BotContext, CallbackData], Coroutine[Any, Any, None]]) -> Handler:
     """Wrap a button callback: parse its data, always answer the press, turn errors into a notice."""
 
     @functools.wraps(fn)

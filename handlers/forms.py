@@ -8,25 +8,37 @@ A restart mid-form loses nothing: the next message continues where the user was.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from storage.models import Draft
 from telegram import Update
 
 from bot.context import BotContext
 from bot.errors import StaleAction
 from bot.texts import t
 from handlers.common import command_handler, language, reply, user_of
+from storage.models import Draft
 
-InputHandler = Callable[[Update, BotContext, Draft], Awaitable[None]]
+InputHandler = Callable[[Update, BotContext, Draft], Coroutine[Any, Any, None]]
 _FORMS: dict[str, InputHandler] = {}
+_REPROMPTS: dict[str, InputHandler] = {}
 
 
-def register_form(name: str, on_input: InputHandler) -> None:
+def register_form(name: str, on_input: InputHandler, reprompt: InputHandler | None = None) -> None:
+    """`on_input` gets typed messages; `reprompt` asks the current step's question again."""
     if name in _FORMS and _FORMS[name] is not on_input:
         raise RuntimeError(f"form {name!r} registered twice")
     _FORMS[name] = on_input
+    if reprompt is not None:
+        _REPROMPTS[name] = reprompt
+
+
+async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
+    """Remind the user of the form in progress (e.g. after a second /start) and ask again."""
+    lang = await language(update, context)
+    await reply(update, t("core.form_in_progress", lang))
+    if draft.flow in _REPROMPTS:
+        await _REPROMPTS[draft.flow](update, context, draft)
 
 
 async def begin(context: BotContext, user_id: int, form: str, step: str, data: dict[str, Any] | None = None) -> Draft:

@@ -7,9 +7,9 @@ permission is checked again when the button is pressed.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from storage.models import Forum
 from telegram import Update
 
 from bot.callbacks import CallbackData, encode, pattern
@@ -18,8 +18,9 @@ from bot.errors import NotAMember, NotPermitted
 from bot.permissions import Action
 from bot.texts import t
 from handlers.common import button_handler, is_private, language, reply, user_of
+from storage.models import Forum
 
-ForumAction = Callable[[Update, BotContext, Forum], Awaitable[None]]
+ForumAction = Callable[[Update, BotContext, Forum], Coroutine[Any, Any, None]]
 _ACTIONS: dict[str, tuple[Action, ForumAction]] = {}
 FEATURE = "fa"
 

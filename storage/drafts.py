@@ -6,9 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from storage.database import Database
 from storage.models import Draft
-from storage.timeutil import from_db, to_db
+from storage.timeutil import to_db
 
 
 class DraftRepo:
@@ -20,7 +22,7 @@ class DraftRepo:
         if row is None:
             return None
         return Draft(user_id=row["user_id"], flow=row["flow"], step=row["step"], data=json.loads(row["data"]),
-                     updated_at=from_db(row["updated_at"]))
+                     updated_at=datetime.fromisoformat(row["updated_at"]))
 
     async def save(self, user_id: int, flow: str, step: str, data: dict[str, Any], now: datetime) -> Draft:
         await self.db.execute(
@@ -30,6 +32,11 @@ class DraftRepo:
             (user_id, flow, step, json.dumps(data, ensure_ascii=False), to_db(now)),
         )
         return Draft(user_id=user_id, flow=flow, step=step, data=data, updated_at=now)
+
+    @staticmethod
+    async def delete(conn: aiosqlite.Connection, user_id: int) -> None:
+        """Drop the draft inside a caller's transaction (the form's result is saved in the same one)."""
+        await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 
     async def clear(self, user_id: int) -> bool:
         async with self.db.transaction() as conn:

@@ -1,0 +1,158 @@
+"""The composition root: builds the PTB Application and wires services and handlers.
+
+Handler order matters (PTB runs the first matching handler per group):
+  group 0  commands and buttons of each feature, in the order below;
+           then typed answers to forms in private chat (handlers.forms.route_input) last,
+           so a command always wins over a form in progress.
+  errors   handlers.common.on_error: logs with context, tells the user politely.
+Services open in post_init (database, registry, delivery engine) and close in post_shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.commands import COMMANDS
+from bot.config import Settings
+from bot.context import BotContext
+from bot.services import Services
+from bot.texts import t
+from handlers import forms, forums, general, members, onboarding
+from handlers.common import on_error
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+# Feature modules, each with register(app). Order = handler order.
+FEATURES = (general, onboarding, members)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Handle updates concurrently across chats but one at a time within a chat.
+
+    A village head double-pressing a button gets both presses handled in order (the second
+    sees the first's result), while a slow reply to one user never holds up the others.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = 0
+        if isinstance(update, Update):
+            if update.effective_user is not None:
+                key = update.effective_user.id
+            elif update.effective_chat is not None:
+                key = update.effective_chat.id
+        lock = self._locks[key]
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and not getattr(lock, "_waiters", None):
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot, ready for run_polling/run_webhook or manual start (tests, console)."""
+    token = settings.telegram.token.get_secret_value() if settings.telegram.token else ""
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram.api_base_url)
+        .base_file_url(settings.telegram.api_base_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor())
+        # Direct replies retry a 429 instead of failing; pushes go through our own dispatcher.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    db = Database(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
+    app.bot_data["services"] = Services.build(settings, db, clock or SystemClock())
+    for feature in FEATURES:
+        feature.register(app)
+    app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                                   forms.route_input))
+    app.add_error_handler(on_error)
+    return app
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = app.bot_data["services"]
+    await services.db.open()
+    inserted = await services.regions.ensure_loaded()
+    if inserted:
+        log.info("event=registry_ready regions=%d", inserted)
+    services.bot_username = app.bot.username
+    await _set_commands(app)
+
+
+async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register the command menu: Indonesian by default, English for English-language apps."""
+    for lang, language_code in (("id", None), ("en", "en")):
+        private = [BotCommand(c.name, str(t(c.text_key, lang))) for c in COMMANDS
+                   if c.in_menu and c.where in ("private", "both")]
+        group = [BotCommand(c.name, str(t(c.text_key, lang))) for c in COMMANDS
+                 if c.in_menu and c.where in ("group", "both")]
+        try:
+            await app.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats(),
+                                          language_code=language_code)
+            await app.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats(),
+                                          language_code=language_code)
+        except TelegramError as exc:  # the menu is a nicety; never block start-up on it
+            log.warning("event=set_commands_failed error=%s", exc)
+
+
+async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = app.bot_data["services"]
+    await services.db.close()
+
+
+async def start_manually(app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 1) -> None:
+    """Start like run_polling does, inside an event loop someone else owns (tests, console)."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+
+
+async def stop_manually(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    if app.post_stop:
+        await app.post_stop(app)
+    await app.shutdown()
+    if app.post_shutdown:
+        await app.post_shutdown(app)

@@ -1,0 +1,123 @@
+"""The `kades-bot` command: run, console, migrate, backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logsetup import setup_logging
+from storage.database import Database, DatabaseError
+
+EXIT_CONFIG = 2
+
+NO_TOKEN = (
+    "kades-bot: no Telegram bot token. Create a bot with @BotFather in Telegram (/newbot), then set "
+    "TELEGRAM_BOT_TOKEN=<token> (or [telegram] token in config.toml). "
+    "To try the bot without a token, run: kades-bot console --demo"
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kades-bot", description="Telegram bot for forums of village heads.")
+    parser.add_argument("--config", help="TOML config file (default: config.toml or $KADES_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (long polling, or webhook when configured)")
+    console = sub.add_parser("console", help="try the bot in this terminal, no Telegram account needed")
+    console.add_argument("--demo", action="store_true", help="seed a demo forum with village heads")
+    console.add_argument("--db", help="SQLite file for the console (default: a temporary file)")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
+    backup.add_argument("path", help="where to write the copy")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"kades-bot: {message}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        return _fail(f"config error: {exc}")
+    token = settings.telegram.token.get_secret_value() if settings.telegram.token else None
+    setup_logging(settings.bot.log_level, token)
+    if args.command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if args.command == "backup":
+        return asyncio.run(_backup(settings, Path(args.path)))
+    if args.command == "console":
+        from bot.console import run_console
+
+        return run_console(settings, demo=args.demo, db_path=args.db)
+    return _run(settings)
+
+
+async def _migrate(settings: Settings) -> int:
+    db = Database(settings.storage.path)
+    try:
+        await db.open(migrate=False)
+        applied = await db.migrate()
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    finally:
+        await db.close()
+    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+    return 0
+
+
+async def _backup(settings: Settings, target: Path) -> int:
+    if not settings.storage.path.exists():
+        return _fail(f"no database at {settings.storage.path}")
+    db = Database(settings.storage.path)
+    try:
+        await db.open(migrate=False)
+        await db.backup(target)
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    finally:
+        await db.close()
+    print(f"backup written to {target}")
+    return 0
+
+
+async def _check_database(settings: Settings) -> None:
+    db = Database(settings.storage.path)
+    try:
+        await db.open()
+    finally:
+        await db.close()
+
+
+def _run(settings: Settings) -> int:
+    from telegram import Update
+
+    from bot.app import build_application
+
+    if settings.telegram.token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        asyncio.run(_check_database(settings))
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    app = build_application(settings)
+    tg = settings.telegram
+    if tg.mode == "webhook":
+        if not tg.webhook_url:
+            return _fail("config error: telegram.webhook_url: required when telegram.mode is webhook")
+        app.run_webhook(
+            listen=tg.webhook_listen, port=tg.webhook_port, webhook_url=tg.webhook_url,
+            url_path=tg.webhook_url.rsplit("/", 1)[-1] if "/" in tg.webhook_url.split("//", 1)[-1] else "",
+            secret_token=tg.webhook_secret.get_secret_value() if tg.webhook_secret else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=tg.poll_timeout, poll_interval=0.0)
+    return 0

@@ -1,0 +1,57 @@
+"""How domain things read on a phone: villages, areas, roles, jabatan, profiles. No Telegram here."""
+
+from __future__ import annotations
+
+from bot.texts import Html, t
+from storage.models import Member, Region
+
+JABATAN = ("kades", "pj_kades", "sekdes", "pendamping", "kecamatan", "lainnya")
+
+
+def short_kabupaten(name: str | None) -> str:
+    """'Kabupaten Cilacap' -> 'Kab. Cilacap' (buttons are narrow on small phones)."""
+    if not name:
+        return ""
+    return name.replace("Kabupaten ", "Kab. ").replace("Kota Administrasi ", "Kota ")
+
+
+def village_button(region: Region) -> str:
+    """'Sidasari — Kec. Cipari, Kab. Cilacap' (plain text: button labels are not HTML)."""
+    return f"{region.name} — Kec. {region.kecamatan}, {short_kabupaten(region.kabupaten)}"
+
+
+def village_line(region: Region | None, lang: str) -> Html:
+    if region is None:
+        return t("profile.no_village", lang)
+    return t("profile.village_line", lang, village=region.name, kecamatan=region.kecamatan or "",
+             kabupaten=short_kabupaten(region.kabupaten), provinsi=region.provinsi or "")
+
+
+def scope_label(region: Region, lang: str) -> str:
+    """An area as plain text: a kecamatan with its kabupaten, a kabupaten with its province."""
+    if region.level == 3:
+        return str(t("scope.kecamatan", lang, name=region.name, kabupaten=short_kabupaten(region.kabupaten)))
+    if region.level == 2:
+        return str(t("scope.kabupaten", lang, name=region.name, provinsi=region.provinsi or ""))
+    return str(t("scope.provinsi", lang, name=region.name))
+
+
+def jabatan_label(key: str, lang: str) -> str:
+    return str(t(f"jabatan.{key}", lang)) if key in JABATAN else key
+
+
+def role_label(role: str, lang: str) -> str:
+    return str(t(f"role.{role}", lang))
+
+
+def profile_card(member: Member | None, village: Region | None, lang: str, *, name: str | None = None,
+                 jabatan: str | None = None) -> Html:
+    """Name, jabatan and village; from a saved member or from a form's answers."""
+    return t(
+        "profile.card", lang,
+        name=name if name is not None else (member.full_name if member else ""),
+        jabatan=jabatan_label(jabatan if jabatan is not None else (member.jabatan if member else ""), lang),
+        village=village_line(village, lang),
+    )
+
+

@@ -1,0 +1,269 @@
+"""/profil, /anggota, /keluar and /hapus_data."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import CallbackData, encode
+from bot.context import BotContext
+from bot.errors import StaleAction
+from bot.permissions import Action
+from bot.render import jabatan_label, profile_card, role_label, short_kabupaten
+from bot.texts import Html, t
+from bot.timefmt import zone_for_region, zone_from_label, zone_label
+from handlers import forms
+from handlers.common import (
+    button_handler,
+    command_handler,
+    edit_or_reply,
+    is_private,
+    language,
+    remove_buttons,
+    reply,
+    user_of,
+)
+from handlers.forums import forum_action, run_in_forum
+from storage.models import Draft, Forum
+
+log = logging.getLogger(__name__)
+
+FEATURE = "p"
+PROFILE = "profile"
+
+
+def member_zone(timezone: str | None, village_code: str | None) -> ZoneInfo:
+    """A member's own zone: chosen, else their village's, else WIB."""
+    if timezone:
+        return ZoneInfo(timezone)
+    if village_code:
+        return zone_for_region(village_code)
+    return ZoneInfo("Asia/Jakarta")
+
+
+# -- /profil ---------------------------------------------------------------------------------
+@command_handler
+async def show_profile(update: Update, context: BotContext) -> None:
+    """Show the user's profile with buttons to change each part."""
+    if not is_private(update):
+        return
+    user = user_of(update)
+    services = context.services
+    lang = await language(update, context)
+    member = await services.members.get(user.id)
+    if member is None or member.erased_at is not None:
+        await reply(update, t("profile.not_registered", lang))
+        return
+    village = await services.regions.get(member.village_code) if member.village_code else None
+    memberships = await services.members.memberships_of(user.id, ("active", "pending"))
+    lines = []
+    for membership in memberships:
+        forum = await services.forums.get(membership.forum_id)
+        if forum is not None:
+            role = role_label(membership.role, lang)
+            if membership.status == "pending":
+                role += " ⏳"
+            lines.append(str(t("profile.forum_line", lang, forum=forum.name, role=role)))
+    zone = member_zone(member.timezone, member.village_code)
+    text = t("profile.title", lang, card=profile_card(member, village, lang),
+             phone=member.phone or t("profile.no_phone", lang),
+             language="Bahasa Indonesia" if member.language == "id" else "English",
+             zone=f"{zone_label(zone)} ({zone.key})",
+             forums="\n".join(lines) if lines else t("profile.no_forums", lang))
+    rows = [
+        [(t("profile.edit_name", lang), encode(FEATURE, "ed", "name")),
+         (t("profile.edit_jabatan", lang), encode(FEATURE, "ed", "jabatan"))],
+        [(t("profile.edit_village", lang), encode(FEATURE, "ed", "village")),
+         (t("profile.edit_zone", lang), encode(FEATURE, "zone"))],
+        [(t("profile.share_phone", lang), encode(FEATURE, "ed", "phone"))]
+        + ([(t("profile.remove_phone", lang), encode(FEATURE, "nophone"))] if member.phone else []),
+    ]
+    await reply(update, text, rows)
+
+
+@button_handler
+async def on_edit(update: Update, context: BotContext, data: CallbackData) -> None:
+    """Start a one-question form that changes one part of the profile."""
+    from handlers.onboarding import ask_step  # the profile questions live with onboarding
+
+    field = data.arg(0)
+    if field not in ("name", "jabatan", "village", "phone"):
+        raise StaleAction()
+    user = user_of(update)
+    member = await context.services.members.get(user.id)
+    if member is None or member.erased_at is not None:
+        raise StaleAction()
+    draft = await forms.begin(context, user.id, PROFILE, field)
+    if field == "phone":
+        lang = await language(update, context)
+        markup = ReplyKeyboardMarkup([[KeyboardButton(t("profile.phone_button", lang), request_contact=True)],
+                                      [KeyboardButton("/batal")]], resize_keyboard=True, one_time_keyboard=True)
+        await reply(update, t("profile.phone_ask", lang), markup=markup)
+        return
+    await ask_step(update, context, draft)
+
+
+async def save_contact(update: Update, context: BotContext, draft: Draft) -> None:
+    """Keep the phone number the user shared with Telegram's contact button (their own only)."""
+    message = update.effective_message
+    user = user_of(update)
+    lang = await language(update, context)
+    contact = message.contact if message else None
+    if contact is None or contact.user_id != user.id:
+        await reply(update, t("profile.phone_not_own", lang))
+        return
+    await context.services.members.update(user.id, context.services.clock.now(), phone=contact.phone_number)
+    await forms.finish(context, user.id)
+    log.info("event=phone_saved user=%s", user.id)  # never the number itself
+    await reply(update, t("profile.phone_saved", lang), markup=ReplyKeyboardRemove())
+
+
+@button_handler
+async def on_remove_phone(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    await context.services.members.update(user.id, context.services.clock.now(), phone=None)
+    await edit_or_reply(update, t("profile.phone_removed", await language(update, context)))
+
+
+@button_handler
+async def on_zone(update: Update, context: BotContext, data: CallbackData) -> None:
+    """Pick WIB/WITA/WIT, or follow the village; shown times use it."""
+    user = user_of(update)
+    lang = await language(update, context)
+    if not data.args:
+        rows: list[list[tuple[str, str]]] = [
+            [(label, encode(FEATURE, "zone", label)) for label in ("WIB", "WITA", "WIT")],
+            [(t("profile.zone_auto", lang), encode(FEATURE, "zone", "auto"))],
+        ]
+        await reply(update, t("profile.zone_pick", lang), rows)
+        return
+    choice = data.arg(0)
+    zone = None if choice == "auto" else zone_from_label(choice).key
+    await context.services.members.update(user.id, context.services.clock.now(), timezone=zone)
+    await edit_or_reply(update, t("profile.saved", lang))
+
+
+# -- /anggota --------------------------------------------------------------------------------------
+@command_handler
+async def list_members(update: Update, context: BotContext) -> None:
+    """Active members of the forum, grouped by kecamatan."""
+    await run_in_forum(update, context, "anggota")
+
+
+@forum_action("anggota", Action.VIEW_MEMBERS)
+async def show_members(update: Update, context: BotContext, forum: Forum) -> None:
+    services = context.services
+    user = user_of(update)
+    lang = await language(update, context)
+    members = await services.members.in_forum(forum.id)
+    membership = await services.members.membership(forum.id, user.id)
+    is_koordinator = membership is not None and membership.role == "koordinator"
+    lines = [str(t("members.title", lang, forum=forum.name, count=len(members)))]
+    current_area: str | None = "-"
+    any_unreachable = False
+    for entry in members:
+        area = entry.village.kecamatan if entry.village else None
+        if area != current_area:
+            heading = (t("members.kecamatan", lang, kecamatan=f"{area}, {short_kabupaten(entry.village.kabupaten)}")
+                       if area and entry.village else t("members.other_area", lang))
+            lines.append(str(heading))
+            current_area = area
+        role = entry.membership.role
+        mark = str(t("members.role_mark", lang, role=role_label(role, lang))) if role != "anggota" else ""
+        if is_koordinator and entry.member.unreachable_reason:
+            mark += str(t("members.unreachable_mark", lang))
+            any_unreachable = True
+        lines.append(str(t("members.line", lang, name=entry.member.full_name,
+                           jabatan=jabatan_label(entry.member.jabatan, lang),
+                           village=entry.village.name if entry.village else "-", role=Html(mark))))
+    if is_koordinator:
+        pending = await services.members.in_forum(forum.id, statuses=("pending",))
+        if pending:
+            lines.append(str(t("members.pending_line", lang, count=len(pending))))
+        if any_unreachable:
+            lines.append(str(t("members.unreachable_note", lang)))
+    await reply(update, "\n".join(lines))
+
+
+# -- /keluar ---------------------------------------------------------------------------------------
+@command_handler
+async def leave(update: Update, context: BotContext) -> None:
+    """Ask which forum to leave and confirm."""
+    if not is_private(update):
+        return
+    await run_in_forum(update, context, "keluar")
+
+
+@forum_action("keluar", Action.VIEW_MEMBERS)
+async def confirm_leave(update: Update, context: BotContext, forum: Forum) -> None:
+    lang = await language(update, context)
+    rows = [[(t("leave.button", lang), encode(FEATURE, "leave", forum.id)),
+             (t("core.cancel", lang), encode(FEATURE, "nop"))]]
+    await reply(update, t("leave.confirm", lang, forum=forum.name), rows)
+
+
+@button_handler
+async def on_leave(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    services = context.services
+    forum, membership = await services.access.require(data.int_arg(0), user.id, Action.VIEW_MEMBERS)
+    lang = await language(update, context)
+    if membership.role == "koordinator":
+        coordinators = await services.members.coordinators(forum.id)
+        others = [m for m in await services.members.in_forum(forum.id) if m.member.user_id != user.id]
+        if len(coordinators) == 1 and others:
+            await edit_or_reply(update, t("leave.last_koordinator", lang, forum=forum.name))
+            return
+    await services.members.set_status(forum.id, user.id, "removed", services.clock.now(), by=user.id)
+    log.info("event=member_left forum=%s user=%s", forum.id, user.id)
+    await edit_or_reply(update, t("leave.done", lang, forum=forum.name))
+
+
+@button_handler
+async def on_nothing(update: Update, context: BotContext, data: CallbackData) -> None:
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
+
+
+# -- /hapus_data -----------------------------------------------------------------------------------
+@command_handler
+async def erase(update: Update, context: BotContext) -> None:
+    """Ask to confirm erasing the user's personal data (UU 27/2022 PDP)."""
+    if not is_private(update):
+        return
+    user = user_of(update)
+    lang = await language(update, context)
+    member = await context.services.members.get(user.id)
+    if member is None or member.erased_at is not None:
+        await reply(update, t("erase.nothing", lang))
+        return
+    rows = [[(t("erase.button", lang), encode(FEATURE, "erase")), (t("core.cancel", lang), encode(FEATURE, "nop"))]]
+    await reply(update, t("erase.confirm", lang), rows)
+
+
+@button_handler
+async def on_erase(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    services = context.services
+    lang = await language(update, context)
+    member = await services.members.get(user.id)
+    if member is None or member.erased_at is not None:
+        raise StaleAction()
+    await services.members.erase(user.id, services.clock.now(), str(t("erase.erased_name", lang)))
+    log.info("event=member_erased user=%s", user.id)
+    await edit_or_reply(update, t("erase.done", lang))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("profil", show_profile))
+    app.add_handler(CommandHandler("anggota", list_members))
+    app.add_handler(CommandHandler("keluar", leave))
+    app.add_handler(CommandHandler("hapus_data", erase))
+    buttons = {"ed": on_edit, "nophone": on_remove_phone, "zone": on_zone, "leave": on_leave, "nop": on_nothing,
+               "erase": on_erase}
+    for action, callback in buttons.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

@@ -1,0 +1,540 @@
+"""Joining a forum, creating one, approving members, invites and linking the Telegram group."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import ChatMember, ChatMemberUpdated, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
+
+from bot.callbacks import CallbackData, encode
+from bot.context import BotContext
+from bot.errors import InvalidInput, NotPermitted, StaleAction
+from bot.permissions import ROLES, Action, Role
+from bot.profile_rules import MAX_FORUM_NAME, clean_name
+from bot.render import JABATAN, jabatan_label, profile_card, role_label, scope_label, village_button
+from bot.texts import t
+from bot.timefmt import zone_for_region, zone_label
+from handlers import forms
+from handlers.common import (
+    button_handler,
+    command_args,
+    command_handler,
+    edit_or_reply,
+    is_private,
+    language,
+    remove_buttons,
+    reply,
+    user_of,
+)
+from handlers.forums import forum_action, run_in_forum
+from storage import outbox
+from storage.models import Draft, Forum
+
+log = logging.getLogger(__name__)
+
+FEATURE = "o"
+JOIN, NEW_FORUM, PROFILE = "join", "forum", "profile"
+PROFILE_STEPS = ("name", "jabatan", "village")
+
+
+# -- /start and joining --------------------------------------------------------------------
+@command_handler
+async def start(update: Update, context: BotContext) -> None:
+    """Greet; with an invite code (deep link), start the join form."""
+    if not is_private(update):
+        return
+    user = user_of(update)
+    services = context.services
+    await services.members.mark_reachable(user.id)
+    lang = await language(update, context)
+    code = command_args(context)
+    if not code:
+        draft = await forms.current(context, user.id)
+        if draft is not None:
+            await forms.reprompt(update, context, draft)
+            return
+        member = await services.members.get(user.id)
+        if member is not None and member.erased_at is None:
+            await reply(update, t("core.welcome_member", lang, name=member.full_name))
+        else:
+            await reply(update, t("core.welcome", lang))
+        return
+    invite = await services.forums.invite(code[:32])
+    forum = await services.forums.get(invite.forum_id) if invite else None
+    if invite is None or invite.revoked_at is not None or forum is None:
+        await reply(update, t("join.invalid_code", lang))
+        return
+    membership = await services.members.membership(forum.id, user.id)
+    if membership is not None and membership.status == "active":
+        await forms.finish(context, user.id)
+        await reply(update, t("join.already_member", lang, forum=forum.name))
+        return
+    if membership is not None and membership.status == "pending":
+        await reply(update, t("join.already_pending", lang, forum=forum.name))
+        return
+    data = {"forum_id": forum.id, "role": invite.role}
+    member = await services.members.get(user.id)
+    if member is not None and member.erased_at is None and member.village_code:
+        draft = await forms.begin(context, user.id, JOIN, "confirm",
+                                  data | {"name": member.full_name, "jabatan": member.jabatan,
+                                          "village_code": member.village_code})
+        await _ask_confirm_join(update, context, draft)
+        return
+    draft = await forms.begin(context, user.id, JOIN, "name", data)
+    await reply(update, t("join.intro", lang, forum=forum.name))
+    await ask_step(update, context, draft)
+
+
+async def _ask_confirm_join(update: Update, context: BotContext, draft: Draft) -> None:
+    lang = await language(update, context)
+    forum = await _forum_of(context, draft)
+    village = await context.services.regions.get(draft.data["village_code"])
+    card = profile_card(None, village, lang, name=draft.data["name"], jabatan=draft.data["jabatan"])
+    text = t("join.reuse_profile", lang, forum=forum.name, profile=card)
+    rows = [[(t("join.send", lang), encode(FEATURE, "send")), (t("join.edit", lang), encode(FEATURE, "edit"))]]
+    await reply(update, text, rows)
+
+
+async def _forum_of(context: BotContext, draft: Draft) -> Forum:
+    forum = await context.services.forums.get(int(draft.data["forum_id"]))
+    if forum is None:
+        raise StaleAction()
+    return forum
+
+
+@button_handler
+async def on_send_join(update: Update, context: BotContext, data: CallbackData) -> None:
+    """Save the profile, make the membership pending and ask the coordinators to decide."""
+    user = user_of(update)
+    draft = await forms.expect(context, user.id, JOIN, "confirm")
+    services = context.services
+    forum = await _forum_of(context, draft)
+    lang = await language(update, context)
+    now = services.clock.now()
+    role: Role = "pendamping" if draft.data["jabatan"] == "pendamping" else "anggota"
+    if draft.data.get("role") in ROLES and draft.data["jabatan"] != "pendamping":
+        role = draft.data["role"]
+    coordinators = await services.members.coordinators(forum.id)
+    village = await services.regions.get(draft.data["village_code"])
+    async with services.db.transaction() as conn:
+        await services.members.upsert(conn, user_id=user.id, full_name=draft.data["name"],
+                                      jabatan=draft.data["jabatan"], village_code=draft.data["village_code"],
+                                      language=lang, now=now)
+        await services.members.add_membership(conn, forum_id=forum.id, user_id=user.id, role=role,
+                                              status="pending", now=now)
+        stamp = int(now.timestamp())
+        for koordinator in coordinators:
+            klang = koordinator.language
+            card = profile_card(None, village, klang, name=draft.data["name"], jabatan=draft.data["jabatan"])
+            await outbox.enqueue(
+                conn, key=f"join:{forum.id}:{user.id}:{stamp}:to:{koordinator.user_id}",
+                chat_id=koordinator.user_id, member_user_id=koordinator.user_id, forum_id=forum.id,
+                text=t("join.request_to_koordinator", klang, forum=forum.name, profile=card)
+                + f"\n{role_label(role, klang)}",
+                reply_markup=outbox.inline_keyboard([[
+                    (t("join.approve", klang), encode(FEATURE, "dec", forum.id, user.id, "y")),
+                    (t("join.reject", klang), encode(FEATURE, "dec", forum.id, user.id, "n")),
+                ]]),
+                due_at=now, now=now,
+            )
+        await services.drafts.delete(conn, user.id)
+    services.delivery.wake()
+    log.info("event=join_requested forum=%s user=%s", forum.id, user.id)
+    await edit_or_reply(update, t("join.sent", lang, forum=forum.name))
+
+
+@button_handler
+async def on_edit_join(update: Update, context: BotContext, data: CallbackData) -> None:
+    """Go through name, jabatan and village again."""
+    user = user_of(update)
+    draft = await forms.expect(context, user.id, JOIN, "confirm")
+    draft = await forms.advance(context, draft, "name")
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
+    await ask_step(update, context, draft)
+
+
+@button_handler
+async def on_decide(update: Update, context: BotContext, data: CallbackData) -> None:
+    """A koordinator approves or rejects a join request (once; the second press is told)."""
+    forum_id, applicant_id, verdict = data.int_arg(0), data.int_arg(1), data.arg(2)
+    user = user_of(update)
+    services = context.services
+    forum, _ = await services.access.require(forum_id, user.id, Action.DECIDE_JOIN)
+    lang = await language(update, context)
+    deciding = await services.members.get(user.id)
+    applicant = await services.members.get(applicant_id)
+    now = services.clock.now()
+    approve = verdict == "y"
+    async with services.db.transaction() as conn:
+        decided = await services.members.decide(conn, forum_id=forum.id, user_id=applicant_id, approve=approve,
+                                                by=user.id, now=now)
+        if decided and applicant is not None:
+            alang = applicant.language
+            await outbox.enqueue(
+                conn, key=f"join:{forum.id}:{applicant_id}:{int(now.timestamp())}:outcome",
+                chat_id=applicant_id, member_user_id=applicant_id, forum_id=forum.id,
+                text=t("join.approved" if approve else "join.rejected", alang, forum=forum.name),
+                due_at=now, now=now,
+            )
+    query = update.callback_query
+    assert query is not None
+    if not decided:
+        await remove_buttons(query)
+        raise StaleAction("join.already_decided")
+    services.delivery.wake()
+    log.info("event=join_decided forum=%s user=%s approve=%s by=%s", forum.id, applicant_id, approve, user.id)
+    note = t("join.approved_note" if approve else "join.rejected_note", lang,
+             by=deciding.full_name if deciding else user.full_name)
+    original = query.message.text_html if isinstance(query.message, Message) and query.message.text else ""
+    await edit_or_reply(update, f"{original}\n\n{note}")
+
+
+# -- the profile questions shared by joining, forum creation and /profil ----------------------
+async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
+    """Ask the question of the draft's current step."""
+    lang = await language(update, context)
+    step = draft.step
+    if step == "name":
+        await reply(update, t("ask.name", lang))
+    elif step == "jabatan":
+        rows = [[(jabatan_label(key, lang), encode(FEATURE, "jab", draft.flow, key))] for key in JABATAN]
+        await reply(update, t("ask.jabatan", lang), rows)
+    elif step == "village":
+        await reply(update, t("ask.village", lang))
+    elif step == "forum_name":
+        await reply(update, t("forum.ask_name", lang))
+    elif step == "scope":
+        await reply(update, t("forum.ask_scope", lang))
+    elif step == "confirm" and draft.flow == JOIN:
+        await _ask_confirm_join(update, context, draft)
+    elif step == "confirm" and draft.flow == NEW_FORUM:
+        await _ask_confirm_forum(update, context, draft)
+
+
+async def _after_profile_step(update: Update, context: BotContext, draft: Draft, **answer: Any) -> None:
+    """Store one profile answer and move on: next question, or the form's confirmation."""
+    if draft.flow == PROFILE:
+        await context.services.members.update(draft.user_id, context.services.clock.now(), **answer)
+        await forms.finish(context, draft.user_id)
+        lang = await language(update, context)
+        await reply(update, t("profile.saved", lang))
+        return
+    order = list(PROFILE_STEPS)
+    position = order.index(draft.step)
+    next_step = order[position + 1] if position + 1 < len(order) else "confirm"
+    if draft.data.get("editing_one"):
+        next_step = "confirm"
+    draft = await forms.advance(context, draft, next_step, **{_DRAFT_KEY[k]: v for k, v in answer.items()})
+    await ask_step(update, context, draft)
+
+
+# Member columns and the names the forms keep them under.
+_DRAFT_KEY = {"full_name": "name", "jabatan": "jabatan", "village_code": "village_code"}
+
+
+async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
+    """Typed answers for the join, forum and profile forms."""
+    message = update.effective_message
+    assert message is not None
+    lang = await language(update, context)
+    text = message.text
+    if draft.step == "phone" and message.contact is not None:
+        await _on_contact(update, context, draft)
+        return
+    if text is None:
+        await reply(update, t("bad.text_expected", lang))
+        return
+    try:
+        if draft.step == "name":
+            await _after_profile_step(update, context, draft, full_name=clean_name(text))
+        elif draft.step == "village":
+            await _search_villages(update, context, draft, text)
+        elif draft.step == "forum_name":
+            name = clean_name(text, max_length=MAX_FORUM_NAME)
+            draft = await forms.advance(context, draft, "scope", forum_name=name)
+            await ask_step(update, context, draft)
+        elif draft.step == "scope":
+            await _search_scopes(update, context, draft, text)
+        else:
+            await reply(update, t("bad.use_buttons", lang))
+    except InvalidInput as exc:
+        await reply(update, t(exc.message_key, lang, **exc.params))
+
+
+async def _search_villages(update: Update, context: BotContext, draft: Draft, text: str) -> None:
+    lang = await language(update, context)
+    services = context.services
+    within = None
+    if draft.flow == JOIN:
+        forum = await _forum_of(context, draft)
+        within = forum.scope_code
+    found = await services.regions.search(text, levels=(4,), within=within) if within else []
+    if not found:
+        found = await services.regions.search(text, levels=(4,))
+    if not found:
+        short = sum(ch.isalpha() for ch in text) < 3
+        query = text.strip()[:40]
+        await reply(update, t("bad.village_short", lang) if short else t("bad.village_none", lang, query=query))
+        return
+    rows = [[(village_button(r), encode(FEATURE, "vil", draft.flow, r.code))] for r in found]
+    await reply(update, t("ask.village_pick", lang), rows)
+
+
+async def _search_scopes(update: Update, context: BotContext, draft: Draft, text: str) -> None:
+    lang = await language(update, context)
+    found = await context.services.regions.search(text, levels=(3, 2, 1))
+    if not found:
+        await reply(update, t("forum.scope_none", lang, query=text.strip()[:40]))
+        return
+    rows = [[(scope_label(r, lang), encode(FEATURE, "scope", r.code))] for r in found]
+    await reply(update, t("forum.scope_pick", lang), rows)
+
+
+@button_handler
+async def on_jabatan(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    form, key = data.arg(0), data.arg(1)
+    if key not in JABATAN:
+        raise StaleAction()
+    draft = await forms.expect(context, user.id, form, "jabatan")
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
+    await _after_profile_step(update, context, draft, jabatan=key)
+
+
+@button_handler
+async def on_village(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    form, code = data.arg(0), data.arg(1)
+    draft = await forms.expect(context, user.id, form, "village")
+    region = await context.services.regions.get(code)
+    if region is None or region.level != 4:
+        raise StaleAction()
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
+    await _after_profile_step(update, context, draft, village_code=code)
+
+
+# -- /forum_baru ---------------------------------------------------------------------------------
+@command_handler
+async def new_forum(update: Update, context: BotContext) -> None:
+    """Start the form that creates a forum; its creator becomes koordinator."""
+    if not await _private_only(update, context, "forum_baru"):
+        return
+    user = user_of(update)
+    draft = await forms.begin(context, user.id, NEW_FORUM, "forum_name")
+    await ask_step(update, context, draft)
+
+
+@button_handler
+async def on_scope(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    draft = await forms.expect(context, user.id, NEW_FORUM, "scope")
+    region = await context.services.regions.get(data.arg(0))
+    if region is None or region.level > 3:
+        raise StaleAction()
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
+    member = await context.services.members.get(user.id)
+    if member is not None and member.erased_at is None and member.village_code:
+        draft = await forms.advance(context, draft, "confirm", scope_code=region.code, name=member.full_name,
+                                    jabatan=member.jabatan, village_code=member.village_code)
+    else:
+        draft = await forms.advance(context, draft, "name", scope_code=region.code)
+        await reply(update, t("forum.profile_first", await language(update, context)))
+    await ask_step(update, context, draft)
+
+
+async def _ask_confirm_forum(update: Update, context: BotContext, draft: Draft) -> None:
+    lang = await language(update, context)
+    scope = await context.services.regions.get(draft.data["scope_code"])
+    if scope is None:
+        raise StaleAction()
+    zone = zone_for_region(scope.code)
+    text = t("forum.confirm", lang, name=draft.data["forum_name"], scope=scope_label(scope, lang),
+             zone=f"{zone_label(zone)} ({zone.key})", koordinator=draft.data["name"])
+    rows = [[(t("forum.create", lang), encode(FEATURE, "mkforum")), (t("core.cancel", lang), encode(FEATURE, "x"))]]
+    await reply(update, text, rows)
+
+
+@button_handler
+async def on_create_forum(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    draft = await forms.expect(context, user.id, NEW_FORUM, "confirm")
+    services = context.services
+    lang = await language(update, context)
+    now = services.clock.now()
+    d = draft.data
+    async with services.db.transaction() as conn:
+        await services.members.upsert(conn, user_id=user.id, full_name=d["name"], jabatan=d["jabatan"],
+                                      village_code=d["village_code"], language=lang, now=now)
+        forum_id = await services.forums.create(conn, name=d["forum_name"], scope_code=d["scope_code"],
+                                                timezone=zone_for_region(d["scope_code"]).key,
+                                                created_by=user.id, now=now, language=lang)
+        await services.members.add_membership(conn, forum_id=forum_id, user_id=user.id, role="koordinator",
+                                              status="active", now=now, decided_by=user.id)
+        await services.drafts.delete(conn, user.id)
+    log.info("event=forum_created forum=%s by=%s", forum_id, user.id)
+    await edit_or_reply(update, t("forum.created", lang, name=d["forum_name"]))
+
+
+@button_handler
+async def on_cancel_form(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    await forms.finish(context, user.id)
+    await edit_or_reply(update, t("core.cancelled", await language(update, context)))
+
+
+# -- /undang -------------------------------------------------------------------------------------
+@command_handler
+async def invite(update: Update, context: BotContext) -> None:
+    """Give the koordinator the invite link and a text to forward to the WhatsApp group."""
+    if not await _private_only(update, context, "undang"):
+        return
+    await run_in_forum(update, context, "undang")
+
+
+@forum_action("undang", Action.INVITE)
+async def show_invite(update: Update, context: BotContext, forum: Forum) -> None:
+    services = context.services
+    user = user_of(update)
+    current = await services.forums.active_invite(forum.id)
+    if current is None:
+        current = await services.forums.new_invite(forum.id, user.id, services.clock.now())
+    await _send_invite(update, context, forum, current.code)
+
+
+async def _send_invite(update: Update, context: BotContext, forum: Forum, code: str) -> None:
+    lang = await language(update, context)
+    link = f"https://t.me/{context.services.bot_username}?start={code}"
+    rows = [[(t("invite.regenerate", lang), encode(FEATURE, "inv", "new", forum.id)),
+             (t("invite.revoke", lang), encode(FEATURE, "inv", "rev", forum.id))]]
+    await reply(update, t("invite.title", lang, forum=forum.name, link=link))
+    await reply(update, t("invite.forward", lang, forum=forum.name, link=link), rows)
+
+
+@button_handler
+async def on_invite_button(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    services = context.services
+    forum, _ = await services.access.require(data.int_arg(1), user.id, Action.INVITE)
+    now = services.clock.now()
+    if data.arg(0) == "rev":
+        await services.forums.revoke_invites(forum.id, now)
+        await edit_or_reply(update, t("invite.revoked", await language(update, context)))
+        return
+    fresh = await services.forums.new_invite(forum.id, user.id, now)
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
+    await _send_invite(update, context, forum, fresh.code)
+
+
+# -- the Telegram group ----------------------------------------------------------------------------
+@command_handler
+async def link_group(update: Update, context: BotContext) -> None:
+    """In a group: a group admin who is a koordinator links the group to their forum."""
+    chat = update.effective_chat
+    user = user_of(update)
+    lang = await language(update, context)
+    if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        await reply(update, t("err.group_only", lang))
+        return
+    admin = await chat.get_member(user.id)
+    if admin.status not in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR):
+        await reply(update, t("link.need_admin", lang))
+        return
+    forums = await context.services.access.forums_for(user.id, Action.LINK_GROUP)
+    if not forums:
+        raise NotPermitted()
+    if len(forums) == 1:
+        await _link(update, context, forums[0])
+        return
+    rows = [[(f.name, encode(FEATURE, "link", f.id))] for f in forums]
+    await reply(update, t("core.pick_forum", lang), rows)
+
+
+@button_handler
+async def on_link_pick(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    chat = update.effective_chat
+    if chat is None:
+        raise StaleAction()
+    admin = await chat.get_member(user.id)
+    if admin.status not in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR):
+        raise NotPermitted("link.need_admin")
+    forum, _ = await context.services.access.require(data.int_arg(0), user.id, Action.LINK_GROUP)
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
+    await _link(update, context, forum)
+
+
+async def _link(update: Update, context: BotContext, forum: Forum) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    lang = await language(update, context)
+    await context.services.forums.link_group(forum.id, chat.id)
+    log.info("event=group_linked forum=%s chat=%s", forum.id, chat.id)
+    text = str(t("link.done", lang, forum=forum.name))
+    me = await chat.get_member(context.bot.id)
+    if me.status != ChatMemberStatus.ADMINISTRATOR:
+        text += "\n\n" + t("link.bot_not_admin", lang)
+    await reply(update, text)
+
+
+async def on_my_membership(update: Update, context: BotContext) -> None:
+    """Greet a group that added the bot; forget a group that removed it."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None:
+        return
+    if change.chat.type == ChatType.PRIVATE:
+        # A member who blocks the bot, or unblocks it again.
+        if change.new_chat_member.status == ChatMember.BANNED:
+            log.info("event=bot_blocked user=%s", change.chat.id)
+        elif change.new_chat_member.status == ChatMember.MEMBER:
+            await context.services.members.mark_reachable(change.chat.id)
+        return
+    was_in = change.old_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+    now_in = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+    if now_in and not was_in:
+        lang = "en" if (change.from_user.language_code or "").startswith("en") else "id"
+        await context.bot.send_message(change.chat.id, t("core.group_hello", lang), parse_mode="HTML")
+    elif was_in and not now_in:
+        forum = await context.services.forums.by_group(change.chat.id)
+        if forum is not None:
+            await context.services.forums.link_group(forum.id, None)
+            log.info("event=group_unlinked forum=%s chat=%s", forum.id, change.chat.id)
+
+
+async def _private_only(update: Update, context: BotContext, command: str) -> bool:
+    if is_private(update):
+        return True
+    lang = await language(update, context)
+    await reply(update, t("err.private_only", lang, bot=context.services.bot_username, command=command))
+    return False
+
+
+async def _on_contact(update: Update, context: BotContext, draft: Draft) -> None:
+    from handlers.members import save_contact  # the phone step belongs to /profil
+
+    await save_contact(update, context, draft)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    forms.register_form(JOIN, on_input, ask_step)
+    forms.register_form(NEW_FORUM, on_input, ask_step)
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("forum_baru", new_forum))
+    app.add_handler(CommandHandler("undang", invite))
+    app.add_handler(CommandHandler("hubungkan", link_group))
+    app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    buttons = {
+        "send": on_send_join, "edit": on_edit_join, "dec": on_decide, "jab": on_jabatan, "vil": on_village,
+        "scope": on_scope, "mkforum": on_create_forum, "x": on_cancel_form, "inv": on_invite_button,
+        "link": on_link_pick,
+    }
+    for action, callback in buttons.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
