@@ -35,14 +35,15 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.services import Services
 from bot.texts import t
-from handlers import forms, forums, general, members, onboarding
+from handlers import broadcasts, forms, forums, general, members, onboarding
 from handlers.common import on_error
+from scheduler.engine import DeliveryEngine
 from storage.database import Database
 
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members)
+FEATURES = (general, onboarding, members, broadcasts)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -113,6 +114,19 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         log.info("event=registry_ready regions=%d", inserted)
     services.bot_username = app.bot.username
     await _set_commands(app)
+    await _start_delivery(app, services)
+
+
+async def _start_delivery(app: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+    """The delivery engine sends every push (outbox); features may add planners via `planners()`."""
+    engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
+    for feature in FEATURES:
+        contribute = getattr(feature, "planners", None)
+        if contribute is not None:
+            for planner, every in contribute(services, app.bot):
+                engine.add_planner(planner, every=every)
+    await engine.start()
+    services.delivery = engine
 
 
 async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -133,6 +147,8 @@ async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
+    if isinstance(services.delivery, DeliveryEngine):
+        await services.delivery.stop()
     await services.db.close()
 
 

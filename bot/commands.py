@@ -35,6 +35,8 @@ COMMANDS: list[Command] = [
     Command("anggota", None, "both"),
     Command("undang", KOORDINATOR),
     Command("hubungkan", KOORDINATOR, "group"),
+    Command("siaran", KOORDINATOR),
+    Command("siaran_riwayat", KOORDINATOR),
     Command("bahasa", None),
     Command("batal", None),
     Command("keluar", None),

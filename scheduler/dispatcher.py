@@ -5,7 +5,7 @@ for chats that are free to receive, and starts their sends, at most `in_flight` 
 A row is 'sending' from the claim until Telegram answers; the answer is written at once:
 
     ok                                  -> sent (+ message_id); pinned on request
-    429 retry_after                     -> pending again after retry_after (that chat, or all)
+    429 retry_after                     -> pending; that chat (or all) pauses retry_after seconds
     5xx, timeout, network               -> pending again after exponential backoff with jitter;
                                            failed with the reason after max_attempts
     403 blocked / deactivated / can't   -> failed at once; the member is marked unreachable
@@ -262,8 +262,10 @@ class Dispatcher:
             self.stats.retried_429 += 1
             log.warning("event=outbox_429 id=%d chat=%d retry_after=%.1f scope=%s", row.id, row.chat_id,
                         seconds, "global" if is_global else "chat")
-            await self.repo.retry_later(row.id, at=self.clock.now() + timedelta(seconds=seconds),
-                                        error=f"429 retry_after={seconds:g}", count_attempt=False)
+            # The wait is kept by the limiter in real time (the chat, or everyone, is paused);
+            # the row stays due, so after a restart it simply goes again.
+            await self.repo.retry_later(row.id, at=self.clock.now(), error=f"429 retry_after={seconds:g}",
+                                        count_attempt=False)
             return
         except ChatMigrated as exc:
             new_id = int(exc.new_chat_id)

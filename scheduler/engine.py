@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
@@ -50,7 +51,8 @@ class DeliveryEngine:
         self.db = db
         self.clock = clock
         self.settings = settings
-        self.dispatcher = Dispatcher(bot=bot, db=db, clock=clock, settings=settings)
+        self._own_bot = _without_rate_limiter(bot, settings)
+        self.dispatcher = Dispatcher(bot=self._own_bot or bot, db=db, clock=clock, settings=settings)
         self.scheduler = scheduler or AsyncIOScheduler(
             timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
         )
@@ -76,6 +78,8 @@ class DeliveryEngine:
 
     async def start(self) -> None:
         """Resend what was in flight at a crash, run the planners once, start the loop."""
+        if self._own_bot is not None:
+            await self._own_bot.initialize()
         await self.dispatcher.recover()
         await self.run_planners()
         self.scheduler.start()
@@ -101,6 +105,8 @@ class DeliveryEngine:
         await self.dispatcher.cancel_in_flight()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._own_bot is not None:
+            await self._own_bot.shutdown()
         log.info("event=delivery_stopped sent=%d failed=%d", self.dispatcher.stats.sent,
                  self.dispatcher.stats.failed)
 
@@ -166,6 +172,25 @@ class DeliveryEngine:
         wall = datetime.now(UTC) + (run_at - now)
         self.scheduler.add_job(self.wake, "date", run_date=wall, id=_WAKE_JOB, replace_existing=True)
         self._armed_for = due
+
+
+def _without_rate_limiter(bot: Bot, settings: DeliverySettings) -> Bot | None:
+    """A plain Bot on the same server when `bot` carries PTB's AIORateLimiter.
+
+    The application's bot retries 429s inside the call (sleeping, holding a send slot) and
+    throttles on its own; the dispatcher must see every 429 and does its own limiting. The clone
+    also has its own connection pool, so pushes never queue behind replies to users.
+    """
+    if getattr(bot, "rate_limiter", None) is None:
+        return None
+    token = bot.token
+    return Bot(
+        token,
+        base_url=bot.base_url.removesuffix(token),
+        base_file_url=bot.base_file_url.removesuffix(token),
+        request=HTTPXRequest(connection_pool_size=settings.in_flight + 4),
+        local_mode=bot.local_mode,
+    )
 
 
 async def dispatcher_next_due(dispatcher: Dispatcher) -> datetime | None:

@@ -26,6 +26,7 @@ CREATE TABLE broadcasts (
     status_chat_id    INTEGER,                 -- the coordinator's progress message
     status_message_id INTEGER,
     progress_at       TEXT,                    -- last progress edit (at most every 3 s)
+    reported_at       TEXT,                    -- the delivery report was queued for the coordinator
     created_at        TEXT NOT NULL,
     finished_at       TEXT,
     resend_of         INTEGER REFERENCES broadcasts(id)

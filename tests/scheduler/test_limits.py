@@ -14,13 +14,8 @@ from scheduler.limits import Limiter
 from scheduler.quiet import quiet_until, zone
 from storage.database import Database
 from storage.outbox import enqueue
-from tests.double import TelegramDouble
+from tests.double import FloodLimits, TelegramDouble
 from tests.scheduler.conftest import START
-
-try:
-    from bot.telegram_double import FloodLimits
-except ImportError:  # pragma: no cover - until the double lands on main
-    from telegram_double import FloodLimits  # type: ignore[no-redef]
 
 
 async def queue(db: Database, clock: FixedClock, chat_id: int, n: int, prefix: str = "m") -> None:
