@@ -11,6 +11,7 @@ Services open in post_init (database, registry, delivery engine) and close in po
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable
@@ -113,20 +114,14 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if inserted:
         log.info("event=registry_ready regions=%d", inserted)
     services.bot_username = app.bot.username
-    await _set_commands(app)
-    await _start_delivery(app, services)
-
-
-async def _start_delivery(app: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
-    """The delivery engine sends every push (outbox); features may add planners via `planners()`."""
     engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
-    for feature in FEATURES:
-        contribute = getattr(feature, "planners", None)
-        if contribute is not None:
-            for planner, every in contribute(services, app.bot):
-                engine.add_planner(planner, every=every)
-    await engine.start()
+    for planner in services.planners:
+        # A planner may carry `every` (seconds); otherwise settings.delivery.planner_every_seconds.
+        engine.add_planner(functools.partial(planner, services), every=getattr(planner, "every", None),
+                           name=getattr(planner, "__qualname__", None))
     services.delivery = engine
+    await _set_commands(app)
+    await engine.start()
 
 
 async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

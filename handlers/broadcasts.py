@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from typing import Any
 
 from telegram import Message, Update
@@ -24,6 +25,7 @@ from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_datetime
 from bot.errors import InvalidInput, NotFound, StaleAction
 from bot.permissions import ROLES, Action
+from bot.services import Services
 from bot.texts import Html, t
 from bot.timefmt import format_datetime, zone_label
 from handlers import forms
@@ -34,12 +36,13 @@ from handlers.common import (
     edit_or_reply,
     is_private,
     language,
+    register_planner,
     remove_buttons,
     reply,
     user_of,
 )
 from handlers.forums import forum_action, run_in_forum
-from scheduler.broadcasts import FEATURE
+from scheduler.broadcasts import FEATURE, BroadcastMonitor
 from scheduler.quiet import quiet_until, zone
 from storage.broadcasts import Audience, Broadcast, BroadcastRepo, MediaKind
 from storage.models import Forum
@@ -411,11 +414,20 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                "rep": on_report}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+    register_planner(app, _ProgressPlanner(app))
 
 
-def planners(services: Any, bot: Any) -> list[tuple[Any, float]]:
-    """The delivery engine runs these (see bot/app.py): the broadcast progress monitor."""
-    from scheduler.broadcasts import BroadcastMonitor
+class _ProgressPlanner:
+    """Runs the broadcast monitor every `every` seconds (progress edits at most every 3 s)."""
 
-    monitor = BroadcastMonitor(bot=bot, db=services.db, settings=services.settings.delivery)
-    return [(monitor, services.settings.delivery.progress_every_seconds)]
+    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self.app = app
+        services: Services = app.bot_data["services"]
+        self.every = services.settings.delivery.progress_every_seconds
+        self.__qualname__ = "broadcast_progress"
+        self._monitor: BroadcastMonitor | None = None
+
+    async def __call__(self, services: Services, now: datetime) -> None:
+        if self._monitor is None:
+            self._monitor = BroadcastMonitor(bot=self.app.bot, db=services.db, settings=services.settings.delivery)
+        await self._monitor(now)
