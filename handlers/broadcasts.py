@@ -133,7 +133,7 @@ def _mark(on: bool) -> str:
 async def _show_audience(update: Update, context: BotContext, forum: Forum, data: dict[str, Any],
                          lang: str) -> None:
     audience = _audience(data)
-    count = len(await _repo(context).recipients(forum.id, audience))
+    count = len(await _repo(context).recipients(forum.id, audience, sender=user_of(update).id))
     rows: list[list[Button]] = [[(str(t("bc.aud_members_on" if audience.members else "bc.aud_members_off", lang)),
                                   encode(FEATURE, "aud", "m"))]]
     for code, name in await _repo(context).kecamatan_of_forum(forum.id):
@@ -200,7 +200,7 @@ async def on_next(update: Update, context: BotContext, data: CallbackData) -> No
 async def _show_preview(update: Update, context: BotContext, forum: Forum, data: dict[str, Any],
                         lang: str) -> None:
     audience = _audience(data)
-    count = len(await _repo(context).recipients(forum.id, audience))
+    count = len(await _repo(context).recipients(forum.id, audience, sender=user_of(update).id))
     if count == 0 and not (audience.group and forum.group_chat_id is not None):
         await forms.advance(context, await forms.expect(context, user_of(update).id, FORM), "audience")
         await reply(update, t("bc.no_recipients", lang))
@@ -338,7 +338,7 @@ async def on_resend(update: Update, context: BotContext, data: CallbackData) -> 
     lang = await language(update, context)
     failed = await _repo(context).failed_members(broadcast.id)
     audience = Audience(user_ids=tuple(failed))
-    if not failed or not await _repo(context).recipients(forum.id, audience):
+    if not failed or not await _repo(context).recipients(forum.id, audience, sender=user.id):
         await reply(update, t("bc.resend_none", lang))
         return
     fields = {"text": broadcast.text, "media_kind": broadcast.media_kind, "file_id": broadcast.media_file_id}

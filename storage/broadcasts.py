@@ -119,12 +119,13 @@ class BroadcastRepo:
         self.db = db
 
     # -- audience --------------------------------------------------------------------------
-    async def recipients(self, forum_id: int, audience: Audience) -> list[Recipient]:
-        """Active, not-erased members of this forum (never another forum's) matching the audience."""
+    async def recipients(self, forum_id: int, audience: Audience, *, sender: int | None = None) -> list[Recipient]:
+        """Active, not-erased members of this forum (never another forum's) matching the audience;
+        the sender has seen the preview and is left out."""
         if not audience.members:
             return []
-        clauses = ["ms.forum_id = ?", "ms.status = 'active'", "m.erased_at IS NULL"]
-        params: list[Any] = [forum_id]
+        clauses = ["ms.forum_id = ?", "ms.status = 'active'", "m.erased_at IS NULL", "m.user_id != ?"]
+        params: list[Any] = [forum_id, sender if sender is not None else 0]
         if audience.kecamatan:
             clauses.append(f"substr(m.village_code, 1, 8) IN ({','.join('?' for _ in audience.kecamatan)})")
             params.extend(audience.kecamatan)
@@ -175,7 +176,7 @@ class BroadcastRepo:
 
         `render` maps a language to the finished HTML each recipient gets (caption for media).
         """
-        recipients = await self.recipients(forum_id, audience)
+        recipients = await self.recipients(forum_id, audience, sender=created_by)
         status: BroadcastStatus = "sending" if scheduled_at <= now else "scheduled"
         method = {"photo": "sendPhoto", "document": "sendDocument", None: "sendMessage"}[media_kind]
         media: dict[str, Any] = {media_kind: media_file_id} if media_kind else {}

@@ -1,0 +1,220 @@
+"""/siaran and /siaran_riwayat end to end: the real application, the test double, real SQLite."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.telegram_double import SentMessage
+from scheduler.engine import DeliveryEngine
+from storage.broadcasts import BroadcastRepo
+from storage.outbox import OutboxRepo
+from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
+
+KARANGTENGAH_SAMPANG = "33.01.17.2001"
+BRANI_SAMPANG = "33.01.17.2002"
+KOORDINATOR = 1001
+
+
+def engine_of(bot: BotHarness) -> DeliveryEngine:
+    engine = bot.services.delivery
+    assert isinstance(engine, DeliveryEngine)
+    return engine
+
+
+async def forum_with_members(bot: BotHarness, **kwargs: object) -> int:
+    members = {
+        KOORDINATOR: ("Budi Santoso", SIDASARI_CIPARI),
+        2001: ("Sri Wahyuni", SIDASARI_CIPARI),
+        2002: ("Agus <Salim>", KARANGTENGAH_SAMPANG),
+        2003: ("Dewi Lestari", BRANI_SAMPANG),
+    }
+    return await seed_forum(bot.services, koordinator=KOORDINATOR, members=members,
+                            roles={2003: "pendamping"}, **kwargs)  # type: ignore[arg-type]
+
+
+async def compose(budi: Person, text: str) -> SentMessage:
+    reply = await budi.say("/siaran")
+    assert "Tulis pesan siaran" in reply.text
+    audience = await budi.say(text)
+    assert "Siapa penerimanya" in audience.text
+    return audience
+
+
+async def finish_report(bot: BotHarness, budi: Person) -> SentMessage:
+    """Let the monitor see the end and wait for the report it queues."""
+    await engine_of(bot).run_planners()
+    return await bot.double.wait_for(budi.id, lambda m: "Laporan siaran" in m.text)
+
+
+async def test_broadcast_reaches_every_active_member_once_with_a_report(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    people = {uid: bot.person(uid, "X") for uid in (2001, 2002, 2003)}
+    bot.double.block(2002)  # Agus blocked the bot
+    audience = await compose(budi, "Rapat <rutin> Senin & bawa notulen")
+    assert "<b>3</b> anggota" in audience.html
+    preview = await budi.press(audience, "Lanjut")
+    assert "Pratinjau" in preview.text and "Rapat <rutin> Senin & bawa notulen" in preview.text
+    await budi.press(preview, "Kirim sekarang")
+    status = await bot.double.wait_for(budi.id, lambda m: "sedang dikirim" in m.text)
+    assert "Hentikan" in status.button_texts()[0]
+    for uid in (2001, 2003):
+        got = await bot.double.wait_for(uid, lambda m: "Siaran Forum Kades Cipari" in m.text)
+        assert "Rapat <rutin> Senin & bawa notulen" in got.text and "Budi Santoso" in got.text
+        assert "Sri" not in got.text and "Dewi" not in got.text  # nobody sees the other recipients
+    await engine_of(bot).run_due()
+    report = await finish_report(bot, budi)
+    assert "Terkirim: 2 dari 3" in report.text
+    assert "Agus <Salim> — Karangtengah, Kec. Sampang (memblokir bot)" in report.text
+    assert "Kirim ulang ke yang gagal" in report.button_texts()[0]
+    assert "selesai" in bot.double.sent(budi.id)[bot.double.sent(budi.id).index(status)].text  # final edit
+    member = await bot.services.members.get(2002)
+    assert member is not None and member.unreachable_reason == "blocked"
+    assert [len(bot.double.sent(uid)) for uid in (2001, 2003)] == [1, 1]
+    assert people[2002].user.id not in {m.chat_id for m in bot.double.sent() if "Siaran" in m.text}
+
+    # Agus unblocks the bot; the coordinator re-sends to the failed ones only.
+    bot.double.unblock(2002)
+    await budi.press(report, "Kirim ulang")
+    again = await bot.double.wait_for(2002, lambda m: "Siaran Forum Kades Cipari" in m.text)
+    assert "Rapat <rutin>" in again.text
+    await engine_of(bot).run_due()
+    assert [len(bot.double.sent(uid)) for uid in (2001, 2003)] == [1, 1]
+
+
+async def test_non_coordinator_cannot_broadcast(bot: BotHarness) -> None:
+    forum_id = await forum_with_members(bot)
+    sri = bot.person(2001, "Sri Wahyuni")
+    reply = await sri.say("/siaran")
+    assert "hanya untuk koordinator" in reply.text
+    assert await bot.services.drafts.get(2001) is None
+    # A forged button press from an old message is refused as well.
+    broadcasts = BroadcastRepo(bot.services.db)
+    outsider = bot.person(5555, "Orang Luar")
+    cq = await bot.double.press_button(outsider.user, reply, "b:now", force=True)
+    await bot.double.wait_idle()
+    assert bot.double.answered_callbacks[cq]["text"]
+    assert await broadcasts.of_forum(forum_id) == []
+
+
+async def test_coordinator_of_one_forum_never_reaches_another(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    other = await seed_forum(bot.services, koordinator=3001, name="Forum Kades Sampang",
+                             members={3001: ("Rina", KARANGTENGAH_SAMPANG), 3002: ("Tono", BRANI_SAMPANG)})
+    assert other
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    for uid in (2001, 2002, 2003, 3001, 3002):
+        bot.person(uid, "X")
+    audience = await compose(budi, "Khusus forum Cipari")
+    preview = await budi.press(audience, "Lanjut")
+    await budi.press(preview, "Kirim sekarang")
+    await bot.double.wait_for(2003, lambda m: "Khusus forum Cipari" in m.text)
+    await engine_of(bot).run_due()
+    assert bot.double.sent(3001) == [] and bot.double.sent(3002) == []
+    # Pressing "Hentikan" on forum A's broadcast as forum B's coordinator is refused.
+    rina = bot.person(3001, "Rina")
+    broadcast = (await BroadcastRepo(bot.services.db).of_forum(1))[0]
+    cq = await bot.double.press_button(rina.user, bot.double.sent(KOORDINATOR)[-1], f"b:stop:{broadcast.id}",
+                                       force=True)
+    await bot.double.wait_idle()
+    assert "bukan anggota" in bot.double.answered_callbacks[cq]["text"]
+
+
+async def test_audience_by_kecamatan_and_role(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    for uid in (2001, 2002, 2003):
+        bot.person(uid, "X")
+    audience = await compose(budi, "Untuk Kec. Sampang")
+    audience = await budi.press(audience, "Kec. Sampang")
+    assert "<b>2</b> anggota" in audience.html
+    audience = await budi.press(audience, "Semua pendamping")
+    assert "<b>1</b> anggota" in audience.html  # pendamping in Kec. Sampang: Dewi only
+    preview = await budi.press(audience, "Lanjut")
+    await budi.press(preview, "Kirim sekarang")
+    await bot.double.wait_for(2003, lambda m: "Untuk Kec. Sampang" in m.text)
+    await engine_of(bot).run_due()
+    assert bot.double.sent(2001) == [] and bot.double.sent(2002) == []
+
+
+async def test_group_broadcast_is_pinned_on_request(bot: BotHarness) -> None:
+    group = bot.double.group(-100777, "Forum Kades Cipari", bot_status="administrator")
+    await forum_with_members(bot, group_chat_id=group.id)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    audience = await compose(budi, "Agenda rapat")
+    audience = await budi.press(audience, "Pesan pribadi")  # group only
+    audience = await budi.press(audience, "Sematkan")
+    preview = await budi.press(audience, "Lanjut")
+    assert "grup Telegram forum (disematkan)" in preview.text
+    await budi.press(preview, "Kirim sekarang")
+    posted = await bot.double.wait_for(group.id, lambda m: "Agenda rapat" in m.text)
+    await engine_of(bot).run_due()
+    assert bot.double.pinned(group.id) == [posted.message_id]
+
+
+async def test_scheduled_broadcast_can_be_cancelled(bot: BotHarness) -> None:
+    forum_id = await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    for uid in (2001, 2002, 2003):
+        bot.person(uid, "X")
+    audience = await compose(budi, "Pengingat musyawarah")
+    preview = await budi.press(audience, "Lanjut")
+    ask = await budi.press(preview, "Jadwalkan")
+    assert "Kapan" in ask.text and "WIB" in ask.text
+    scheduled = await budi.say("besok 08.00")
+    assert "dijadwalkan Rabu, 25 November 2026 pukul 08.00 WIB untuk 3 penerima" in scheduled.text
+    history = await budi.say("/siaran_riwayat")
+    assert "terjadwal" in history.text and "Pengingat musyawarah" in history.text
+    cancelled = await budi.press(history, "Batalkan siaran")
+    assert "dibatalkan" in cancelled.text
+    broadcast = (await BroadcastRepo(bot.services.db).of_forum(forum_id))[0]
+    assert broadcast.status == "cancelled"
+    # Tomorrow 08.00 WIB comes; nothing goes out.
+    bot.clock.set(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
+    await engine_of(bot).run_due()
+    await engine_of(bot).run_planners()
+    assert all(bot.double.sent(uid) == [] for uid in (2001, 2002, 2003))
+    assert (await OutboxRepo(bot.services.db).counts()).get("cancelled") == 3
+
+
+async def test_scheduled_broadcast_goes_out_at_its_time(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    for uid in (2001, 2002, 2003):
+        bot.person(uid, "X")
+    audience = await compose(budi, "Besok pagi")
+    preview = await budi.press(audience, "Lanjut")
+    await budi.press(preview, "Jadwalkan")
+    await budi.say("besok 08.00")
+    await engine_of(bot).run_due()
+    assert bot.double.sent(2001) == []
+    bot.clock.set(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
+    await engine_of(bot).run_planners()  # the monitor posts the progress message
+    await bot.double.wait_for(budi.id, lambda m: "sedang dikirim" in m.text)
+    await engine_of(bot).run_due()
+    assert all(len(bot.double.sent(uid)) == 1 for uid in (2001, 2002, 2003))
+    report = await finish_report(bot, budi)
+    assert "Terkirim: 3 dari 3" in report.text
+
+
+async def test_stop_mid_way_lists_what_was_not_sent(bot: BotHarness) -> None:
+    forum_id = await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    for uid in (2001, 2002, 2003):
+        bot.person(uid, "X")
+    bot.clock.set(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))  # 22.00 WIB: quiet hours hold bulk pushes
+    audience = await compose(budi, "Malam-malam")
+    preview = await budi.press(audience, "Lanjut")
+    assert "jam tenang" in preview.text
+    await budi.press(preview, "Kirim sekarang")
+    status = await bot.double.wait_for(budi.id, lambda m: "sedang dikirim" in m.text)
+    await engine_of(bot).run_due()
+    assert bot.double.sent(2001) == []
+    stopped = await budi.press(status, "Hentikan")
+    assert "3 pesan tidak dikirim" in stopped.text
+    report = await finish_report(bot, budi)
+    assert "Tidak dikirim: 3" in report.text and "Sri Wahyuni — Sidasari" in report.text
+    bot.clock.set(datetime(2026, 11, 25, 0, 0, tzinfo=UTC))  # morning
+    await engine_of(bot).run_due()
+    assert all(bot.double.sent(uid) == [] for uid in (2001, 2002, 2003))
+    assert (await BroadcastRepo(bot.services.db).of_forum(forum_id))[0].status == "stopped"
