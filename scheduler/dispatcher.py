@@ -43,6 +43,9 @@ from storage.outbox import OutboxRepo, OutboxRow, Priority, Sent
 
 log = logging.getLogger(__name__)
 
+# Seconds of sends booked ahead per claim; the rows wait in 'sending', so keep it short.
+HORIZON = 0.5
+
 # Telegram's descriptions for recipients that will never accept a message until they act.
 _UNREACHABLE = (
     ("blocked by the user", "blocked"),
@@ -163,28 +166,33 @@ class Dispatcher:
 
     # -- one pass --------------------------------------------------------------------------
     async def step(self) -> float | None:
-        """Start every send that may go now. Returns seconds until another pass could start
-        more (a limit clears), or None when only a finished send or new rows can change that."""
+        """Claim the rows that may go within the next HORIZON seconds and start their sends.
+
+        Send times are booked with the limiter and each send waits for its own time, so one
+        database round trip serves a batch. Returns seconds until another pass could claim
+        more, or None when only a finished send or new rows can change that.
+        """
         free = self.settings.in_flight - len(self._tasks)
         if free <= 0:
             return None
         mono = self.monotonic()
-        global_wait = self.limiter.global_wait(mono)
-        if global_wait > 0:
-            return global_wait
+        backlog = self.limiter.backlog(mono)
+        if backlog > HORIZON / 2:
+            return backlog - HORIZON / 2  # enough booked; look again when it runs low
         now = self.clock.now()
         limited = self.limiter.limited_chats(mono)
         exclude = self._busy_chats | limited.keys()
-        rows = await self.repo.ready(now, limit=free * 2 + 8, exclude_chats=exclude)
+        limit = free + 8
+        rows = await self.repo.ready(now, limit=limit, exclude_chats=exclude)
         if not rows:
             return min(limited.values()) if limited else None
 
         await self._load_zones(rows, mono)
         expired: list[int] = []
         deferred: list[tuple[int, datetime]] = []
-        chosen: list[OutboxRow] = []
+        chosen: list[tuple[OutboxRow, float]] = []
         chats: set[int] = set()
-        wait: float | None = None
+        full = False
         for row in rows:
             if row.expires_at is not None and row.expires_at <= now:
                 expired.append(row.id)
@@ -196,15 +204,11 @@ class Dispatcher:
                 continue
             if row.chat_id in chats:
                 continue  # one send per chat at a time keeps the chat's order
-            if len(chosen) >= free:
-                break
-            global_wait = self.limiter.global_wait(mono)
-            if global_wait > 0:
-                wait = global_wait
+            if len(chosen) >= free or self.limiter.global_wait(mono) > HORIZON:
+                full = True
                 break
             chats.add(row.chat_id)
-            self.limiter.take(row.chat_id, mono)
-            chosen.append(row)
+            chosen.append((row, self.limiter.reserve(row.chat_id, mono)))
         if expired:
             await self.repo.expire(expired)
             self.stats.expired += len(expired)
@@ -212,19 +216,16 @@ class Dispatcher:
             await self.repo.defer(deferred)
             self.stats.deferred += len(deferred)
             log.info("event=outbox_quiet_hours rows=%d until=%s", len(deferred), deferred[0][1].isoformat())
-        claimed = await self.repo.claim([r.id for r in chosen])
-        for row in chosen:
+        claimed = await self.repo.claim([r.id for r, _ in chosen])
+        for row, at in chosen:
             if row.id not in claimed:
                 continue  # cancelled meanwhile
             self._busy_chats.add(row.chat_id)
-            self._tasks[row.id] = asyncio.create_task(self._send(row), name=f"outbox-{row.id}")
-        if expired or deferred:
-            return 0.0  # the window had rows we set aside; look again at once
-        if wait is None and len(rows) >= free * 2 + 8 and len(chosen) < free:
-            return 0.0
-        if wait is None and limited:
-            wait = min(limited.values())
-        return wait
+            self._tasks[row.id] = asyncio.create_task(self._send(row, at), name=f"outbox-{row.id}")
+        if expired or deferred or full or len(rows) >= limit:
+            # More may be ready: come back when the booked sends run low.
+            return max(0.0, self.limiter.backlog(self.monotonic()) - HORIZON / 2)
+        return min(limited.values()) if limited else None
 
     def _quiet_until(self, row: OutboxRow, now: datetime) -> datetime | None:
         if row.urgent or row.priority == Priority.INTERACTIVE:
@@ -240,8 +241,9 @@ class Dispatcher:
             self._zones_loaded_at = mono
 
     # -- one send --------------------------------------------------------------------------
-    async def _send(self, row: OutboxRow) -> None:
+    async def _send(self, row: OutboxRow, at: float) -> None:
         try:
+            await self._wait_turn(row.chat_id, at)
             await self._send_and_record(row)
         except asyncio.CancelledError:
             raise
@@ -252,6 +254,14 @@ class Dispatcher:
             self._tasks.pop(row.id, None)
             self._busy_chats.discard(row.chat_id)
             self.changed.set()
+
+    async def _wait_turn(self, chat_id: int, at: float) -> None:
+        """Sleep until the booked time, and through any 429 pause that came in after booking."""
+        for _ in range(100):  # pauses are finite; the bound only guards against a clock gone wrong
+            delay = max(at - self.monotonic(), self.limiter.pause_left(chat_id, self.monotonic()))
+            if delay <= 0:
+                return
+            await asyncio.sleep(delay)
 
     async def _send_and_record(self, row: OutboxRow) -> None:
         try:

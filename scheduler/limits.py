@@ -1,45 +1,39 @@
 """Client-side flood control: stay under Telegram's limits instead of collecting 429s.
 
 Telegram (and the test double) meter bots with token buckets: ~30/s overall, ~1/s
-sustained per private chat, 20/min per group. We run our own buckets slightly slower
-(`margin`) and with a smaller burst than the server allows, so the server's bucket never
-runs dry even when request arrival times jitter. Times here are monotonic seconds.
+sustained per private chat, 20/min per group. We book send times ahead with the generic
+cell rate algorithm (GCRA, a token bucket expressed as a "theoretical arrival time"), run
+slightly slower than Telegram (`rate_margin`) and with a smaller burst, so Telegram's bucket
+never runs dry even when request arrival times jitter. Booking ahead lets the dispatcher
+claim a batch of rows per database round trip and pace their sends in memory.
+Times here are monotonic seconds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from bot.config import DeliverySettings
 
 
-@dataclass(slots=True)
-class Bucket:
-    rate: float
-    burst: float
-    tokens: float = field(init=False)
-    stamp: float | None = field(default=None, init=False)
+class Gcra:
+    """One send per `1/rate` s on average, at most `burst` back to back."""
 
-    def __post_init__(self) -> None:
-        self.tokens = self.burst
+    __slots__ = ("interval", "tat", "tolerance")
 
-    def _refill(self, now: float) -> None:
-        if self.stamp is not None:
-            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
+    def __init__(self, rate: float, burst: float) -> None:
+        self.interval = 1.0 / rate
+        self.tolerance = (max(burst, 1.0) - 1.0) * self.interval
+        self.tat = 0.0  # theoretical arrival time of the next send
 
-    def wait(self, now: float) -> float:
-        """Seconds until one token is available (0.0 when one is)."""
-        self._refill(now)
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+    def earliest(self, now: float) -> float:
+        """The earliest time the next send conforms."""
+        return max(now, self.tat - self.tolerance)
 
-    def take(self, now: float) -> None:
-        self._refill(now)
-        self.tokens -= 1.0
+    def book(self, at: float) -> None:
+        self.tat = max(self.tat, at) + self.interval
 
-    def full(self, now: float) -> bool:
-        self._refill(now)
-        return self.tokens >= self.burst
+    def idle(self, now: float) -> bool:
+        """Fully refilled: forgetting this bucket changes nothing."""
+        return self.tat <= now
 
 
 def is_group(chat_id: int) -> bool:
@@ -52,37 +46,47 @@ class Limiter:
 
     def __init__(self, settings: DeliverySettings) -> None:
         margin = settings.rate_margin
-        self._global = Bucket(settings.global_per_second * margin, settings.global_burst)
-        self._private_rate = settings.per_chat_per_second * margin
-        self._private_burst = float(settings.per_chat_burst)
-        self._group_rate = settings.group_per_minute / 60.0 * margin
-        self._group_burst = float(settings.group_burst)
-        self._chats: dict[int, Bucket] = {}
-        self._paused: dict[int, float] = {}  # chat -> monotonic time the 429 pause ends
+        self._global = Gcra(settings.global_per_second * margin, settings.global_burst)
+        self._private = (settings.per_chat_per_second * margin, float(settings.per_chat_burst))
+        self._group = (settings.group_per_minute / 60.0 * margin, float(settings.group_burst))
+        self._chats: dict[int, Gcra] = {}
+        self._paused: dict[int, float] = {}  # chat -> monotonic time its 429 pause ends
         self._global_paused_until = 0.0
         self._recent_429: list[tuple[float, int]] = []
 
-    def _bucket(self, chat_id: int) -> Bucket:
+    def _bucket(self, chat_id: int) -> Gcra:
         bucket = self._chats.get(chat_id)
         if bucket is None:
-            if is_group(chat_id):
-                bucket = Bucket(self._group_rate, self._group_burst)
-            else:
-                bucket = Bucket(self._private_rate, self._private_burst)
-            self._chats[chat_id] = bucket
+            rate, burst = self._group if is_group(chat_id) else self._private
+            bucket = self._chats[chat_id] = Gcra(rate, burst)
         return bucket
 
+    # -- booking ---------------------------------------------------------------------------
+    def backlog(self, now: float) -> float:
+        """How far ahead global send times are booked (<= 0: nothing booked)."""
+        return max(self._global.tat - self._global.tolerance, self._global_paused_until) - now
+
+    def reserve(self, chat_id: int, now: float) -> float:
+        """Book the earliest conforming send time for one message to this chat."""
+        bucket = self._bucket(chat_id)
+        at = max(self._global.earliest(now), bucket.earliest(now), self._paused.get(chat_id, 0.0),
+                 self._global_paused_until)
+        self._global.book(at)
+        bucket.book(at)
+        return at
+
+    def pause_left(self, chat_id: int, now: float) -> float:
+        """Seconds a booked send must still wait because of a 429 that came after booking."""
+        return max(self._global_paused_until, self._paused.get(chat_id, 0.0)) - now
+
+    # -- what cannot go now ----------------------------------------------------------------
     def global_wait(self, now: float) -> float:
-        return max(self._global_paused_until - now, self._global.wait(now), 0.0)
+        return max(self._global_paused_until - now, self._global.earliest(now) - now, 0.0)
 
     def chat_wait(self, chat_id: int, now: float) -> float:
-        pause = self._paused.get(chat_id, 0.0) - now
         bucket = self._chats.get(chat_id)
-        return max(pause, bucket.wait(now) if bucket else 0.0, 0.0)
-
-    def take(self, chat_id: int, now: float) -> None:
-        self._global.take(now)
-        self._bucket(chat_id).take(now)
+        wait = bucket.earliest(now) - now if bucket else 0.0
+        return max(self._paused.get(chat_id, 0.0) - now, wait, 0.0)
 
     def limited_chats(self, now: float) -> dict[int, float]:
         """Chats that cannot be sent to right now, with their waits; forgets refilled ones."""
@@ -93,10 +97,10 @@ class Limiter:
             else:
                 out[chat_id] = until - now
         for chat_id, bucket in list(self._chats.items()):
-            if bucket.full(now):
+            if bucket.idle(now):
                 del self._chats[chat_id]  # keeps the dict as small as the recent traffic
                 continue
-            wait = bucket.wait(now)
+            wait = bucket.earliest(now) - now
             if wait > 0:
                 out[chat_id] = max(wait, out.get(chat_id, 0.0))
         return out
