@@ -101,6 +101,8 @@ class DeliverySettings(_Section):
     group_burst: int = Field(10, ge=1)
     # Seconds between edits of a broadcast's progress message.
     progress_every_seconds: float = Field(3.0, ge=3.0)
+    # Read timeout of one push; a timeout counts as a failed attempt (retried with backoff).
+    send_timeout_seconds: float = Field(10.0, gt=0)
     # How often planners (digests, prompts) run.
     planner_every_seconds: float = Field(60.0, gt=0)
 

@@ -24,11 +24,11 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from scheduler.dispatcher import Dispatcher
+from scheduler.transport import AiohttpRequest
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,8 @@ class DeliveryEngine:
         self.db = db
         self.clock = clock
         self.settings = settings
-        self._own_bot = _without_rate_limiter(bot, settings)
-        self.dispatcher = Dispatcher(bot=self._own_bot or bot, db=db, clock=clock, settings=settings)
+        self._own_bot = sending_bot(bot, settings)
+        self.dispatcher = Dispatcher(bot=self._own_bot, db=db, clock=clock, settings=settings)
         self.scheduler = scheduler or AsyncIOScheduler(
             timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
         )
@@ -78,8 +78,7 @@ class DeliveryEngine:
 
     async def start(self) -> None:
         """Resend what was in flight at a crash, run the planners once, start the loop."""
-        if self._own_bot is not None:
-            await self._own_bot.initialize()
+        await self.start_client()
         await self.dispatcher.recover()
         await self.run_planners()
         self.scheduler.start()
@@ -105,10 +104,24 @@ class DeliveryEngine:
         await self.dispatcher.cancel_in_flight()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self._own_bot is not None:
-            await self._own_bot.shutdown()
+        await self.stop_client()
         log.info("event=delivery_stopped sent=%d failed=%d", self.dispatcher.stats.sent,
                  self.dispatcher.stats.failed)
+
+    async def start_client(self) -> None:
+        """Open the dispatcher's HTTP client (start() does it; tools calling run_due() may too)."""
+        await self._own_bot.initialize()
+
+    async def stop_client(self) -> None:
+        await self._own_bot.shutdown()
+
+    async def __aenter__(self) -> DeliveryEngine:
+        await self.start_client()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.dispatcher.wait_idle()
+        await self.stop_client()
 
     async def run_due(self, *, limit_seconds: float = 60.0) -> None:
         """Send everything due at `clock.now()` and wait until each send is answered.
@@ -116,6 +129,7 @@ class DeliveryEngine:
         For tests and tools: drive time with a FixedClock, then call this instead of sleeping.
         Rows waiting for a later time (retries, quiet hours) are left for a later call.
         """
+        await self.start_client()
         async with asyncio.timeout(limit_seconds):
             while True:
                 self.dispatcher.changed.clear()
@@ -174,21 +188,20 @@ class DeliveryEngine:
         self._armed_for = due
 
 
-def _without_rate_limiter(bot: Bot, settings: DeliverySettings) -> Bot | None:
-    """A plain Bot on the same server when `bot` carries PTB's AIORateLimiter.
+def sending_bot(bot: Bot, settings: DeliverySettings) -> Bot:
+    """The dispatcher's own Bot on the same server, over the lean aiohttp transport.
 
-    The application's bot retries 429s inside the call (sleeping, holding a send slot) and
-    throttles on its own; the dispatcher must see every 429 and does its own limiting. The clone
-    also has its own connection pool, so pushes never queue behind replies to users.
+    Not the application's bot: that one carries PTB's AIORateLimiter, which retries 429s
+    inside the call (sleeping while holding a send slot) and throttles on its own, while the
+    dispatcher must see every 429 and does its own limiting. Its own connection pool also
+    keeps pushes from queueing behind replies to users.
     """
-    if getattr(bot, "rate_limiter", None) is None:
-        return None
     token = bot.token
     return Bot(
         token,
         base_url=bot.base_url.removesuffix(token),
         base_file_url=bot.base_file_url.removesuffix(token),
-        request=HTTPXRequest(connection_pool_size=settings.in_flight + 4),
+        request=AiohttpRequest(pool_size=settings.in_flight + 4, read_timeout=settings.send_timeout_seconds),
         local_mode=bot.local_mode,
     )
 

@@ -49,5 +49,7 @@ def settings() -> DeliverySettings:
 
 
 @pytest.fixture
-def engine(bot: Bot, db: Database, clock: FixedClock, settings: DeliverySettings) -> DeliveryEngine:
-    return DeliveryEngine(bot=bot, db=db, clock=clock, settings=settings)
+async def engine(bot: Bot, db: Database, clock: FixedClock,
+                 settings: DeliverySettings) -> AsyncIterator[DeliveryEngine]:
+    async with DeliveryEngine(bot=bot, db=db, clock=clock, settings=settings) as delivery:
+        yield delivery

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.clock import FixedClock
 from bot.config import DeliverySettings
@@ -140,13 +139,11 @@ async def test_server_errors_give_up_after_max_attempts(double: TelegramDouble, 
     assert statuses(double, 11) == [502, 502, 502]
 
 
-async def test_timeouts_are_retried(double: TelegramDouble, db: Database, clock: FixedClock,
-                                    settings: DeliverySettings) -> None:
+async def test_timeouts_are_retried(double: TelegramDouble, db: Database, clock: FixedClock, bot: Bot) -> None:
     double.user(11, "Budi")
     double.inject(Fault(method="sendMessage", chat_id=11, error="slow", delay=1.0, times=1))
-    request = HTTPXRequest(read_timeout=0.3)
-    async with Bot(double.token, base_url=double.api_base_url, request=request) as impatient:
-        engine = DeliveryEngine(bot=impatient, db=db, clock=clock, settings=settings)
+    settings = DeliverySettings(send_timeout_seconds=0.3, backoff_base_seconds=1.0)
+    async with DeliveryEngine(bot=bot, db=db, clock=clock, settings=settings) as engine:
         await push(db, clock, "k", 11)
         await engine.run_due()
         r = await row(db, "k")
@@ -250,14 +247,14 @@ async def test_quiet_hours_hold_bulk_until_morning_but_not_urgent(double: Telegr
 
 async def test_interactive_goes_ahead_of_bulk(double: TelegramDouble, db: Database, clock: FixedClock,
                                               bot: Bot) -> None:
-    engine = DeliveryEngine(bot=bot, db=db, clock=clock, settings=DeliverySettings(in_flight=1))
     for uid in range(20, 26):
         double.user(uid, f"U{uid}")
         await push(db, clock, f"bulk:{uid}", uid, "siaran", priority=Priority.BULK)
     double.user(30, "Penting")
     await push(db, clock, "approve", 30, "disetujui", priority=Priority.INTERACTIVE,
                due=clock.now() + timedelta(seconds=0))
-    await engine.run_due()
+    async with DeliveryEngine(bot=bot, db=db, clock=clock, settings=DeliverySettings(in_flight=1)) as engine:
+        await engine.run_due()
     order = [m.chat_id for m in double.sent()]
     assert order[0] == 30 and sorted(order[1:]) == list(range(20, 26))
     assert order[1:] == list(range(20, 26))  # oldest first among equals

@@ -47,9 +47,9 @@ async def test_group_limit_holds(db: Database, clock: FixedClock) -> None:
         double.group(-500, "Forum Kades", bot_status="member")
         async with Bot(double.token, base_url=double.api_base_url) as bot:
             settings = DeliverySettings(group_per_minute=60, group_burst=2)
-            engine = DeliveryEngine(bot=bot, db=db, clock=clock, settings=settings)
             await queue(db, clock, -500, 5)
-            await engine.run_due()
+            async with DeliveryEngine(bot=bot, db=db, clock=clock, settings=settings) as engine:
+                await engine.run_due()
         assert len(double.sent(-500)) == 5
         assert [r.status for r in double.request_log if r.chat_id == -500] == [200] * 5
         times = send_times(double, -500)
@@ -60,11 +60,11 @@ async def test_global_limit_holds(db: Database, clock: FixedClock) -> None:
     async with TelegramDouble(limits=FloodLimits(global_per_second=20, global_burst=20)) as double:
         async with Bot(double.token, base_url=double.api_base_url) as bot:
             settings = DeliverySettings(global_per_second=20, global_burst=5)
-            engine = DeliveryEngine(bot=bot, db=db, clock=clock, settings=settings)
             for uid in range(100, 160):
                 double.user(uid, "U")
                 await queue(db, clock, uid, 1)
-            await engine.run_due()
+            async with DeliveryEngine(bot=bot, db=db, clock=clock, settings=settings) as engine:
+                await engine.run_due()
         assert len(double.sent()) == 60
         assert all(r.status == 200 for r in double.request_log if r.method == "sendMessage")
         times = sorted(send_times(double, uid)[0] for uid in range(100, 160))
