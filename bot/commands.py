@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.permissions import KOORDINATOR, Role
+from bot.permissions import EVERYONE, KOORDINATOR, Role
 
 Where = Literal["private", "group", "both"]
 
@@ -32,14 +32,15 @@ COMMANDS: list[Command] = [
     Command("bantuan", None, "both"),
     Command("profil", None),
     Command("forum_baru", None),
-    Command("anggota", None, "both"),
+    Command("anggota", EVERYONE, "both"),
     Command("undang", KOORDINATOR),
     Command("hubungkan", KOORDINATOR, "group"),
+    Command("topik", KOORDINATOR, "group"),
     Command("siaran", KOORDINATOR),
     Command("siaran_riwayat", KOORDINATOR),
     Command("bahasa", None),
     Command("batal", None),
-    Command("keluar", None),
+    Command("keluar", EVERYONE),
     Command("hapus_data", None, in_menu=False),
 ]
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from bot.telegram_double import TelegramDouble
 
 ROOT = Path(__file__).resolve().parents[1]

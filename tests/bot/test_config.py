@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from bot.config import ConfigError, load_settings
 
 TOKEN = "123456:SECRET-abcdef"

@@ -4,6 +4,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from storage.database import Database, DatabaseError, load_migrations
 from storage.regions import RegionRepo
 
