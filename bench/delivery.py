@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -124,10 +125,18 @@ def send_stats(double: TelegramDouble, since: float) -> tuple[int, int, float]:
     return len(sends), sum(1 for r in sends if r.status == 429), last_ok
 
 
-async def wait_for_all(double: TelegramDouble, chats: set[int], within: float) -> None:
+async def poll(predicate: Callable[[], bool], within: float, every: float = 0.05) -> bool:
     deadline = time.monotonic() + within
-    while len(deliveries(double, chats)) < len(chats) and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    while True:
+        if predicate():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(every)
+
+
+async def wait_for_all(double: TelegramDouble, chats: set[int], within: float) -> None:
+    await poll(lambda: len(deliveries(double, chats)) >= len(chats), within)
 
 
 async def seed(run: Run, n: int, *, due: datetime, kind: str) -> list[int]:
@@ -208,8 +217,7 @@ async def sigterm(template: Path, n: int) -> Figures:
             members = await seed(run, n, due=due, kind="reminders")
             chats = set(members)
             await run.start()
-            while len(deliveries(double, chats)) < n // 3:
-                await asyncio.sleep(0.02)
+            await poll(lambda: len(deliveries(double, chats)) >= n // 3, 60, every=0.02)
             await run.stop(signal.SIGTERM)
             restart = time.monotonic()
             await run.start()
