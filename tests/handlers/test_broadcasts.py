@@ -218,3 +218,30 @@ async def test_stop_mid_way_lists_what_was_not_sent(bot: BotHarness) -> None:
     await engine_of(bot).run_due()
     assert all(bot.double.sent(uid) == [] for uid in (2001, 2002, 2003))
     assert (await BroadcastRepo(bot.services.db).of_forum(forum_id))[0].status == "stopped"
+
+
+async def test_photo_broadcast_keeps_the_file_and_caption(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    for uid in (2001, 2002, 2003):
+        bot.person(uid, "X")
+    assert "Tulis pesan siaran" in (await budi.say("/siaran")).text
+    await bot.double.send_photo(budi.user, caption="Undangan <MAD> tahap 2")
+    audience = await budi.next()
+    assert "Siapa penerimanya" in audience.text
+    preview = await budi.press(audience, "Lanjut")
+    await budi.press(preview, "Kirim sekarang")
+    got = await bot.double.wait_for(2001, lambda m: m.kind == "photo")
+    assert "Undangan <MAD> tahap 2" in got.text and "Siaran Forum Kades Cipari" in got.text
+    sent_ids = {m.file_id for m in bot.double.sent(2001) + bot.double.sent(2002)}
+    assert len(sent_ids) == 1 and None not in sent_ids  # the same Telegram file, not a re-upload
+
+
+async def test_too_long_message_is_refused_with_the_limit(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    await budi.say("/siaran")
+    reply = await budi.say("a" * 4000)
+    assert "terlalu panjang" in reply.text and "3896" in reply.text
+    draft = await bot.services.drafts.get(KOORDINATOR)
+    assert draft is not None and draft.step == "text"
