@@ -1,0 +1,134 @@
+"""Helpers for the meeting flow tests: seeded forums, delivering due pushes, reading the outbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.telegram_double import SentMessage
+from handlers.meetings_core import plan_meetings
+from storage.timeutil import to_db
+from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
+
+# Villages in Kec. Cipari, Kab. Cilacap (WIB).
+CIPARI = "33.01.18.2001"
+KUTASARI = "33.01.18.2004"
+GROUP_ID = -100777
+
+
+async def forum_with_members(bot: BotHarness, *, extra: int = 2, group: bool = True) -> tuple[int, Person, list[Person]]:
+    """A forum with koordinator Budi (Sidasari) and `extra` members in other villages."""
+    villages = [CIPARI, KUTASARI, SIDASARI_CIPARI]
+    members = {1001: ("Budi Santoso", SIDASARI_CIPARI)}
+    for i in range(extra):
+        members[2001 + i] = (f"Kades {i + 1}", villages[i % len(villages)])
+    if group:
+        chat = bot.double.group(GROUP_ID, "Forum Kades Cipari", bot_status="administrator")
+        chat.members.update(members)
+    forum_id = await seed_forum(bot.services, koordinator=1001, members=members,
+                                group_chat_id=GROUP_ID if group else None)
+    budi = bot.person(1001, "Budi Santoso")
+    others = [bot.person(uid, name) for uid, (name, _) in members.items() if uid != 1001]
+    return forum_id, budi, others
+
+
+async def deliver(bot: BotHarness) -> None:
+    """Send every push due at the bot's clock: the delivery engine when present, else a minimal sender."""
+    engine: Any = bot.services.delivery
+    if hasattr(engine, "run_due"):
+        await engine.run_due()
+        await bot.double.wait_idle(quiet=0.05)
+        return
+    db = bot.services.db
+    now = bot.clock.now()
+    rows = await db.fetchall("SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ? ORDER BY priority, id",
+                             (to_db(now),))
+    for row in rows:
+        if row["expires_at"] and row["expires_at"] <= to_db(now):
+            await db.execute("UPDATE outbox SET status = 'expired' WHERE id = ?", (row["id"],))
+            continue
+        params = json.loads(row["payload"])
+        if row["thread_id"] is not None:
+            params["message_thread_id"] = row["thread_id"]
+        for key in ("reply_markup", "link_preview_options"):
+            if key in params:
+                params[key] = json.dumps(params[key])
+        try:
+            import warnings
+
+            warnings.simplefilter("ignore")
+            result = await bot.app.bot.do_api_request(row["method"], api_kwargs={"chat_id": row["chat_id"], **params})
+        except Exception as exc:  # noqa: BLE001 - recorded like the dispatcher would
+            await db.execute("UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", (str(exc), row["id"]))
+            continue
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        await db.execute("UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
+                         (message_id, to_db(now), row["id"]))
+
+
+async def plan(bot: BotHarness) -> None:
+    await plan_meetings(bot.services, bot.clock.now())
+
+
+async def outbox_rows(bot: BotHarness, prefix: str, status: str | None = "pending") -> list[dict[str, Any]]:
+    sql = "SELECT * FROM outbox WHERE idem_key LIKE ?"
+    params: list[Any] = [prefix + "%"]
+    if status:
+        sql += " AND status = ?"
+        params.append(status)
+    rows = await bot.services.db.fetchall(sql + " ORDER BY due_at, id", params)
+    out = []
+    for row in rows:
+        d = dict(row)
+        d["payload"] = json.loads(d["payload"])
+        out.append(d)
+    return out
+
+
+def when(row: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(row["due_at"])
+
+
+async def create_meeting(bot: BotHarness, budi: Person, *, title: str = "Pertemuan rutin Desember",
+                         date_text: str = "12/12/2026 09.00", repeat: str | None = None,
+                         end: str | None = None, rotation: list[str] | None = None) -> SentMessage:
+    """Drive /pertemuan_baru to the end; returns the confirmation reply after saving."""
+    reply = await budi.say("/pertemuan_baru")
+    assert "Jadwalkan pertemuan baru" in reply.text
+    reply = await budi.next()
+    assert "judul" in reply.text
+    reply = await budi.say(title)
+    assert "Kapan" in reply.text
+    reply = await budi.say(date_text)
+    assert "Sudah benar?" in reply.text, reply.text
+    await budi.press(reply, "Benar")
+    reply = await budi.next()
+    assert "Berapa lama" in reply.text, reply.text
+    reply = await budi.press(reply, "2 jam")
+    reply = await budi.next()
+    assert "Di mana" in reply.text
+    reply = await budi.say("Balai Desa Sidasari, Jl. Raya Cipari No. 1")
+    assert "agenda" in reply.text.lower()
+    reply = await budi.say("Laporan BUMDes\nRencana kerja 2027")
+    assert "Rencana kerja 2027" in reply.text
+    await budi.press(reply, "Selesai")
+    reply = await budi.next()
+    assert "dokumen" in reply.text.lower()
+    await budi.press(reply, "Selesai")
+    reply = await budi.next()
+    assert "berulang" in reply.text
+    if repeat is None:
+        await budi.press(reply, "Sekali saja")
+    else:
+        await budi.press(reply, repeat)
+        reply = await budi.next()
+        assert "Sampai kapan" in reply.text
+        reply = await budi.say(end or "3")
+        assert "Tuan rumah bergilir" in reply.text, reply.text
+        for village in rotation or []:
+            reply = await budi.press(reply, village)
+        await budi.press(reply, "Selesai" if rotation else "Tanpa giliran")
+    reply = await budi.next()
+    assert "Periksa sebelum disimpan" in reply.text, reply.text
+    return await budi.press(reply, "Simpan dan umumkan")
