@@ -8,7 +8,7 @@ rules in bot.meetings; storage in storage.meetings. Every press checks the permi
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -48,6 +48,7 @@ from handlers.common import (
     edit_or_reply,
     is_private,
     language,
+    register_planner,
     remove_buttons,
     reply,
     user_of,
@@ -1162,20 +1163,12 @@ async def on_noop(update: Update, context: BotContext, data: CallbackData) -> No
 
 
 # -- wiring ----------------------------------------------------------------------------------------------------------
-def planners(services: Any, bot: Any) -> list[tuple[Callable[[datetime], Awaitable[None]], float | None]]:
-    """For the delivery engine: announce series occurrences, tell hosts, catch up tallies."""
-
-    async def plan(now: datetime) -> None:
-        await plan_meetings(services, now)
-
-    return [(plan, None)]
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("pertemuan_baru", new_meeting))
     app.add_handler(CommandHandler("agenda", agenda))
     app.add_handler(CommandHandler("pertemuan", past_meetings))
     app.add_handler(CommandHandler("atur_pengingat", forum_reminders))
+    register_planner(app, plan_meetings)
     forms.register_form(NEW, meetings_form.on_input, meetings_form.reprompt)
     forms.register_form(EDIT, meetings_form.on_input, meetings_form.reprompt)
     forms.register_form(REASON, on_reason_input, reason_reprompt)
