@@ -316,9 +316,9 @@ async def queue_tally(conn: aiosqlite.Connection, services: Services, meeting_id
                       members: Sequence[MemberInForum], now: datetime) -> None:
     """Bring the group announcement's tally up to date: at most one edit per TALLY_EDIT_EVERY.
 
-    If the announcement has not left yet, its own text is updated. If an edit is waiting, its text
-    is replaced (coalescing). Otherwise a new edit is queued no sooner than the interval after the
-    last one. If the announcement is in flight, nothing is queued and the planner tries again.
+    If an edit is waiting (due later), its text is replaced (coalescing). Otherwise a new edit is
+    queued no sooner than the interval after the last one. While the announcement itself has not
+    been sent, nothing is queued: the next answer or the planner catches up once it has.
     """
     meeting = await MeetingRepo.get_in(conn, meeting_id)
     forum = await services.forums.get(meeting.forum_id) if meeting else None
@@ -333,9 +333,7 @@ async def queue_tally(conn: aiosqlite.Connection, services: Services, meeting_id
     status = await MeetingRepo.outbox_status(conn, announce_key)
     if status is None:
         return
-    if status == "pending":
-        if await MeetingRepo.replace_pending_payload(conn, announce_key, _payload(text, rows, **preview)):
-            await MeetingRepo.update(conn, meeting.id, now, tally_queued=meeting.tally_version)
+    if status != "sent":
         return
     sent = await MeetingRepo.sent_message_in(conn, announce_key)
     if sent is None:
@@ -344,7 +342,7 @@ async def queue_tally(conn: aiosqlite.Connection, services: Services, meeting_id
     payload = _payload(text, rows, message_id=message_id, **preview)
     if meeting.tally_edit_due is not None:
         waiting = f"meeting:{meeting.id}:tally:{int(meeting.tally_edit_due.timestamp())}"
-        if await MeetingRepo.replace_pending_payload(conn, waiting, payload):
+        if await MeetingRepo.replace_pending_payload(conn, waiting, payload, now):
             await MeetingRepo.update(conn, meeting.id, now, tally_queued=meeting.tally_version)
             return
     due = now if meeting.tally_edit_due is None else max(now, meeting.tally_edit_due + TALLY_EDIT_EVERY)

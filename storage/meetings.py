@@ -504,10 +504,17 @@ class MeetingRepo:
         return str(row[0]) if row else None
 
     @staticmethod
-    async def replace_pending_payload(conn: aiosqlite.Connection, key: str, payload: dict[str, Any]) -> bool:
-        """Coalesce: give a push not sent yet newer content (the latest tally). False if it left already."""
-        cur = await conn.execute("UPDATE outbox SET payload = ? WHERE idem_key = ? AND status = 'pending'",
-                                 (json.dumps(payload, ensure_ascii=False), key))
+    async def replace_pending_payload(conn: aiosqlite.Connection, key: str, payload: dict[str, Any],
+                                      now: datetime) -> bool:
+        """Coalesce: give a push that is not due yet newer content (the latest tally).
+
+        Only rows due after `now` qualify: the dispatcher may already hold a due row in memory
+        between reading and claiming it, so changing that row's payload could be lost.
+        """
+        cur = await conn.execute(
+            """UPDATE outbox SET payload = ? WHERE idem_key = ? AND status = 'pending' AND due_at > ?
+               AND coalesce(next_try_at, due_at) > ?""",
+            (json.dumps(payload, ensure_ascii=False), key, to_db(now), to_db(now)))
         return cur.rowcount == 1
 
     @staticmethod

@@ -8,7 +8,6 @@ from typing import Any
 
 from bot.telegram_double import SentMessage
 from handlers.meetings_core import plan_meetings
-from storage.timeutil import to_db
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
 
 # Villages in Kec. Cipari, Kab. Cilacap (WIB).
@@ -34,37 +33,10 @@ async def forum_with_members(bot: BotHarness, *, extra: int = 2, group: bool = T
 
 
 async def deliver(bot: BotHarness) -> None:
-    """Send every push due at the bot's clock: the delivery engine when present, else a minimal sender."""
+    """Send every push due at the bot's clock through the real delivery engine, then let the bot settle."""
     engine: Any = bot.services.delivery
-    if hasattr(engine, "run_due"):
-        await engine.run_due()
-        await bot.double.wait_idle(quiet=0.05)
-        return
-    db = bot.services.db
-    now = bot.clock.now()
-    rows = await db.fetchall("SELECT * FROM outbox WHERE status = 'pending' AND due_at <= ? ORDER BY priority, id",
-                             (to_db(now),))
-    for row in rows:
-        if row["expires_at"] and row["expires_at"] <= to_db(now):
-            await db.execute("UPDATE outbox SET status = 'expired' WHERE id = ?", (row["id"],))
-            continue
-        params = json.loads(row["payload"])
-        if row["thread_id"] is not None:
-            params["message_thread_id"] = row["thread_id"]
-        for key in ("reply_markup", "link_preview_options"):
-            if key in params:
-                params[key] = json.dumps(params[key])
-        try:
-            import warnings
-
-            warnings.simplefilter("ignore")
-            result = await bot.app.bot.do_api_request(row["method"], api_kwargs={"chat_id": row["chat_id"], **params})
-        except Exception as exc:  # noqa: BLE001 - recorded like the dispatcher would
-            await db.execute("UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", (str(exc), row["id"]))
-            continue
-        message_id = result.get("message_id") if isinstance(result, dict) else None
-        await db.execute("UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ? WHERE id = ?",
-                         (message_id, to_db(now), row["id"]))
+    await engine.run_due()
+    await bot.double.wait_idle(quiet=0.05)
 
 
 async def plan(bot: BotHarness) -> None:
@@ -132,3 +104,13 @@ async def create_meeting(bot: BotHarness, budi: Person, *, title: str = "Pertemu
     reply = await budi.next()
     assert "Periksa sebelum disimpan" in reply.text, reply.text
     return await budi.press(reply, "Simpan dan umumkan")
+
+
+async def answers(bot: BotHarness, *callback_ids: str, timeout: float = 30.0) -> list[str]:
+    """Wait until the bot answered these button presses; their answer texts (alerts/toasts)."""
+    import asyncio
+
+    async with asyncio.timeout(timeout):
+        while not all(cq in bot.double.answered_callbacks for cq in callback_ids):
+            await asyncio.sleep(0.02)
+    return [str(bot.double.answered_callbacks[cq].get("text") or "") for cq in callback_ids]
