@@ -735,6 +735,8 @@ async def on_host_swap_answer(update: Update, context: BotContext, data: Callbac
     swap = await repo(services).swap(data.int_arg(0))
     if swap is None:
         raise StaleAction()
+    if swap.status != "pending":
+        raise Conflict("meet.host.already")
     meeting, forum = await _meeting(context, swap.meeting_id, user.id, Action.RSVP)
     member = await services.members.get(user.id)
     if member is None or member.village_code != swap.to_village:

@@ -11,14 +11,14 @@ from handlers.meetings_core import plan_meetings
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
 
 # Villages in Kec. Cipari, Kab. Cilacap (WIB).
-CIPARI = "33.01.18.2001"
-KUTASARI = "33.01.18.2004"
+CARUY = "33.01.18.2001"
+CISURU = "33.01.18.2004"
 GROUP_ID = -100777
 
 
 async def forum_with_members(bot: BotHarness, *, extra: int = 2, group: bool = True) -> tuple[int, Person, list[Person]]:
     """A forum with koordinator Budi (Sidasari) and `extra` members in other villages."""
-    villages = [CIPARI, KUTASARI, SIDASARI_CIPARI]
+    villages = [CARUY, CISURU, SIDASARI_CIPARI]
     members = {1001: ("Budi Santoso", SIDASARI_CIPARI)}
     for i in range(extra):
         members[2001 + i] = (f"Kades {i + 1}", villages[i % len(villages)])
@@ -111,6 +111,6 @@ async def answers(bot: BotHarness, *callback_ids: str, timeout: float = 30.0) ->
     import asyncio
 
     async with asyncio.timeout(timeout):
-        while not all(cq in bot.double.answered_callbacks for cq in callback_ids):
+        while not all(cq in bot.double.answered_callbacks for cq in callback_ids):  # noqa: ASYNC110
             await asyncio.sleep(0.02)
     return [str(bot.double.answered_callbacks[cq].get("text") or "") for cq in callback_ids]
