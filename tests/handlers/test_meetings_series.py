@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
+
 from storage.meetings import MeetingRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness
 from tests.handlers.meeting_helpers import (
@@ -95,4 +96,4 @@ async def test_series_ics_has_rrule_and_moved_occurrence(bot: BotHarness) -> Non
     assert event["RRULE"]["FREQ"] == ["WEEKLY"] and event["RRULE"]["COUNT"] == [4]
     assert event["DTSTART"].dt == datetime(2026, 12, 7, 9, tzinfo=WIB)
     assert str(cal.walk("VTIMEZONE")[0]["TZID"]) == "Asia/Jakarta"
-    del forum_id, timedelta
+    del forum_id
