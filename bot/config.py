@@ -93,6 +93,16 @@ class DeliverySettings(_Section):
     in_flight: int = Field(30, ge=1, le=200)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(6, 0)
+    # Our buckets run at rate x margin with a smaller burst than Telegram's, so jitter in
+    # request arrival never drains Telegram's bucket (429s stay near zero).
+    rate_margin: float = Field(0.97, gt=0, le=1)
+    global_burst: int = Field(10, ge=1)
+    per_chat_burst: int = Field(1, ge=1)
+    group_burst: int = Field(10, ge=1)
+    # Seconds between edits of a broadcast's progress message.
+    progress_every_seconds: float = Field(3.0, ge=3.0)
+    # How often planners (digests, prompts) run.
+    planner_every_seconds: float = Field(60.0, gt=0)
 
 
 class Settings(BaseSettings):

@@ -1,0 +1,172 @@
+"""The delivery engine: the dispatcher loop, its APScheduler wake-ups, and the planners.
+
+Why APScheduler's AsyncIOScheduler and not PTB's JobQueue: the engine must also run without
+an `Application` (benchmarks, the crash test, storage tools), and it needs per-job control of
+`misfire_grace_time=None` / `coalesce=True`. The scheduler holds no state that matters: the
+one date job ("wake") is re-armed from the outbox's earliest `next_try_at` whenever the loop
+goes idle, and planners are interval jobs re-added at every start. A stalled loop or a
+downtime only makes a job late, never lost, and the database says what is due.
+
+Features use two things:
+- after committing `storage.outbox.enqueue(...)`: `services.delivery.wake()`;
+- `engine.add_planner(fn)`: `async fn(now)` is run at start and every
+  `planner_every_seconds`; it writes recurring pushes (digests, prompts) into the outbox
+  with idempotency keys, so running it twice is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Bot
+
+from bot.clock import Clock
+from bot.config import DeliverySettings
+from scheduler.dispatcher import Dispatcher
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+Planner = Callable[[datetime], Awaitable[None]]
+
+_WAKE_JOB = "delivery-wake"
+
+
+class DeliveryEngine:
+    def __init__(
+        self,
+        *,
+        bot: Bot,
+        db: Database,
+        clock: Clock,
+        settings: DeliverySettings,
+        scheduler: AsyncIOScheduler | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.dispatcher = Dispatcher(bot=bot, db=db, clock=clock, settings=settings)
+        self.scheduler = scheduler or AsyncIOScheduler(
+            timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+        )
+        self._planners: list[tuple[str, Planner, float]] = []
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._armed_for: datetime | None = None
+
+    # -- public API ------------------------------------------------------------------------
+    def wake(self) -> None:
+        """Something may be due now (called after a feature committed an enqueue)."""
+        self._wake.set()
+
+    def add_planner(self, fn: Planner, *, every: float | None = None, name: str | None = None) -> None:
+        """Run `await fn(now)` at start and then every `every` seconds (default: the setting)."""
+        interval = every if every is not None else self.settings.planner_every_seconds
+        label: str = name or str(getattr(fn, "__qualname__", None) or repr(fn))
+        entry = (label, fn, interval)
+        self._planners.append(entry)
+        if self.scheduler.running:
+            self._add_planner_job(*entry)
+
+    async def start(self) -> None:
+        """Resend what was in flight at a crash, run the planners once, start the loop."""
+        await self.dispatcher.recover()
+        await self.run_planners()
+        self.scheduler.start()
+        for entry in self._planners:
+            self._add_planner_job(*entry)
+        self._stopping = False
+        self._loop_task = asyncio.create_task(self._run(), name="delivery-loop")
+        log.info("event=delivery_started planners=%d in_flight=%d", len(self._planners),
+                 self.settings.in_flight)
+
+    async def stop(self, *, drain_seconds: float = 5.0) -> None:
+        """Stop claiming; give sends in flight a moment to be answered, then abandon the rest
+        (they stay 'sending' and are resent at the next start)."""
+        self._stopping = True
+        self._wake.set()
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+            self._loop_task = None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.dispatcher.wait_idle(), drain_seconds)
+        await self.dispatcher.cancel_in_flight()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        log.info("event=delivery_stopped sent=%d failed=%d", self.dispatcher.stats.sent,
+                 self.dispatcher.stats.failed)
+
+    async def run_due(self, *, limit_seconds: float = 60.0) -> None:
+        """Send everything due at `clock.now()` and wait until each send is answered.
+
+        For tests and tools: drive time with a FixedClock, then call this instead of sleeping.
+        Rows waiting for a later time (retries, quiet hours) are left for a later call.
+        """
+        async with asyncio.timeout(limit_seconds):
+            while True:
+                self.dispatcher.changed.clear()
+                hint = await self.dispatcher.step()
+                if hint is None and self.dispatcher.in_flight == 0:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.dispatcher.changed.wait(), hint)
+
+    async def run_planners(self) -> None:
+        for name, fn, _ in self._planners:
+            await self._run_planner(name, fn)
+
+    # -- internals -------------------------------------------------------------------------
+    def _add_planner_job(self, name: str, fn: Planner, every: float) -> None:
+        self.scheduler.add_job(self._run_planner, "interval", seconds=every, args=(name, fn),
+                               id=f"planner-{name}", replace_existing=True)
+
+    async def _run_planner(self, name: str, fn: Planner) -> None:
+        try:
+            await fn(self.clock.now())
+        except Exception:
+            log.exception("event=planner_failed planner=%s", name)
+            return
+        self.wake()
+
+    async def _run(self) -> None:
+        dispatcher = self.dispatcher
+        while not self._stopping:
+            self._wake.clear()
+            dispatcher.changed.clear()
+            try:
+                hint = await dispatcher.step()
+            except Exception:
+                log.exception("event=dispatch_step_failed")
+                hint = 1.0
+            if hint is None and dispatcher.in_flight == 0:
+                await self._arm_wake()
+            waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(dispatcher.changed.wait())]
+            try:
+                await asyncio.wait(waits, timeout=hint, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for w in waits:
+                    w.cancel()
+
+    async def _arm_wake(self) -> None:
+        """Idle: ask APScheduler to wake us when the earliest pending row falls due."""
+        due = await dispatcher_next_due(self.dispatcher)
+        if due is None or due == self._armed_for:
+            return
+        now = self.clock.now()
+        run_at = max(due, now) + timedelta(milliseconds=5)
+        # The FixedClock of tests may differ from the wall clock; schedule relative to it.
+        wall = datetime.now(UTC) + (run_at - now)
+        self.scheduler.add_job(self.wake, "date", run_date=wall, id=_WAKE_JOB, replace_existing=True)
+        self._armed_for = due
+
+
+async def dispatcher_next_due(dispatcher: Dispatcher) -> datetime | None:
+    return await dispatcher.repo.next_due()
