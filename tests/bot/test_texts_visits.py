@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.texts import placeholders
 from bot.texts import directory as dir_texts
+from bot.texts import placeholders
 from bot.texts import visits as visit_texts
 
 
