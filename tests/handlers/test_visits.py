@@ -21,7 +21,10 @@ R, H, K, OUT = 1001, 2002, 9001, 3003
 
 @pytest.fixture
 async def engine(bot: BotHarness) -> AsyncIterator[DeliveryEngine]:
-    yield DeliveryEngine(bot=bot.app.bot, db=bot.services.db, clock=bot.clock, settings=bot.settings.delivery)
+    """The app's own delivery engine; tests move the FixedClock and call run_due instead of sleeping."""
+    engine = bot.services.delivery
+    assert isinstance(engine, DeliveryEngine)
+    yield engine
 
 
 async def world(bot: BotHarness) -> int:
