@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.telegram_double import SentMessage
 from scheduler.engine import DeliveryEngine
 from storage.directory import DirectoryRepo
 from storage.visits import VisitRepo
@@ -49,10 +51,36 @@ async def at(bot: BotHarness, engine: DeliveryEngine, when: datetime) -> None:
     await deliver(engine)
 
 
-async def press_on(person: Person, message: object, label: str) -> object:
+async def press_on(person: Person, message: SentMessage, label: str) -> SentMessage:
     """Press a button and return the next *new* message (skipping the edit that removes the buttons)."""
-    got = await person.press(message, label)  # type: ignore[arg-type]
+    got = await person.press(message, label)
     return await person.next() if got.edited else got
+
+
+async def expect(person: Person, needle: str, *, timeout: float = 10.0) -> SentMessage:
+    """The next message (new or edited) in the person's chat that contains `needle`; others are skipped."""
+    return await person.double.wait_for(person.id, lambda m: needle in m.text, timeout=timeout)
+
+
+async def said(person: Person, text: str, needle: str) -> SentMessage:
+    await person.send(text)
+    return await expect(person, needle)
+
+
+async def pressed(person: Person, message: SentMessage, label: str, needle: str) -> SentMessage:
+    data = message.callback_for(label)
+    await person.double.press_button(person.user, message, data)
+    return await expect(person, needle)
+
+
+async def alert(bot: BotHarness, person: Person, message: SentMessage, data: str) -> str:
+    """Press (possibly someone else's or a stale) button; the alert text the bot answered with."""
+    cq = await bot.double.press_button(person.user, message, data, force=True)
+    for _ in range(200):
+        if cq in bot.double.answered_callbacks:
+            return str(bot.double.answered_callbacks[cq].get("text") or "")
+        await asyncio.sleep(0.05)
+    raise AssertionError("the press was never answered")
 
 
 async def request_visit(bot: BotHarness, engine: DeliveryEngine, requester: Person, *,
@@ -146,9 +174,7 @@ async def test_request_accept_reminders_report_and_post(bot: BotHarness, engine:
     report = await VisitRepo(bot.services.db).report(visit_id)
     assert report is not None and report.published_at is not None and report.post_id is None
     # a second tap does not post twice
-    cq = await bot.double.press_button(budi.user, saved, f"v:pub:{visit_id}", force=True)
-    await bot.double.wait_idle()
-    assert "sudah dibagikan" in bot.double.answered_callbacks[cq]["text"]
+    assert "sudah dibagikan" in await alert(bot, budi, saved, f"v:pub:{visit_id}")
     await deliver(engine)
     assert len(bot.double.sent(GROUP)) == 2
 
@@ -168,9 +194,7 @@ async def test_counter_proposals_both_ways_and_old_buttons(bot: BotHarness, engi
     proposal = await budi.next()
     assert "mengusulkan tanggal lain" in proposal.text and "14 Desember 2026" in proposal.text
     # the host's old "Terima 7 Des" button is refused: those dates were replaced
-    cq = await bot.double.press_button(hartini.user, card, card.callback_for("Terima: 7 Des") or "", force=True)
-    await bot.double.wait_idle()
-    assert "diganti" in bot.double.answered_callbacks[cq]["text"]
+    assert "diganti" in await alert(bot, hartini, card, card.callback_for("Terima: 7 Des") or "")
     # the requester proposes again; now the host answers
     ask = await budi.press(proposal, "Usulkan tanggal lain")
     ask = await budi.say("15 Desember 2026")
@@ -178,10 +202,7 @@ async def test_counter_proposals_both_ways_and_old_buttons(bot: BotHarness, engi
     await deliver(engine)
     again = await hartini.next()
     assert "15 Desember 2026" in again.text
-    cq = await bot.double.press_button(budi.user, proposal, proposal.callback_for("Terima: 14 Des") or "",
-                                       force=True)
-    await bot.double.wait_idle()
-    assert "diganti" in bot.double.answered_callbacks[cq]["text"]
+    assert "diganti" in await alert(bot, budi, proposal, proposal.callback_for("Terima: 14 Des"))
     await hartini.press(again, "Terima: 15 Des")
     row = await VisitRepo(bot.services.db).get(visit_id)
     assert row is not None and (row.state, row.visit_date, row.round) == ("diterima", date(2026, 12, 15), 3)
@@ -197,31 +218,21 @@ async def test_illegal_presses_are_refused_clearly(bot: BotHarness, engine: Deli
     card = await hartini.next()
     accept = card.callback_for("Terima: 7 Des") or ""
     # a third person (even the koordinator) cannot answer
-    cq = await bot.double.press_button(kartono.user, card, accept, force=True)
-    await bot.double.wait_idle()
-    assert "hanya untuk kepala desa pemohon dan tuan rumah" in bot.double.answered_callbacks[cq]["text"]
+    assert "hanya untuk kepala desa pemohon dan tuan rumah" in await alert(bot, kartono, card, accept)
     # the requester cannot accept their own request
-    cq = await bot.double.press_button(budi.user, card, accept, force=True)
-    await bot.double.wait_idle()
-    assert "giliran pihak lain" in bot.double.answered_callbacks[cq]["text"]
+    assert "giliran pihak lain" in await alert(bot, budi, card, accept)
     accept_9 = card.callback_for("Terima: 9 Des")
     await hartini.press(card, "Terima: 7 Des")
     # accepting twice (the same button, or the other date)
     for data in (accept, accept_9):
-        cq = await bot.double.press_button(hartini.user, card, data, force=True)
-        await bot.double.wait_idle()
-        assert "sudah diterima" in bot.double.answered_callbacks[cq]["text"]
-    cq = await bot.double.press_button(hartini.user, card, f"v:prop:{visit_id}:1", force=True)
-    await bot.double.wait_idle()
-    assert "sudah diterima" in bot.double.answered_callbacks[cq]["text"]
+        assert "sudah diterima" in await alert(bot, hartini, card, data)
+    assert "sudah diterima" in await alert(bot, hartini, card, f"v:prop:{visit_id}:1")
     row = await VisitRepo(bot.services.db).get(visit_id)
     assert row is not None and row.visit_date == date(2026, 12, 7)
     await deliver(engine)
     told = await budi.next()
     # marking done before the day
-    cq = await bot.double.press_button(budi.user, told, f"v:done:{visit_id}", force=True)
-    await bot.double.wait_idle()
-    assert "belum berlangsung" in bot.double.answered_callbacks[cq]["text"]
+    assert "belum berlangsung" in await alert(bot, budi, told, f"v:done:{visit_id}")
     # the requester cancels with a reason; the host is told; reminders are cancelled
     bot.clock.set(datetime(2026, 12, 3, 2, 0, tzinfo=UTC))
     ask = await budi.press(told, "Batalkan kunjungan")
@@ -237,12 +248,8 @@ async def test_illegal_presses_are_refused_clearly(bot: BotHarness, engine: Deli
         "SELECT count(*) FROM outbox WHERE idem_key LIKE ? AND status = 'pending'", (f"visit:{visit_id}:%",))
     assert pending == 0
     # cancelling a cancelled visit, accepting it again
-    cq = await bot.double.press_button(hartini.user, told_host, accept, force=True)
-    await bot.double.wait_idle()
-    assert "sudah dibatalkan" in bot.double.answered_callbacks[cq]["text"]
-    cq = await bot.double.press_button(budi.user, told_host, f"v:can:{visit_id}", force=True)
-    await bot.double.wait_idle()
-    assert "sudah dibatalkan" in bot.double.answered_callbacks[cq]["text"]
+    assert "sudah dibatalkan" in await alert(bot, hartini, told_host, accept)
+    assert "sudah dibatalkan" in await alert(bot, budi, told_host, f"v:can:{visit_id}")
 
 
 async def test_host_rejects_with_reason(bot: BotHarness, engine: DeliveryEngine) -> None:
@@ -262,9 +269,7 @@ async def test_host_rejects_with_reason(bot: BotHarness, engine: DeliveryEngine)
     assert "tidak dapat menerima" in told.text and "Sedang musim panen <b>raya</b>" in told.text
     row = await VisitRepo(bot.services.db).get(visit_id)
     assert row is not None and row.state == "ditolak" and row.reason == "Sedang musim panen <b>raya</b>"
-    cq = await bot.double.press_button(hartini.user, card, card.callback_for("Terima: 7 Des") or "", force=True)
-    await bot.double.wait_idle()
-    assert "sudah ditolak" in bot.double.answered_callbacks[cq]["text"]
+    assert "sudah ditolak" in await alert(bot, hartini, card, card.callback_for("Terima: 7 Des") or "")
 
 
 async def test_nudge_once_after_three_days_and_notice_after_seven(bot: BotHarness, engine: DeliveryEngine) -> None:
@@ -311,9 +316,7 @@ async def test_host_outside_shared_forums_is_refused(bot: BotHarness, engine: De
     # a forged "Ajukan kunjungan" button for a host in another forum
     found = await budi.say("/cari_desa bank sampah")
     forged = f"v:to:{H}"
-    cq = await bot.double.press_button(oki.user, found, forged, force=True)
-    await bot.double.wait_idle()
-    assert "satu forum" in bot.double.answered_callbacks[cq]["text"]
+    assert "satu forum" in await alert(bot, oki, found, forged)
     # the host leaves the forum while the requester is filling in the form: sending is refused
     ask = await budi.press(found, "Ajukan kunjungan: Caruy")
     picker = await budi.say("Belajar bank sampah")
@@ -327,9 +330,7 @@ async def test_host_outside_shared_forums_is_refused(bot: BotHarness, engine: De
     confirm = await budi.say("Salam")
     forum = (await bot.services.forums.of_member(H))[0]
     await bot.services.members.set_status(forum.id, H, "removed", bot.clock.now())
-    cq = await bot.double.press_button(budi.user, confirm, confirm.callback_for("Kirim permintaan") or "")
-    await bot.double.wait_idle()
-    assert "satu forum" in bot.double.answered_callbacks[cq]["text"]
+    assert "satu forum" in await alert(bot, budi, confirm, confirm.callback_for("Kirim permintaan") or "")
     assert await VisitRepo(bot.services.db).of_user(R) == []
 
 
@@ -340,7 +341,7 @@ async def test_crossing_requests_both_stand_and_are_pointed_out(bot: BotHarness,
                                                       programs="Pertanian padi organik")
     first = await request_visit(bot, engine, budi)
     # Hartini asks to visit Sidasari at the same time
-    found = await hartini.say("/cari_desa pertanian organik")
+    found = await said(hartini, "/cari_desa pertanian organik", "Hasil pencarian")
     await hartini.press(found, "Ajukan kunjungan: Sidasari")
     picker = await hartini.say("Belajar padi organik")
     picker = await hartini.press(picker, "Pertanian")
@@ -357,10 +358,8 @@ async def test_crossing_requests_both_stand_and_are_pointed_out(bot: BotHarness,
     rows = await VisitRepo(bot.services.db).of_user(R)
     assert {(r.requester_user_id, r.host_user_id, r.state) for r in rows} == {(R, H, "diajukan"), (H, R, "diajukan")}
     # a second request to the same village while one is open is refused
-    found = await budi.say("/cari_desa bank sampah")
-    cq = await bot.double.press_button(budi.user, found, found.callback_for("Ajukan kunjungan: Caruy") or "")
-    await bot.double.wait_idle()
-    assert f"#{first}" in bot.double.answered_callbacks[cq]["text"]
+    found = await said(budi, "/cari_desa bank sampah", "Hasil pencarian")
+    assert f"#{first}" in await alert(bot, budi, found, found.callback_for("Ajukan kunjungan: Caruy") or "")
 
 
 async def test_bad_input_in_the_form_is_corrected_politely(bot: BotHarness, engine: DeliveryEngine) -> None:
@@ -371,9 +370,7 @@ async def test_bad_input_in_the_form_is_corrected_politely(bot: BotHarness, engi
     reply = await budi.say("x" * 5000)
     assert "500" in reply.text
     picker = await budi.say("Belajar <script>bank</script> sampah")
-    cq = await bot.double.press_button(budi.user, picker, picker.callback_for("Lanjut"))
-    await bot.double.wait_idle()
-    assert "minimal satu bidang" in bot.double.answered_callbacks[cq]["text"]
+    assert "minimal satu bidang" in await alert(bot, budi, picker, picker.callback_for("Lanjut"))
     picker = await budi.press(picker, "Pariwisata")
     ask = await budi.press(picker, "Lanjut")
     ask = await budi.next() if ask.edited else ask
@@ -400,10 +397,10 @@ async def test_lists_and_koordinator_summary(bot: BotHarness, engine: DeliveryEn
     await deliver(engine)
     card = await hartini.next()
     await hartini.press(card, "Terima: 7 Des")
-    listing = await budi.say("/kunjungan")
+    listing = await said(budi, "/kunjungan", "Kunjungan kerja Anda")
     assert "Akan datang" in listing.text and "Sidasari → Caruy" in listing.text
     assert not any("Semua kunjungan" in b for b in listing.button_texts())
-    host_listing = await hartini.say("/kunjungan")
+    host_listing = await said(hartini, "/kunjungan", "Kunjungan kerja Anda")
     assert "Akan datang" in host_listing.text
     summary_button = await kartono.say("/kunjungan")
     assert "Belum ada kunjungan" in summary_button.text
@@ -411,15 +408,11 @@ async def test_lists_and_koordinator_summary(bot: BotHarness, engine: DeliveryEn
     assert "Jumlah: 1" in summary.text and "Lingkungan dan sampah (1)" in summary.text
     assert "Caruy: 1 kunjungan" in summary.text
     # an anggota forging the summary button is refused
-    cq = await bot.double.press_button(budi.user, listing, "v:all", force=True)
-    await bot.double.wait_idle()
-    assert "koordinator" in bot.double.answered_callbacks[cq]["text"]
+    assert "koordinator" in await alert(bot, budi, listing, "v:all")
     # the koordinator may look at a visit card but gets no buttons on it
     await bot.double.press_button(kartono.user, summary, "v:show:1", force=True)
     card_for_k = await kartono.next()
     assert "Kunjungan kerja #1" in card_for_k.text and not card_for_k.button_texts()
     # an outsider cannot
     oki = bot.person(OUT, "Oki Luar")
-    cq = await bot.double.press_button(oki.user, listing, "v:show:1", force=True)
-    await bot.double.wait_idle()
-    assert "bukan anggota" in bot.double.answered_callbacks[cq]["text"]
+    assert "bukan anggota" in await alert(bot, oki, listing, "v:show:1")
