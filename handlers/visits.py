@@ -13,7 +13,9 @@ The rules live in bot.visits (pure); this module asks, checks, writes and tells:
 
 from __future__ import annotations
 
+import importlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -1020,14 +1022,25 @@ async def on_publish(update: Update, context: BotContext, data: CallbackData) ->
     await edit_or_reply(update, t("visit.published", lang))
 
 
+def _posts_create_function() -> Callable[..., Awaitable[int]] | None:
+    """`handlers.posts.create_post` once the posts feature is installed (issue 6), else None."""
+    try:
+        module = importlib.import_module("handlers.posts")
+    except ImportError:
+        return None
+    create = getattr(module, "create_post", None)
+    return create if callable(create) else None
+
+
 async def publish_report_as_post(services: Services, visit_id: int) -> int | None:
     """Turn a visit report into an experience-sharing post credited to both villages.
 
-    The posts feature (issue 6) is not on main yet, so this publishes the report as a card in the
-    forum's group (the "visits" topic if the group uses topics) and records the publication on the
-    report; `post_id` stays NULL. Once posts lands, this creates the post through its create function
-    (kind "Pelajaran", bidang of the visit, the two villages credited, photos attached) and stores the
-    post id. Returns the post id (None until then). Refuses a second publication (Conflict).
+    With the posts feature installed this creates a post through `handlers.posts.create_post`
+    (kind "pelajaran", the visit's first bidang, both villages credited, linked to the visit) and
+    stores its id on the report. Without it (posts not on main yet) the report is published as a
+    card in the forum's group (the "visits" topic if the group uses topics); `post_id` stays NULL.
+    Photos are sent to the group after the card either way (create_post takes no attachments).
+    A second publication is refused (Conflict); returns the post id or None.
     """
     repo = visits(services)
     row = await repo.get(visit_id)
@@ -1037,7 +1050,10 @@ async def publish_report_as_post(services: Services, visit_id: int) -> int | Non
     if report.published_at is not None:
         raise Conflict("visit.err.already_published")
     forum = await services.forums.get(row.forum_id)
-    if forum is None or forum.group_chat_id is None:
+    if forum is None:
+        raise NotFound()
+    create_post = _posts_create_function()
+    if create_post is None and forum.group_chat_id is None:
         raise KadesError("visit.err.no_group")
     thread = await services.forums.topic(forum.id, "visits")
     lang = forum.language
@@ -1051,21 +1067,48 @@ async def publish_report_as_post(services: Services, visit_id: int) -> int | Non
     if row.host_note:
         text += "\n\n" + str(t("visit.post_host_note", lang, village=to_region.name if to_region else "-",
                                note=row.host_note))
+    if len(text) > 4096:
+        text = text[:4000] + "…"
     now = services.clock.now()
+    # Claim the publication first, so a double tap cannot create two posts.
     async with services.db.transaction() as conn:
         if not await repo.mark_published(conn, visit_id, now, None):
             raise Conflict("visit.err.already_published")
-        if len(text) > 4096:
-            text = text[:4000] + "…"
-        await outbox.enqueue(conn, key=f"visit:{visit_id}:post", chat_id=forum.group_chat_id, thread_id=thread,
-                             forum_id=forum.id, text=text, due_at=now, now=now, priority=outbox.Priority.BULK)
-        for index, file_id in enumerate(report.photos):
-            await outbox.enqueue(conn, key=f"visit:{visit_id}:post:photo:{index}", chat_id=forum.group_chat_id,
-                                 thread_id=thread, forum_id=forum.id, method="sendPhoto",
-                                 params={"photo": file_id}, due_at=now, now=now, priority=outbox.Priority.BULK)
+    post_id: int | None = None
+    try:
+        if create_post is not None:
+            story = "\n\n".join(part for part in (
+                str(t("visit.post_story", lang, purpose=row.purpose, learned=report.learned,
+                      apply=report.will_apply)),
+                str(t("visit.post_host_note_plain", lang, village=to_region.name if to_region else "-",
+                      note=row.host_note)) if row.host_note else "",
+            ) if part)
+            post_id = await create_post(
+                services, forum_id=forum.id, author_user_id=row.requester_user_id,
+                title=str(t("visit.post_title", lang, origin=from_region.name if from_region else "-",
+                            host=to_region.name if to_region else "-")),
+                bidang=row.bidang[0] if row.bidang else bidang.BIDANG[0].code, kind="pelajaran", story=story,
+                credited_village_codes=[row.requester_village, row.host_village], link_type="visit",
+                link_id=row.id, publish=True)
+    except BaseException:
+        async with services.db.transaction() as conn:
+            await repo.unpublish(conn, visit_id)
+        raise
+    async with services.db.transaction() as conn:
+        if post_id is not None:
+            await repo.set_post_id(conn, visit_id, post_id)
+        elif forum.group_chat_id is not None:
+            await outbox.enqueue(conn, key=f"visit:{visit_id}:post", chat_id=forum.group_chat_id, thread_id=thread,
+                                 forum_id=forum.id, text=text, due_at=now, now=now, priority=outbox.Priority.BULK)
+        if forum.group_chat_id is not None:
+            for index, file_id in enumerate(report.photos):
+                await outbox.enqueue(conn, key=f"visit:{visit_id}:post:photo:{index}",
+                                     chat_id=forum.group_chat_id, thread_id=thread, forum_id=forum.id,
+                                     method="sendPhoto", params={"photo": file_id}, due_at=now, now=now,
+                                     priority=outbox.Priority.BULK)
     services.delivery.wake()
-    log.info("event=visit_report_published visit=%s forum=%s", visit_id, forum.id)
-    return None
+    log.info("event=visit_report_published visit=%s forum=%s post=%s", visit_id, forum.id, post_id)
+    return post_id
 
 
 @button_handler

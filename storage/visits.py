@@ -249,6 +249,13 @@ class VisitRepo:
         row = await self.db.fetchone("SELECT * FROM visit_reports WHERE visit_id = ?", (visit_id,))
         return _report(row) if row else None
 
+    async def set_post_id(self, conn: aiosqlite.Connection, visit_id: int, post_id: int) -> None:
+        await conn.execute("UPDATE visit_reports SET post_id = ? WHERE visit_id = ?", (post_id, visit_id))
+
+    async def unpublish(self, conn: aiosqlite.Connection, visit_id: int) -> None:
+        """Undo a claimed publication whose post could not be created."""
+        await conn.execute("UPDATE visit_reports SET published_at = NULL WHERE visit_id = ?", (visit_id,))
+
     async def mark_published(self, conn: aiosqlite.Connection, visit_id: int, now: datetime,
                              post_id: int | None) -> bool:
         """Record the publication once; False when it was already published (a double tap)."""

@@ -416,3 +416,72 @@ async def test_lists_and_koordinator_summary(bot: BotHarness, engine: DeliveryEn
     # an outsider cannot
     oki = bot.person(OUT, "Oki Luar")
     assert "bukan anggota" in await alert(bot, oki, listing, "v:show:1")
+
+
+async def _done_visit_with_report(bot: BotHarness) -> int:
+    from bot import visits as rules
+
+    repo = VisitRepo(bot.services.db)
+    now = bot.clock.now()
+    day = date(2026, 11, 20)
+    visit = rules.Visit(state="selesai", requester_id=R, host_id=H, awaiting=None, proposed=(day,), visit_date=day)
+    forum = (await bot.services.forums.of_member(R))[0]
+    async with bot.services.db.transaction() as conn:
+        visit_id = await repo.create(conn, forum_id=forum.id, requester_user_id=R, requester_village=SIDASARI_CIPARI,
+                                     host_user_id=H, host_village=CARUY, purpose="Belajar bank sampah",
+                                     bidang=["lingk"], people=4, message="", visit=visit, now=now)
+        await repo.save_report(conn, visit_id=visit_id, author_user_id=R, learned="Pemilahan sampah",
+                               will_apply="Bank sampah dusun", photos=[], now=now)
+    return visit_id
+
+
+async def test_report_becomes_a_post_through_the_posts_feature(bot: BotHarness, engine: DeliveryEngine,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """With handlers.posts installed, publishing calls its create_post and keeps the post id."""
+    import sys
+    import types
+
+    from handlers.visits import publish_report_as_post
+
+    await world(bot)
+    visit_id = await _done_visit_with_report(bot)
+    calls: list[dict[str, object]] = []
+
+    async def create_post(services: object, **kwargs: object) -> int:
+        calls.append(kwargs)
+        return 77
+
+    fake = types.ModuleType("handlers.posts")
+    fake.create_post = create_post  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "handlers.posts", fake)
+    assert await publish_report_as_post(bot.services, visit_id) == 77
+    assert calls[0]["kind"] == "pelajaran" and calls[0]["bidang"] == "lingk"
+    assert calls[0]["credited_village_codes"] == [SIDASARI_CIPARI, CARUY]
+    assert (calls[0]["link_type"], calls[0]["link_id"]) == ("visit", visit_id)
+    assert "Pemilahan sampah" in str(calls[0]["story"]) and "Caruy" in str(calls[0]["title"])
+    report = await VisitRepo(bot.services.db).report(visit_id)
+    assert report is not None and report.post_id == 77 and report.published_at is not None
+    await deliver(engine)
+    assert bot.double.sent(GROUP) == []  # the posts feature announces its own card
+
+
+async def test_failed_post_creation_can_be_retried(bot: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from bot.errors import InvalidInput
+    from handlers.visits import publish_report_as_post
+
+    await world(bot)
+    visit_id = await _done_visit_with_report(bot)
+
+    async def broken(services: object, **kwargs: object) -> int:
+        raise InvalidInput("err.invalid_input")
+
+    fake = types.ModuleType("handlers.posts")
+    fake.create_post = broken  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "handlers.posts", fake)
+    with pytest.raises(InvalidInput):
+        await publish_report_as_post(bot.services, visit_id)
+    report = await VisitRepo(bot.services.db).report(visit_id)
+    assert report is not None and report.published_at is None
