@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram import ChatMember, ChatMemberUpdated, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
@@ -479,9 +480,13 @@ async def _link(update: Update, context: BotContext, forum: Forum) -> None:
     await context.services.forums.link_group(forum.id, chat.id)
     log.info("event=group_linked forum=%s chat=%s", forum.id, chat.id)
     text = str(t("link.done", lang, forum=forum.name))
-    me = await chat.get_member(context.bot.id)
-    if me.status != ChatMemberStatus.ADMINISTRATOR:
-        text += "\n\n" + t("link.bot_not_admin", lang)
+    try:
+        me = await chat.get_member(context.bot.id)
+    except TelegramError as exc:  # only a hint follows; the link itself is done
+        log.info("event=bot_status_unknown chat=%s error=%s", chat.id, type(exc).__name__)
+    else:
+        if me.status != ChatMemberStatus.ADMINISTRATOR:
+            text += "\n\n" + t("link.bot_not_admin", lang)
     await reply(update, text)
 
 
