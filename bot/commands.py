@@ -44,6 +44,9 @@ COMMANDS: list[Command] = [
     Command("agenda", EVERYONE, "both"),
     Command("pertemuan", EVERYONE, "both"),
     Command("atur_pengingat", KOORDINATOR, in_menu=False),
+    Command("profil_desa", EVERYONE),
+    Command("cari_desa", EVERYONE),
+    Command("kunjungan", EVERYONE),
 ]
 
 
