@@ -20,6 +20,9 @@ DEFAULT_LANGUAGE = "id"
 # Feature modules whose ID/EN dicts make up the catalog. Add yours here.
 CATALOG_MODULES = (
     "bot.texts.core",
+    "bot.texts.meetings",
+    "bot.texts.directory",
+    "bot.texts.visits",
     "bot.texts.delivery",
 )
 
