@@ -144,6 +144,10 @@ class DeliveryEngine:
             await self._run_planner(name, fn)
 
     # -- internals -------------------------------------------------------------------------
+    def _fire_wake(self) -> None:
+        self._armed_for = None  # the job is used up; the next idle pass may arm it again
+        self.wake()
+
     def _add_planner_job(self, name: str, fn: Planner, every: float) -> None:
         self.scheduler.add_job(self._run_planner, "interval", seconds=every, args=(name, fn),
                                id=f"planner-{name}", replace_existing=True)
@@ -184,7 +188,7 @@ class DeliveryEngine:
         run_at = max(due, now) + timedelta(milliseconds=5)
         # The FixedClock of tests may differ from the wall clock; schedule relative to it.
         wall = datetime.now(UTC) + (run_at - now)
-        self.scheduler.add_job(self.wake, "date", run_date=wall, id=_WAKE_JOB, replace_existing=True)
+        self.scheduler.add_job(self._fire_wake, "date", run_date=wall, id=_WAKE_JOB, replace_existing=True)
         self._armed_for = due
 
 
