@@ -11,6 +11,7 @@ Services open in post_init (database, registry, delivery engine) and close in po
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable
@@ -37,6 +38,7 @@ from bot.services import Services
 from bot.texts import t
 from handlers import forms, forums, general, members, onboarding
 from handlers.common import on_error
+from scheduler.engine import DeliveryEngine
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -112,7 +114,12 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if inserted:
         log.info("event=registry_ready regions=%d", inserted)
     services.bot_username = app.bot.username
+    engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
+    for planner in services.planners:
+        engine.add_planner(functools.partial(planner, services), name=getattr(planner, "__qualname__", None))
+    services.delivery = engine
     await _set_commands(app)
+    await engine.start()
 
 
 async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -133,6 +140,8 @@ async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
+    if isinstance(services.delivery, DeliveryEngine):
+        await services.delivery.stop()
     await services.db.close()
 
 

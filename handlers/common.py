@@ -23,6 +23,7 @@ from telegram.error import BadRequest
 from bot.callbacks import CallbackData, decode
 from bot.context import BotContext
 from bot.errors import KadesError, StaleAction
+from bot.services import Planner, Services
 from bot.texts import Html, normalise_language, t
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,12 @@ def command_handler(fn: Handler) -> Handler:
             await reply(update, t(exc.message_key, lang, **exc.params))
 
     return wrapper
+
+
+def register_planner(app: Any, planner: Planner) -> None:
+    """Have the delivery engine run `planner(services, now)` at start and periodically."""
+    services: Services = app.bot_data["services"]
+    services.planners.append(planner)
 
 
 def command_args(context: BotContext) -> str:
