@@ -36,7 +36,7 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.services import Services
 from bot.texts import t
-from handlers import forms, forums, general, members, onboarding
+from handlers import forms, forums, general, members, onboarding, posts
 from handlers.common import on_error
 from scheduler.engine import DeliveryEngine
 from storage.database import Database
@@ -44,7 +44,7 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members)
+FEATURES = (general, onboarding, members, posts)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -39,6 +39,12 @@ COMMANDS: list[Command] = [
     Command("batal", None),
     Command("keluar", None),
     Command("hapus_data", None, in_menu=False),
+    Command("berbagi", frozenset({"koordinator", "anggota", "pendamping"})),
+    Command("cari", frozenset({"koordinator", "anggota", "pendamping"}), "both"),
+    Command("berbagi_terbaru", frozenset({"koordinator", "anggota", "pendamping"}), "both"),
+    Command("baca", frozenset({"koordinator", "anggota", "pendamping"}), "both", in_menu=False),
+    Command("tersimpan", frozenset({"koordinator", "anggota", "pendamping"})),
+    Command("ringkasan", frozenset({"koordinator", "anggota", "pendamping"})),
 ]
 
 

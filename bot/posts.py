@@ -151,6 +151,26 @@ def card_html(*, post_id: int, title: str, kind: str, bidang: str, story: str, i
     return Html("\n".join(lines)), cut
 
 
+def chunks(text: str, size: int) -> list[str]:
+    """Plain text in pieces of at most `size` characters, cut at paragraph, line or word ends
+    (each piece is escaped on its own, so a cut never splits an HTML entity)."""
+    out: list[str] = []
+    rest = text
+    while len(rest) > size:
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = rest.rfind(sep, size // 2, size)
+            if cut != -1:
+                break
+        if cut == -1:
+            cut = size
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not out:
+        out.append(rest)
+    return out
+
+
 def snippet(story: str, limit: int = 120) -> str:
     """One line of the story for result lists."""
     return shorten(" ".join(story.split()), limit)[0]

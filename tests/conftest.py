@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+import tests._bidang_shim  # noqa: F401  TEMPORARY until bot.bidang lands on main (posts)
+
 from bot.app import build_application, start_manually, stop_manually
 from bot.clock import FixedClock
 from bot.config import Settings, load_settings
