@@ -65,10 +65,10 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("peng", ("", "k")),
     ("meny", ("s",)),
     ("peny", ("s",)),
-    ("mem", ("p", "")),
-    ("pem", ("p", "")),
-    ("men", ("t", "")),
-    ("pen", ("t", "")),
+    ("mem", ("p", "m", "")),
+    ("pem", ("p", "m", "")),
+    ("men", ("t", "n", "")),
+    ("pen", ("t", "n", "")),
     ("ber", ("",)),
     ("per", ("",)),
     ("ter", ("",)),
@@ -124,8 +124,8 @@ def _cut_prefix(word: str) -> set[str]:
             found = {rest} if _ok(rest) else set()
         else:  # "me" before a consonant is only a root's start when it is l, r, w or y (melatih)
             found = {rest} if _ok(rest) and rest[0] in "lrwy" else set()
-        if found:
-            return found
+        if found or prefix in ("ber", "per", "ter"):
+            return found  # "perut" is not pe- + "rut": a failed ber-/per-/ter- cut ends the search
     return set()
 
 

@@ -9,19 +9,20 @@ members of one forum never see another forum's posts (search, /baca, buttons).
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
+from bot.bidang import BIDANG, bidang_label
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import posts as rules
-from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import InvalidInput, NotAMember, NotFound, NotPermitted, StaleAction
@@ -43,6 +44,7 @@ from handlers.common import (
     register_planner,
     remove_buttons,
     reply,
+    split_text,
     user_of,
 )
 from handlers.forums import forum_action, run_in_forum
@@ -201,7 +203,7 @@ async def _refresh_card(conn: aiosqlite.Connection, services: Services, post_id:
     if card is None:
         return
     chat_id, message_id = card
-    stamp = int(now.timestamp() * 1000)
+    stamp = _event_id(now)
     if markup_only:
         _, rows = await _card_content(services, post, forum.language)
         await outbox.cancel_prefix(conn, f"post:{post_id}:mk:")
@@ -220,6 +222,12 @@ async def _refresh_card(conn: aiosqlite.Connection, services: Services, post_id:
     await outbox.enqueue(conn, key=f"post:{post_id}:ed:{stamp}", chat_id=chat_id, method="editMessageText",
                          text=html, params={"message_id": message_id}, reply_markup=outbox.inline_keyboard(rows),
                          due_at=now, now=now, forum_id=post.forum_id)
+
+
+def _event_id(now: datetime) -> str:
+    """A unique suffix for the outbox key of a one-off event (an edit, a question): the time
+    plus randomness, so two events in the same millisecond (or under a fixed test clock) differ."""
+    return f"{int(now.timestamp())}-{secrets.token_hex(4)}"
 
 
 # == access ======================================================================================
@@ -600,24 +608,18 @@ async def _send_full(update: Update, context: BotContext, post: Post, role: str,
     if chat_id is None and update.effective_message is not None and update.effective_message.is_topic_message:
         thread_id = update.effective_message.message_thread_id
     bot = context.bot
-    for index, text in enumerate(messages):
-        last = index == len(messages) - 1
-        for part in _fit(text):
-            await bot.send_message(target, part, parse_mode=ParseMode.HTML, message_thread_id=thread_id,
-                                   reply_markup=keyboard(rows) if last and part is _fit(text)[-1] and rows else None,
-                                   disable_web_page_preview=True)
+    parts = [part for text in messages for part in split_text(text)]
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await bot.send_message(target, part, parse_mode=ParseMode.HTML, message_thread_id=thread_id,
+                               reply_markup=keyboard(rows) if last and rows else None,
+                               disable_web_page_preview=True)
     if private:
         for att in atts:
             if att.kind == "photo":
                 await bot.send_photo(target, att.file_id)
             else:
                 await bot.send_document(target, att.file_id)
-
-
-def _fit(text: str) -> list[str]:
-    from handlers.common import split_text
-
-    return split_text(text)
 
 
 async def _reader_rows(context: BotContext, post: Post, user_id: int, role: str, lang: str, *,
@@ -853,7 +855,7 @@ async def _question_input(update: Update, context: BotContext, draft: Draft, mes
             alang = author.language
             village = await services.regions.get(asker.village_code) if asker and asker.village_code else None
             await outbox.enqueue(
-                conn, key=f"post:{post.id}:q:{user.id}:{int(now.timestamp() * 1000)}", chat_id=author.user_id,
+                conn, key=f"post:{post.id}:q:{user.id}:{_event_id(now)}", chat_id=author.user_id,
                 member_user_id=author.user_id, forum_id=post.forum_id, due_at=now, now=now,
                 text=t("post.question_to_author", alang, name=asker.full_name if asker else user.full_name,
                        village=village.name if village else "-", title=post.title, question=question),
@@ -893,7 +895,7 @@ async def _answer_input(update: Update, context: BotContext, draft: Draft, messa
         if asker is not None and membership is not None and membership.status == "active":
             qlang = asker.language
             await outbox.enqueue(
-                conn, key=f"post:{post.id}:a:{asker_id}:{int(now.timestamp() * 1000)}", chat_id=asker_id,
+                conn, key=f"post:{post.id}:a:{asker_id}:{_event_id(now)}", chat_id=asker_id,
                 member_user_id=asker_id, forum_id=post.forum_id, due_at=now, now=now,
                 text=t("post.answer_to_asker", qlang, name=post.author_name, title=post.title, answer=text),
                 reply_markup=outbox.inline_keyboard(

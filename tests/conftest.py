@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+# isort: off
 import tests._bidang_shim  # noqa: F401  TEMPORARY until bot.bidang lands on main (posts)
-
+# isort: on
 from bot.app import build_application, start_manually, stop_manually
 from bot.clock import FixedClock
 from bot.config import Settings, load_settings

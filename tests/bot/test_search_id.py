@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from bot.search_id import (
     MIN_STEM,
     STOP_WORDS,
