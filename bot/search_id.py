@@ -25,8 +25,10 @@ and FTS5 only ever sees our tokens:
    ambiguous ("pendidikan" = pen+didik+an, not pen+didi+kan; "mengajar" = ajar, but
    "mengirim" = kirim). Where a rule is ambiguous we keep *each* reading as a candidate
    stem. The index stores the folded word plus all its candidate stems; a query word matches
-   when the word itself matches as a **prefix** ("pertan" finds "pertanian") or one of its
-   candidate stems matches **exactly**. Exact (not prefix) stems avoid a short stem such as
+   when the word itself matches (the *last* query word as a **prefix**: "pupuk pertan" finds
+   "pupuk pertanian"; earlier words are complete, which keeps search fast) or one of its
+   deepest readings (`roots`, after every cut that applies) matches **exactly**. Querying
+   only the deepest readings keeps a query to a handful of terms, so ranking stays fast. Exact (not prefix) stems avoid a short stem such as
    "tani" pulling in "tanigo".
 
 The price is some over-matching (an unrelated word that happens to share a stem), which
@@ -65,10 +67,10 @@ _PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("peng", ("", "k")),
     ("meny", ("s",)),
     ("peny", ("s",)),
-    ("mem", ("p", "m", "")),
-    ("pem", ("p", "m", "")),
-    ("men", ("t", "n", "")),
-    ("pen", ("t", "n", "")),
+    ("mem", ("p", "m")),
+    ("pem", ("p", "m")),
+    ("men", ("t", "n")),
+    ("pen", ("t", "n")),
     ("ber", ("",)),
     ("per", ("",)),
     ("ter", ("",)),
@@ -151,6 +153,26 @@ def stems(word: str) -> set[str]:
     return out
 
 
+def roots(word: str) -> set[str]:
+    """The deepest readings of a word (what is left after every cut that applies).
+
+    A query matches on these (plus the word as a prefix); the index holds every reading
+    (`stems`), so a root of the query word is always among the indexed readings of the same
+    word. Fewer query terms keep ranking fast.
+    """
+    if not word.isalpha() or len(word) <= MIN_STEM:
+        return {word}
+    forms = _cut_suffix(_cut_suffix(_cut_suffix({word}, _PARTICLES), _POSSESSIVES), _DERIVATIONAL)
+    out: set[str] = set()
+    for form in forms:
+        first = _cut_prefix(form)
+        if not first:
+            out.add(form)
+        for once in first:
+            out.update(_cut_prefix(once) or {once})
+    return out
+
+
 def content_words(text: str) -> list[str]:
     """Folded words without stop words (kept in order, duplicates kept)."""
     return [w for w in words(text) if w not in STOP_WORDS]
@@ -181,7 +203,7 @@ def query_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:
         if word in seen:
             continue
         seen.add(word)
-        out.append((word, tuple(sorted(s for s in stems(word) if s != word))))
+        out.append((word, tuple(sorted(s for s in roots(word) if s != word))))
     return out
 
 
@@ -195,8 +217,12 @@ def match_expression(text: str, *, columns: Iterable[str] = ("title", "body")) -
     if not terms:
         return None
     groups = []
-    for word, word_stems in terms:
-        options = [f'"{word}"*'] + [f'"{s}"' for s in word_stems]
+    for index, (word, word_stems) in enumerate(terms):
+        # Only the last word is a prefix: that is the one still being typed ("pupuk org").
+        # A prefix merges the lists of every word starting with it, which is what makes a
+        # query slow on a large forum network; earlier words are complete.
+        last = index == len(terms) - 1
+        options = [f'"{word}"*' if last else f'"{word}"'] + [f'"{s}"' for s in word_stems]
         groups.append("(" + " OR ".join(options) + ")" if len(options) > 1 else options[0])
     scope = "{" + " ".join(columns) + "}"
     return f"{scope} : ({' AND '.join(groups)})"

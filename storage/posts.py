@@ -21,6 +21,7 @@ from storage.timeutil import from_db, to_db
 
 PostStatus = Literal["published", "withdrawn", "hidden"]
 CARD_KEY = "post:{id}:card"
+SEARCH_WINDOW = 500  # newest matching posts ranked by relevance (see search())
 
 
 class _Model(BaseModel):
@@ -252,13 +253,18 @@ class PostRepo:
         if expression is None:
             return await self.newest(forum_ids, bidang=bidang, kind=kind, limit=limit, offset=offset)
         match = f"{{scope}} : ({scope}) AND {expression}"
+        # Relevance is computed for the newest SEARCH_WINDOW matches only: a very common word in
+        # a forum network of 100,000 posts would otherwise rank every one of them (slow), and
+        # an old story that matches as well as a new one is the less useful of the two anyway.
         rows = await self.db.fetchall(
             f"""{_POST_SELECT} JOIN (
-                    SELECT rowid AS pid, rank AS r FROM posts_fts WHERE posts_fts MATCH ?
-                    ORDER BY rank, rowid DESC LIMIT ? OFFSET ?) hit ON hit.pid = p.id
+                    SELECT pid, r FROM (
+                        SELECT rowid AS pid, rank AS r FROM posts_fts WHERE posts_fts MATCH ?
+                        ORDER BY rowid DESC LIMIT ?)
+                    ORDER BY r, pid DESC LIMIT ? OFFSET ?) hit ON hit.pid = p.id
                 WHERE p.status = 'published' AND p.forum_id IN ({_marks(forum_ids)})
                 ORDER BY hit.r, p.id DESC""",
-            (match, limit, offset, *forum_ids),
+            (match, SEARCH_WINDOW, limit, offset, *forum_ids),
         )
         return [_post(r) for r in rows]
 

@@ -108,7 +108,8 @@ def test_query_terms_and_expression() -> None:
     expr = match_expression("Pertanian desa")
     assert expr is not None
     assert expr.startswith("{title body} : (")
-    assert '"pertanian"*' in expr and '"tani"' in expr and '"desa"*' in expr and " AND " in expr
+    assert '"pertanian"' in expr and '"pertanian"*' not in expr  # not the last word: complete
+    assert '"tani"' in expr and '"desa"*' in expr and " AND " in expr  # the last word is a prefix
 
 
 def test_expression_cannot_inject_fts_syntax() -> None:
