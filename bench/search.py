@@ -28,9 +28,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.search_id import content_words  # noqa: E402
-from storage.database import Database  # noqa: E402
-from storage.posts import PostRepo  # noqa: E402
+from bot.search_id import content_words
+from storage.database import Database
+from storage.posts import PostRepo
 
 SEEDS = Path("/work/shared/seeds")
 BIDANG = ("tani", "ikan", "ternak", "wisata", "umkm", "didik", "sehat", "air", "jalan", "energi", "lingk",
@@ -125,7 +125,7 @@ async def timed(repo: PostRepo, forums: list[int], query: str, **kw: str) -> tup
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def main() -> int:

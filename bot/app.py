@@ -1,7 +1,8 @@
 """The composition root: builds the PTB Application and wires services and handlers.
 
 Handler order matters (PTB runs the first matching handler per group):
-  group 0  commands and buttons of each feature, in the order below;
+  group 0  commands and buttons of each feature, in the order below, then the forum picker
+           and a catch-all that answers unknown buttons as stale;
            then typed answers to forms in private chat (handlers.forms.route_input) last,
            so a command always wins over a form in progress.
   errors   handlers.common.on_error: logs with context, tells the user politely.
@@ -37,7 +38,7 @@ from bot.context import BotContext
 from bot.services import Services
 from bot.texts import t
 from handlers import forms, forums, general, members, onboarding, posts
-from handlers.common import on_error
+from handlers.common import on_error, on_unknown_button
 from scheduler.engine import DeliveryEngine
 from storage.database import Database
 
@@ -101,6 +102,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     for feature in FEATURES:
         feature.register(app)
     app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))
+    # Any button nobody claimed (old versions, forged data): answer it, never leave it spinning.
+    app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                                    forms.route_input))
     app.add_error_handler(on_error)

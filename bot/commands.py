@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.permissions import KOORDINATOR, Role
+from bot.permissions import EVERYONE, KOORDINATOR, Role
 
 Where = Literal["private", "group", "both"]
 
@@ -32,19 +32,20 @@ COMMANDS: list[Command] = [
     Command("bantuan", None, "both"),
     Command("profil", None),
     Command("forum_baru", None),
-    Command("anggota", None, "both"),
+    Command("anggota", EVERYONE, "both"),
     Command("undang", KOORDINATOR),
     Command("hubungkan", KOORDINATOR, "group"),
+    Command("topik", KOORDINATOR, "group"),
     Command("bahasa", None),
     Command("batal", None),
-    Command("keluar", None),
+    Command("keluar", EVERYONE),
     Command("hapus_data", None, in_menu=False),
-    Command("berbagi", frozenset({"koordinator", "anggota", "pendamping"})),
-    Command("cari", frozenset({"koordinator", "anggota", "pendamping"}), "both"),
-    Command("berbagi_terbaru", frozenset({"koordinator", "anggota", "pendamping"}), "both"),
-    Command("baca", frozenset({"koordinator", "anggota", "pendamping"}), "both", in_menu=False),
-    Command("tersimpan", frozenset({"koordinator", "anggota", "pendamping"})),
-    Command("ringkasan", frozenset({"koordinator", "anggota", "pendamping"})),
+    Command("berbagi", EVERYONE),
+    Command("cari", EVERYONE, "both"),
+    Command("berbagi_terbaru", EVERYONE, "both"),
+    Command("baca", EVERYONE, "both", in_menu=False),
+    Command("tersimpan", EVERYONE),
+    Command("ringkasan", EVERYONE),
 ]
 
 

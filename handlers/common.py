@@ -201,6 +201,12 @@ def register_planner(app: Any, planner: Planner) -> None:
     services.planners.append(planner)
 
 
+async def on_unknown_button(update: Update, context: BotContext) -> None:
+    """A button no handler claims: tell the user it is no longer valid."""
+    if update.callback_query is not None:
+        await answer(update.callback_query, t("err.stale_button", await language(update, context)), alert=True)
+
+
 def command_args(context: BotContext) -> str:
     return " ".join(context.args or []).strip()
 

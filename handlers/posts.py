@@ -16,13 +16,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
-from bot.bidang import BIDANG, bidang_label
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import posts as rules
+from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import InvalidInput, NotAMember, NotFound, NotPermitted, StaleAction
