@@ -23,6 +23,7 @@ CATALOG_MODULES = (
     "bot.texts.meetings",
     "bot.texts.directory",
     "bot.texts.visits",
+    "bot.texts.posts",
     "bot.texts.delivery",
 )
 
