@@ -37,7 +37,18 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.services import Services
 from bot.texts import t
-from handlers import broadcasts, directory, forms, forums, general, meetings, members, onboarding, posts, visits
+from handlers import (
+    broadcasts,
+    directory,
+    forms,
+    forums,
+    general,
+    meetings,
+    members,
+    onboarding,
+    posts,
+    visits,
+)
 from handlers.common import on_error, on_unknown_button
 from scheduler.engine import DeliveryEngine
 from storage.database import Database
