@@ -35,14 +35,14 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.services import Services
 from bot.texts import t
-from handlers import forms, forums, general, members, onboarding
+from handlers import agreements, forms, forums, general, members, onboarding
 from handlers.common import on_error
 from storage.database import Database
 
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members)
+FEATURES = (general, onboarding, members, agreements)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

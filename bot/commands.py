@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.permissions import KOORDINATOR, Role
+from bot.permissions import EVERYONE, KOORDINATOR, Role
 
 Where = Literal["private", "group", "both"]
 
@@ -39,6 +39,8 @@ COMMANDS: list[Command] = [
     Command("batal", None),
     Command("keluar", None),
     Command("hapus_data", None, in_menu=False),
+    Command("kerjasama_baru", EVERYONE),
+    Command("kerjasama", EVERYONE),
 ]
 
 
