@@ -1,7 +1,8 @@
 """The composition root: builds the PTB Application and wires services and handlers.
 
 Handler order matters (PTB runs the first matching handler per group):
-  group 0  commands and buttons of each feature, in the order below;
+  group 0  commands and buttons of each feature, in the order below, then the forum picker
+           and a catch-all that answers unknown buttons as stale;
            then typed answers to forms in private chat (handlers.forms.route_input) last,
            so a command always wins over a form in progress.
   errors   handlers.common.on_error: logs with context, tells the user politely.
@@ -11,6 +12,7 @@ Services open in post_init (database, registry, delivery engine) and close in po
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable
@@ -36,7 +38,8 @@ from bot.context import BotContext
 from bot.services import Services
 from bot.texts import t
 from handlers import agreements, forms, forums, general, members, onboarding
-from handlers.common import on_error
+from handlers.common import on_error, on_unknown_button
+from scheduler.engine import DeliveryEngine
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -99,6 +102,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     for feature in FEATURES:
         feature.register(app)
     app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))
+    # Any button nobody claimed (old versions, forged data): answer it, never leave it spinning.
+    app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                                    forms.route_input))
     app.add_error_handler(on_error)
@@ -112,7 +117,12 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if inserted:
         log.info("event=registry_ready regions=%d", inserted)
     services.bot_username = app.bot.username
+    engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
+    for planner in services.planners:
+        engine.add_planner(functools.partial(planner, services), name=getattr(planner, "__qualname__", None))
+    services.delivery = engine
     await _set_commands(app)
+    await engine.start()
 
 
 async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -133,6 +143,8 @@ async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
+    if isinstance(services.delivery, DeliveryEngine):
+        await services.delivery.stop()
     await services.db.close()
 
 

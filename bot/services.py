@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from bot.access import Access
@@ -27,6 +29,11 @@ class _NoDelivery:
         return None
 
 
+# Recurring pushes computed from domain data (digests, evaluation prompts). Each runs at start
+# and every few minutes; it writes outbox rows with idempotency keys, so reruns are harmless.
+Planner = Callable[["Services", datetime], Awaitable[None]]
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -39,6 +46,7 @@ class Services:
     access: Access
     delivery: Waker = field(default_factory=_NoDelivery)
     bot_username: str = ""
+    planners: list[Planner] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, clock: Clock) -> Services:

@@ -39,6 +39,7 @@ from handlers.common import (
     edit_or_reply,
     is_private,
     language,
+    register_planner,
     remove_buttons,
     reply,
     user_of,
@@ -1396,12 +1397,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     }
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
-    delivery = getattr(app.bot_data.get("services"), "delivery", None)
-    add_planner = getattr(delivery, "add_planner", None)
-    if add_planner is not None:
-        services = app.bot_data["services"]
-
-        async def planner(now: Any) -> None:
-            await pushes.plan_agreements(services, now)
-
-        add_planner(planner, name="agreements")
+    register_planner(app, pushes.plan_agreements)

@@ -23,6 +23,7 @@ from telegram.error import BadRequest
 from bot.callbacks import CallbackData, decode
 from bot.context import BotContext
 from bot.errors import KadesError, StaleAction
+from bot.services import Planner, Services
 from bot.texts import Html, normalise_language, t
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,18 @@ def command_handler(fn: Handler) -> Handler:
             await reply(update, t(exc.message_key, lang, **exc.params))
 
     return wrapper
+
+
+def register_planner(app: Any, planner: Planner) -> None:
+    """Have the delivery engine run `planner(services, now)` at start and periodically."""
+    services: Services = app.bot_data["services"]
+    services.planners.append(planner)
+
+
+async def on_unknown_button(update: Update, context: BotContext) -> None:
+    """A button no handler claims: tell the user it is no longer valid."""
+    if update.callback_query is not None:
+        await answer(update.callback_query, t("err.stale_button", await language(update, context)), alert=True)
 
 
 def command_args(context: BotContext) -> str:

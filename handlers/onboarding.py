@@ -526,6 +526,7 @@ async def _on_contact(update: Update, context: BotContext, draft: Draft) -> None
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     forms.register_form(JOIN, on_input, ask_step)
     forms.register_form(NEW_FORUM, on_input, ask_step)
+    forms.register_form(PROFILE, on_input, ask_step)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("forum_baru", new_forum))
     app.add_handler(CommandHandler("undang", invite))

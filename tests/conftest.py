@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from bot.app import build_application, start_manually, stop_manually
 from bot.clock import FixedClock
 from bot.config import Settings, load_settings

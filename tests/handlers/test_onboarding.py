@@ -230,9 +230,10 @@ async def test_stale_form_button_is_refused(bot: BotHarness) -> None:
     await sri.say(f"/start {code}")
     await sri.next()
     jabatan = await sri.say("Sri Wahyuni")
+    old_choice = jabatan.callback_for("Sekretaris")
     await sri.press(jabatan, "Kepala Desa")
     await sri.next()
-    cq = await bot.double.press_button(sri.user, jabatan, jabatan.callback_for("Sekretaris") or "", force=True)
+    cq = await bot.double.press_button(sri.user, jabatan, old_choice, force=True)
     await bot.double.wait_idle()
     assert "tidak berlaku" in bot.double.answered_callbacks[cq]["text"]
     draft = await bot.services.drafts.get(sri.id)
