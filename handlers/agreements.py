@@ -826,7 +826,7 @@ async def _apply_amendment(update: Update, context: BotContext, draft: Draft, ag
                              old_value=old_text, new_value=new_text, note=note)
         if field == "end_date":
             await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
-            await conn.execute("UPDATE agreements SET lapse_accepted_for = NULL WHERE id = ?", (agreement.id,))
+            await repo.update_fields(conn, agreement.id, now, lapse_accepted_for=None)
         await services.drafts.delete(conn, user.id)
         stamp = int(now.timestamp())
         await pushes.notify_parties(conn, agreement, members, key_prefix=pushes.key(agreement.id, "amend", stamp),
@@ -982,11 +982,7 @@ async def on_lapse(update: Update, context: BotContext, data: CallbackData) -> N
     lang = await language(update, context)
     repo = agreements(context)
     async with services.db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE agreements SET lapse_accepted_for = ? WHERE id = ? AND lapse_accepted_for IS NOT ?",
-            (end.isoformat(), agreement.id, end.isoformat()),
-        )
-        if cur.rowcount == 1:
+        if await repo.accept_lapse(conn, agreement.id, end, now):
             await repo.add_event(conn, agreement.id, "lapse", now, by_user=user.id, new_value=end.isoformat())
             await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
     await edit_or_reply(update, t("agr.exp.lapse_saved", lang, title=agreement.title, end=format_date(end, lang)))
@@ -1232,12 +1228,7 @@ async def on_eval_restart(update: Update, context: BotContext, data: CallbackDat
     repo = agreements(context)
     evaluation = await repo.evaluation(agreement.id, period.period_index, draft.data["key"][2])
     if evaluation is not None:
-        for item in await repo.followups_of_evaluation(evaluation.id):
-            await repo.delete_followup(item.id)
-        async with context.services.db.transaction() as conn:
-            await conn.execute(
-                """UPDATE agreement_evaluations SET rating = NULL, went_well = NULL, kendala = NULL,
-                       photo_file_id = NULL WHERE id = ? AND status = 'draft'""", (evaluation.id,))
+        await repo.reset_evaluation(evaluation.id)
     if update.callback_query:
         await remove_buttons(update.callback_query)
     draft = await forms.advance(context, draft, "rating")

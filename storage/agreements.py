@@ -257,6 +257,15 @@ class AgreementRepo:
         await conn.execute(f"UPDATE agreements SET {assignments}, updated_at = ? WHERE id = ?",
                            (*values, to_db(now), agreement_id))
 
+    async def accept_lapse(self, conn: aiosqlite.Connection, agreement_id: int, end: date, now: datetime) -> bool:
+        """"Biarkan berakhir" for this end date; False when it was already chosen."""
+        cur = await conn.execute(
+            """UPDATE agreements SET lapse_accepted_for = ?, updated_at = ?
+               WHERE id = ? AND end_date = ? AND lapse_accepted_for IS NOT ?""",
+            (_iso(end), to_db(now), agreement_id, _iso(end), _iso(end)),
+        )
+        return cur.rowcount == 1
+
     async def set_rights(self, conn: aiosqlite.Connection, agreement_id: int, position: int,
                          text: str | None) -> None:
         await conn.execute("UPDATE agreement_parties SET rights_obligations = ? WHERE agreement_id = ? AND position = ?",
@@ -372,6 +381,16 @@ class AgreementRepo:
         assert found is not None
         return found
 
+    async def reset_evaluation(self, evaluation_id: int) -> None:
+        """Answer again from the start: a draft's answers and its follow-ups are dropped."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM agreement_followups WHERE evaluation_id = ? AND EXISTS (SELECT 1 FROM "
+                               "agreement_evaluations e WHERE e.id = ? AND e.status = 'draft')",
+                               (evaluation_id, evaluation_id))
+            await conn.execute(
+                """UPDATE agreement_evaluations SET rating = NULL, went_well = NULL, kendala = NULL,
+                       photo_file_id = NULL WHERE id = ? AND status = 'draft'""", (evaluation_id,))
+
     async def submit(self, conn: aiosqlite.Connection, evaluation_id: int, user_id: int, now: datetime) -> bool:
         cur = await conn.execute(
             """UPDATE agreement_evaluations SET status = 'submitted', submitted_at = ?, user_id = ?, updated_at = ?
@@ -428,9 +447,6 @@ class AgreementRepo:
     async def followup(self, followup_id: int) -> FollowUp | None:
         row = await self.db.fetchone("SELECT * FROM agreement_followups WHERE id = ?", (followup_id,))
         return FollowUp(**_convert(row)) if row else None
-
-    async def delete_followup(self, followup_id: int) -> None:
-        await self.db.execute("DELETE FROM agreement_followups WHERE id = ?", (followup_id,))
 
     async def mark_done(self, conn: aiosqlite.Connection, followup_id: int, user_id: int, now: datetime) -> bool:
         cur = await conn.execute(
