@@ -35,6 +35,7 @@ COMMANDS: list[Command] = [
     Command("anggota", EVERYONE, "both"),
     Command("undang", KOORDINATOR),
     Command("hubungkan", KOORDINATOR, "group"),
+    Command("topik", KOORDINATOR, "group"),
     Command("bahasa", None),
     Command("batal", None),
     Command("keluar", EVERYONE),

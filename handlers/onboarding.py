@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram import ChatMember, ChatMemberUpdated, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
@@ -479,10 +480,45 @@ async def _link(update: Update, context: BotContext, forum: Forum) -> None:
     await context.services.forums.link_group(forum.id, chat.id)
     log.info("event=group_linked forum=%s chat=%s", forum.id, chat.id)
     text = str(t("link.done", lang, forum=forum.name))
-    me = await chat.get_member(context.bot.id)
-    if me.status != ChatMemberStatus.ADMINISTRATOR:
-        text += "\n\n" + t("link.bot_not_admin", lang)
+    try:
+        me = await chat.get_member(context.bot.id)
+    except TelegramError as exc:  # only a hint follows; the link itself is done
+        log.info("event=bot_status_unknown chat=%s error=%s", chat.id, type(exc).__name__)
+    else:
+        if me.status != ChatMemberStatus.ADMINISTRATOR:
+            text += "\n\n" + t("link.bot_not_admin", lang)
     await reply(update, text)
+
+
+# What koordinators type after /topik, and the feature names the other modules use.
+TOPIC_FEATURES = {"pertemuan": "meetings", "berbagi": "posts", "kunjungan": "visits",
+                  "kerjasama": "agreements", "siaran": "broadcasts"}
+
+
+@command_handler
+async def set_topic(update: Update, context: BotContext) -> None:
+    """In a forum group with topics: `/topik pertemuan` sends meeting posts to this topic."""
+    message = update.effective_message
+    chat = update.effective_chat
+    user = user_of(update)
+    lang = await language(update, context)
+    if chat is None or message is None or chat.type != ChatType.SUPERGROUP:
+        await reply(update, t("err.group_only", lang))
+        return
+    forum = await context.services.forums.by_group(chat.id)
+    if forum is None:
+        await reply(update, t("core.group_not_linked", lang))
+        return
+    await context.services.access.require(forum.id, user.id, Action.MANAGE_FORUM)
+    word = command_args(context).lower()
+    if word not in TOPIC_FEATURES:
+        await reply(update, t("topic.usage", lang, choices=", ".join(TOPIC_FEATURES)))
+        return
+    if not message.is_topic_message or message.message_thread_id is None:
+        await reply(update, t("topic.not_in_topic", lang))
+        return
+    await context.services.forums.set_topic(forum.id, TOPIC_FEATURES[word], message.message_thread_id)
+    await reply(update, t("topic.set", lang, feature=word))
 
 
 async def on_my_membership(update: Update, context: BotContext) -> None:
@@ -531,6 +567,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("forum_baru", new_forum))
     app.add_handler(CommandHandler("undang", invite))
     app.add_handler(CommandHandler("hubungkan", link_group))
+    app.add_handler(CommandHandler("topik", set_topic))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     buttons = {
         "send": on_send_join, "edit": on_edit_join, "dec": on_decide, "jab": on_jabatan, "vil": on_village,

@@ -95,7 +95,7 @@ class Person:
     def id(self) -> int:
         return self.user.id
 
-    async def say(self, text: str, *, chat: SimChat | None = None, timeout: float = 5.0) -> SentMessage:
+    async def say(self, text: str, *, chat: SimChat | None = None, timeout: float = 15.0) -> SentMessage:
         """Send text and return the bot's next message in that chat."""
         target = chat.id if chat else self.user.id
         await self.double.send_message(self.user, text, chat=chat)
@@ -105,14 +105,14 @@ class Person:
         await self.double.send_message(self.user, text, chat=chat)
 
     async def press(self, message: SentMessage, label: str, *, chat: SimChat | None = None,
-                    timeout: float = 5.0) -> SentMessage:
+                    timeout: float = 15.0) -> SentMessage:
         """Press the button whose label contains `label`; return the bot's next message or edit."""
         data = message.callback_for(label)
         assert data is not None, f"no button {label!r} in {message.button_texts()}"
         await self.double.press_button(self.user, message, data)
         return await self.double.wait_for(chat.id if chat else self.user.id, timeout=timeout)
 
-    async def next(self, *, chat: SimChat | None = None, timeout: float = 5.0) -> SentMessage:
+    async def next(self, *, chat: SimChat | None = None, timeout: float = 15.0) -> SentMessage:
         return await self.double.wait_for(chat.id if chat else self.user.id, timeout=timeout)
 
 

@@ -9,6 +9,7 @@ follow Telegram so the bot's error handling is exercised for real.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import itertools
 import json
@@ -196,6 +197,9 @@ class TelegramDouble:
         self._sent: list[SentMessage] = []
         self._sent_index: dict[tuple[int, int], SentMessage] = {}
         self._events: list[_Event] = []
+        self._chat_events: dict[int, list[_Event]] = {}  # the same events, per chat, for wait_for
+        # Per-chat wake-ups: hundreds of waiters in a benchmark must not all wake on every event.
+        self._chat_wakeups: dict[int, asyncio.Event] = {}
         self._index_in_chat: dict[tuple[int, int], int] = {}  # O(1) positions for big benchmarks
         self._sent_per_chat: dict[int, int] = {}
         self._deleted: set[tuple[int, int]] = set()
@@ -536,11 +540,13 @@ class TelegramDouble:
         """
         cid = self._chat_id(chat_id)
         start_seq = len(self._events)
-        cursor = self._wait_cursor.get(cid, 0) if after is None else 0
+        seen_seq = self._wait_cursor.get(cid, 0) if after is None else 0
+        position = 0  # index into this chat's own event list
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            for event in self._events[cursor:]:
-                if event.chat_id != cid:
+            events = self._chat_events.get(cid, [])
+            for event in events[position:]:
+                if event.seq < seen_seq:
                     continue
                 if after is not None:
                     fresh = event.index >= after if event.kind == "send" else event.seq >= start_seq
@@ -549,10 +555,24 @@ class TelegramDouble:
                 if predicate is None or predicate(event.message):
                     self._wait_cursor[cid] = event.seq + 1
                     return event.message
-            cursor = len(self._events)
-            if not await self._wait_change(deadline):
+            position = len(events)
+            wakeup = self._chat_wakeups.setdefault(cid, asyncio.Event())
+            remaining = deadline - asyncio.get_running_loop().time()
+            woke = False
+            if remaining > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wakeup.wait(), remaining)
+                    woke = True
+            if not woke:
                 seen = [m.text[:60] for m in self.sent(cid)[-5:]]
                 raise TimeoutError(f"no matching bot message in chat {cid} within {timeout}s; last sent: {seen}")
+
+    def _add_event(self, event: _Event) -> None:
+        self._events.append(event)
+        self._chat_events.setdefault(event.chat_id, []).append(event)
+        wakeup = self._chat_wakeups.pop(event.chat_id, None)
+        if wakeup is not None:
+            wakeup.set()
 
     async def wait_idle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has confirmed every update and made no API call for `quiet` s."""
@@ -583,8 +603,10 @@ class TelegramDouble:
         polling = method.lower() == "getupdates"
         if not polling:
             self._last_activity = self._clock()
+        # A round trip is two one-way trips: the request reaches "Telegram" after rtt/2 (that is
+        # when a message is recorded as sent), the answer reaches the bot rtt/2 later.
         if self.rtt > 0:
-            await asyncio.sleep(self.rtt)
+            await asyncio.sleep(self.rtt / 2)
         try:
             await self._apply_faults(method, chat_id)
             result: Any = await handler(params)
@@ -593,6 +615,8 @@ class TelegramDouble:
             outcome = exc
         if not polling:
             self._last_activity = self._clock()
+        if self.rtt > 0:
+            await asyncio.sleep(self.rtt / 2)
         return self._reply(method, chat_id, outcome, ok=not isinstance(outcome, ApiError))
 
     def _reply(self, method: str, chat_id: int | None, outcome: Any, ok: bool = False) -> web.Response:
@@ -1032,7 +1056,7 @@ class TelegramDouble:
         index = self._sent_per_chat.get(cid, 0)
         self._sent_per_chat[cid] = index + 1
         self._index_in_chat[(cid, sent.message_id)] = index
-        self._events.append(_Event(len(self._events), cid, "send", sent, index))
+        self._add_event(_Event(len(self._events), cid, "send", sent, index))
         self._notify()
         return msg
 
@@ -1100,7 +1124,7 @@ class TelegramDouble:
         msg["edit_date"] = int(time.time())
         sent.edited = True
         index = self._index_in_chat[(sent.chat_id, sent.message_id)]
-        self._events.append(_Event(len(self._events), sent.chat_id, "edit", sent, index))
+        self._add_event(_Event(len(self._events), sent.chat_id, "edit", sent, index))
         self._notify()
         return msg
 

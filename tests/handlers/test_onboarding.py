@@ -277,3 +277,22 @@ async def test_non_admin_cannot_link_group(bot: BotHarness) -> None:
     await owner.next(chat=group)
     reply = await budi.say("/hubungkan", chat=group)
     assert "Hanya admin" in reply.text
+
+
+async def test_topic_per_feature_in_a_forum_group(bot: BotHarness) -> None:
+    from tests.conftest import seed_forum
+
+    forum_id = await seed_forum(bot.services, koordinator=1001, members={
+        1001: ("Budi", SIDASARI_CIPARI), 1002: ("Sri", "33.01.18.2001")}, group_chat_id=-100900)
+    group = bot.double.group(-100900, "Forum", is_forum=True, bot_status="administrator")
+    thread = bot.double.create_topic(group, "Pertemuan")
+    budi = bot.person(1001, "Budi")
+    await bot.double.send_message(budi.user, "/topik pertemuan", chat=group, thread_id=thread)
+    done = await budi.next(chat=group)
+    assert "pertemuan" in done.text and done.thread_id == thread
+    assert await bot.services.forums.topic(forum_id, "meetings") == thread
+    sri = bot.person(1002, "Sri")
+    await bot.double.send_message(sri.user, "/topik berbagi", chat=group, thread_id=thread)
+    refused = await sri.next(chat=group)
+    assert "koordinator" in refused.text
+    assert await bot.services.forums.topic(forum_id, "posts") is None
