@@ -12,6 +12,7 @@ once stored; add new fields at the end.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -64,13 +65,13 @@ def bidang_label(code: str, lang: str | None = "id") -> str:
     return found.label(lang) if found else code
 
 
-def labels(codes: list[str] | tuple[str, ...], lang: str | None = "id") -> str:
+def labels(codes: Iterable[str], lang: str | None = "id") -> str:
     """'Pertanian, Pariwisata' in catalog order; empty string for none."""
     wanted = set(codes)
     return ", ".join(b.label(lang) for b in BIDANG if b.code in wanted)
 
 
-def normalise(codes: list[str] | tuple[str, ...] | set[str]) -> list[str]:
+def normalise(codes: Iterable[str]) -> list[str]:
     """Known codes only, deduplicated, in catalog order (for storing)."""
     wanted = set(codes)
     return [b.code for b in BIDANG if b.code in wanted]
