@@ -266,12 +266,33 @@ def render_summary(data: SummaryInput, lang: str) -> str:
     return "\n".join(lines)
 
 
-def summary_agenda(data: SummaryInput, lang: str) -> str:
-    """The summary as plain text, for an aksi-refleksi meeting's agenda."""
+def agenda_items(data: SummaryInput, lang: str, *, max_items: int = 20, max_length: int = 300) -> list[str]:
+    """The summary as agenda items of an aksi-refleksi meeting (plain text, one point each)."""
+    a, period = data.agreement, data.period
+    current = {e.party_position: e for e in data.evaluations
+               if e.period_index == period.period_index and e.status == "submitted"}
+    averages = period_averages(data.evaluations)
+    items = [str(t("agr.agenda.review", lang, index=period.period_index,
+                   average=format_average(averages[period.period_index], lang)
+                   if period.period_index in averages else "-"))]
+    for party in a.villages:
+        e = current.get(party.position)
+        if e is None or e.rating is None:
+            items.append(str(t("agr.agenda.party_missing", lang, party=party.name)))
+        else:
+            items.append(str(t("agr.agenda.party", lang, party=party.name, rating=e.rating,
+                               went_well=e.went_well or "-", kendala=e.kendala or "-")))
+    for f in data.open_followups:
+        items.append(str(t("agr.agenda.followup", lang, text=f.description, owner=f.owner_name,
+                           due=format_date_short(f.due_date, lang))))
+    items.append(str(t("agr.agenda.next", lang)))
     import html
-    import re
 
-    return html.unescape(re.sub(r"<[^>]+>", "", render_summary(data, lang)))
+    plain = [html.unescape(item) for item in items]
+    plain = [item if len(item) <= max_length else item[: max_length - 1] + "…" for item in plain]
+    if len(plain) > max_items:
+        plain = [*plain[: max_items - 1], plain[-1]]
+    return plain
 
 
 def format_period_dates(period: Period | EvaluationPeriod, lang: str) -> str:

@@ -1324,32 +1324,31 @@ async def on_reflection_meeting(update: Update, context: BotContext, data: Callb
 
 async def call_aksi_refleksi(update: Update, context: BotContext, forum: Forum, agreement: Agreement,
                              period: EvaluationPeriod) -> None:
-    """INTEGRATION POINT with the meetings feature (issue: meetings).
+    """Integration with the meetings feature: its /pertemuan_baru form, prefilled.
 
-    Hands the meetings feature a prefilled aksi-refleksi meeting: title, the parties' members as
-    invitees and the evaluation summary as agenda. When `handlers.meetings` offers
-    `start_prefilled(update, context, forum, *, title, agenda, invitees)` it is used; until then
-    the koordinator gets the agenda to paste into /pertemuan_baru.
+    The title and the agenda (the evaluation summary as points) are filled in; the koordinator
+    continues with the date, the place and the rest of the meetings form. Meetings invite the whole
+    forum, so the agreement's parties are among the invitees.
     """
-    services = context.services
+    from bot.meetings import MAX_AGENDA_ITEMS, MAX_ITEM, MAX_TITLE
+    from handlers import meetings_form
+
     lang = await language(update, context)
+    user = user_of(update)
     repo = agreements(context)
-    members = await services.members.in_forum(forum.id)
-    invitees = sorted({m.user_id for p in agreement.villages for m in pushes.village_members(members, p.village_code)})
-    today = services.clock.now().astimezone(forum_zone(forum)).date()
+    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
     data = rules.SummaryInput(agreement=agreement, period=period, evaluations=await repo.evaluations(agreement.id),
                               open_followups=await repo.followups(agreement.id, open_only=True), today=today)
-    agenda = rules.summary_agenda(data, lang)
     title = str(t("agr.meeting.title", lang, title=agreement.title, index=period.period_index))
-    try:
-        from handlers import meetings  # type: ignore[attr-defined]
-    except ImportError:
-        meetings = None
-    start_prefilled = getattr(meetings, "start_prefilled", None) if meetings is not None else None
-    if start_prefilled is not None:
-        await start_prefilled(update, context, forum, title=title, agenda=agenda, invitees=invitees)
-        return
-    await reply(update, t("agr.meeting.unavailable", lang, title=title, agenda=agenda))
+    if len(title) > MAX_TITLE:
+        title = title[: MAX_TITLE - 1] + "…"
+    agenda = rules.agenda_items(data, lang, max_items=MAX_AGENDA_ITEMS, max_length=MAX_ITEM)
+    draft = await forms.begin(context, user.id, meetings_form.NEW, "when",
+                              {"forum_id": forum.id, "tz": forum.timezone, "title": title, "agenda": agenda,
+                               "documents": [], "rotation": [], "from_agreement": agreement.id})
+    log.info("event=aksi_refleksi_started agreement=%s period=%s by=%s", agreement.id, period.period_index, user.id)
+    await reply(update, t("agr.meeting.prefilled", lang, title=agreement.title))
+    await meetings_form.ask(update, context, draft)
 
 
 # =============================================================================================

@@ -202,6 +202,12 @@ ID: dict[str, str] = {
     "agr.fu.already_done": "Tindak lanjut ini sudah ditandai selesai.",
     # aksi-refleksi
     "agr.meeting.title": "Aksi-refleksi {title} (periode {index})",
+    "agr.meeting.prefilled": "Pertemuan aksi-refleksi untuk <b>{title}</b> disiapkan dengan judul dan agenda dari ringkasan evaluasi. Semua anggota forum, termasuk para pihak, akan diundang.",
+    "agr.agenda.review": "Tinjau hasil evaluasi periode {index} (rata-rata {average})",
+    "agr.agenda.party": "{party}: nilai {rating}/5 — berjalan baik: {went_well}; kendala: {kendala}",
+    "agr.agenda.party_missing": "{party}: evaluasi belum diisi",
+    "agr.agenda.followup": "Tindak lanjut: {text} ({owner}, batas {due})",
+    "agr.agenda.next": "Rencana aksi untuk periode berikutnya",
     "agr.meeting.unavailable": "<b>{title}</b>\nFitur pertemuan belum tersedia di bot ini. Buat pertemuan dengan /pertemuan_baru dan pakai agenda berikut:\n\n{agenda}",
 }
 
@@ -394,5 +400,11 @@ EN: dict[str, str] = {
     "agr.fu.done_saved": "Follow-up marked done: {text}",
     "agr.fu.already_done": "This follow-up was already marked done.",
     "agr.meeting.title": "Aksi-refleksi {title} (period {index})",
+    "agr.meeting.prefilled": "An aksi-refleksi meeting for <b>{title}</b> is prepared with the title and agenda from the evaluation summary. Every forum member, the parties included, will be invited.",
+    "agr.agenda.review": "Review the period {index} evaluation (average {average})",
+    "agr.agenda.party": "{party}: rated {rating}/5 — went well: {went_well}; obstacles: {kendala}",
+    "agr.agenda.party_missing": "{party}: evaluation not filled in",
+    "agr.agenda.followup": "Follow-up: {text} ({owner}, due {due})",
+    "agr.agenda.next": "Action plan for the next period",
     "agr.meeting.unavailable": "<b>{title}</b>\nMeetings are not available in this bot yet. Create the meeting with /pertemuan_baru and use this agenda:\n\n{agenda}",
 }

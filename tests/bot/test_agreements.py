@@ -220,9 +220,18 @@ def test_summary_with_several_parties_side_by_side() -> None:
     assert "P1: 2,5 → P2: 3,0" in text and "naik" in text
     assert "Perbaiki pompa" in text and "Cipari" in text
     assert "Belum mengisi: Mulyadadi" in text
-    agenda = rules.summary_agenda(rules.SummaryInput(agreement=a, period=period, evaluations=evaluations,
-                                                     open_followups=[], today=date(2027, 7, 2)), "id")
-    assert "<b>Sidasari" not in agenda and "Sidasari: ★★★★☆" in agenda and "Pipa <b>baru</b> terpasang" in agenda
+    items = rules.agenda_items(rules.SummaryInput(agreement=a, period=period, evaluations=evaluations,
+                                                  open_followups=[followup], today=date(2027, 7, 2)), "id")
+    assert items[0] == "Tinjau hasil evaluasi periode 2 (rata-rata 3,0)"
+    assert items[1] == "Sidasari: nilai 4/5 — berjalan baik: Pipa <b>baru</b> terpasang; kendala: Debit air turun"
+    assert items[3] == "Mulyadadi: evaluasi belum diisi"
+    assert items[4].startswith("Tindak lanjut: Perbaiki pompa (Cipari")
+    assert items[-1] == "Rencana aksi untuk periode berikutnya"
+    capped = rules.agenda_items(rules.SummaryInput(agreement=a, period=period, evaluations=evaluations,
+                                                   open_followups=[followup] * 30, today=date(2027, 7, 2)),
+                                "id", max_items=20, max_length=40)
+    assert len(capped) == 20 and capped[-1] == "Rencana aksi untuk periode berikutnya"
+    assert all(len(item) <= 40 for item in capped)
 
 
 def test_prompt_deadlines() -> None:

@@ -396,11 +396,20 @@ async def test_all_answers_send_the_summary_with_trend_and_followups(bot: BotHar
     bot.services.delivery.wake()
     await bot.double.wait_idle()
     assert not texts(bot, BUDI, lambda m: "jatuh tempo dalam 1 hari" in m.text)  # cancelled when done
-    # The koordinator calls an aksi-refleksi meeting from the summary.
+    # The koordinator calls an aksi-refleksi meeting from the summary: the meetings form, prefilled.
+    assert "bukan anggota" in await alert_after(bot, bot.person(9999, "Orang Asing"), summary,
+                                                summary.callback_for("aksi-refleksi"))
     await tap(bot, budi, summary, "aksi-refleksi")
-    meeting = await until(bot, budi, "Aksi-refleksi Pengelolaan Air Bersih (periode 2)")
-    assert "Ringkasan evaluasi" in meeting.text and "<b>Sidasari" not in meeting.html.split("\n\n", 1)[1]
-    assert agreement_id
+    await until(bot, budi, "Pertemuan aksi-refleksi untuk")
+    await until(bot, budi, "Kapan pertemuannya")
+    draft = await bot.services.drafts.get(BUDI)
+    assert draft is not None and (draft.flow, draft.step) == ("mn", "when")
+    assert draft.data["title"] == "Aksi-refleksi Pengelolaan Air Bersih (periode 2)"
+    assert draft.data["agenda"][0] == "Tinjau hasil evaluasi periode 2 (rata-rata 4,0)"
+    assert "Cipari: nilai 5/5 — berjalan baik: Air mengalir 24 jam; kendala: Pompa <rusak>" in draft.data["agenda"]
+    assert draft.data["forum_id"] == forum_id and draft.data["from_agreement"] == agreement_id
+    # Sri (not koordinator) cannot, even with the data.
+    assert "koordinator" in await alert_after(bot, sri, sri_summary, f"k:rf:{agreement_id}:2")
 
 
 async def test_restart_mid_evaluation_keeps_the_answers(double: TelegramDouble, db_path: Path,
