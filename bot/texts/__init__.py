@@ -21,6 +21,9 @@ DEFAULT_LANGUAGE = "id"
 CATALOG_MODULES = (
     "bot.texts.core",
     "bot.texts.meetings",
+    "bot.texts.directory",
+    "bot.texts.visits",
+    "bot.texts.posts",
     "bot.texts.agreements",
 )
 
