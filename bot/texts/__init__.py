@@ -24,6 +24,7 @@ CATALOG_MODULES = (
     "bot.texts.directory",
     "bot.texts.visits",
     "bot.texts.posts",
+    "bot.texts.agreements",
 )
 
 
