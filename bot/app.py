@@ -38,6 +38,7 @@ from bot.context import BotContext
 from bot.services import Services
 from bot.texts import t
 from handlers import (
+    agreements,
     broadcasts,
     directory,
     forms,
@@ -56,7 +57,7 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, meetings, directory, visits, posts, broadcasts)
+FEATURES = (general, onboarding, members, meetings, directory, visits, posts, agreements, broadcasts)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
