@@ -40,6 +40,8 @@ COMMANDS: list[Command] = [
     Command("batal", None),
     Command("keluar", EVERYONE),
     Command("hapus_data", None, in_menu=False),
+    Command("ekspor", frozenset(("koordinator", "pendamping"))),
+    Command("laporan", frozenset(("koordinator", "pendamping"))),
 ]
 
 

@@ -1,0 +1,144 @@
+"""The numbers of a monthly forum report, as plain dataclasses.
+
+A section is None when its feature has no data source in this installation (the chart and the
+text leave it out); an empty list means the source exists but nothing happened. The helpers
+here are pure: rows in, numbers out; `storage/reports.py` fetches the rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.periods import add_months
+from storage.reports import ReportRepo
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: date  # first day of the month
+    count: int
+
+
+@dataclass(frozen=True)
+class AttendanceMonth:
+    month: date
+    meetings: int
+    expected: int  # invited members over all meetings of the month
+    present: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.present / self.expected if self.expected else None
+
+
+@dataclass(frozen=True)
+class VillageVisits:
+    village: str
+    made: int  # visits this village's delegation made to others
+    hosted: int  # visits this village received
+
+
+@dataclass(frozen=True)
+class Named:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RatingPoint:
+    day: date
+    rating: float
+
+
+@dataclass(frozen=True)
+class AgreementRatings:
+    title: str
+    points: tuple[RatingPoint, ...]
+
+    @property
+    def average(self) -> float | None:
+        return sum(p.rating for p in self.points) / len(self.points) if self.points else None
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    village: str | None = None
+    detail: str | None = None  # e.g. the reason a member is unreachable
+
+
+@dataclass
+class MonthlyReport:
+    forum_id: int
+    forum_name: str
+    month: date  # first day of the reported month
+    members_active: int = 0
+    members_new: int = 0
+    joins: list[MonthCount] = field(default_factory=list)  # new members per month, oldest first
+    pending: list[Person] = field(default_factory=list)
+    unreachable: list[Person] = field(default_factory=list)
+    attendance: list[AttendanceMonth] | None = None
+    missed_last_three: list[Person] | None = None
+    visits: list[VillageVisits] | None = None
+    posts_by_bidang: list[Named] | None = None
+    agreements_by_state: list[Named] | None = None
+    ratings: list[AgreementRatings] | None = None
+
+    @property
+    def attendance_this_month(self) -> AttendanceMonth | None:
+        if not self.attendance:
+            return None
+        return next((a for a in self.attendance if a.month == self.month), None)
+
+
+def months_back(month: date, count: int) -> list[date]:
+    """The `count` months ending with `month`, oldest first."""
+    first = month.replace(day=1)
+    return [add_months(first, -i) for i in range(count - 1, -1, -1)]
+
+
+def local_month(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date().replace(day=1)
+
+
+def per_month(moments: Iterable[datetime], months: Sequence[date], tz: ZoneInfo) -> list[MonthCount]:
+    """Count moments per local month, for the given months (zeros included)."""
+    counts = Counter(local_month(m, tz) for m in moments)
+    return [MonthCount(m, counts.get(m, 0)) for m in months]
+
+
+def top_with_rest(items: Sequence[Named], limit: int, rest_label: str) -> list[Named]:
+    """The `limit - 1` largest and one summed "others" bar when there are more than `limit`."""
+    ordered = sorted(items, key=lambda n: (-n.count, n.label))
+    if len(ordered) <= limit:
+        return ordered
+    head = ordered[: limit - 1]
+    return [*head, Named(rest_label, sum(n.count for n in ordered[limit - 1 :]))]
+
+
+# -- gathering from storage ----------------------------------------------------------------------
+HISTORY_MONTHS = 6
+
+
+async def monthly_report(repo: ReportRepo, *, forum_id: int, forum_name: str, tz: ZoneInfo,
+                         month: date) -> MonthlyReport:
+    """The report of `month` (its first day, forum-local) from the data that exists."""
+    month = month.replace(day=1)
+    months = months_back(month, HISTORY_MONTHS)
+    month_end = datetime.combine(add_months(month, 1), time(0), tz).astimezone(UTC)
+    since = datetime.combine(months[0], time(0), tz).astimezone(UTC)
+    report = MonthlyReport(forum_id=forum_id, forum_name=forum_name, month=month)
+
+    active = await repo.members(forum_id, ("active",))
+    report.members_active = len(active)
+    joins = [j for j in await repo.join_times(forum_id, since) if j < month_end]
+    report.joins = per_month(joins, months, tz)
+    report.members_new = report.joins[-1].count
+    report.pending = [Person(r.full_name, r.village) for r in await repo.members(forum_id, ("pending",))]
+    report.unreachable = [Person(r.full_name, r.village, r.unreachable_reason)
+                          for r in active if r.unreachable_reason is not None]
+    return report
