@@ -1,0 +1,234 @@
+"""/ekspor, /laporan and the monthly digest through the real bot and the Telegram double."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import openpyxl
+
+from bot.reports.charts import PNG_SIGNATURE
+from bot.reports.digest import plan_digest
+from bot.reports.xlsx import DATE_FORMAT
+from storage.outbox import OutboxRepo
+from tests.conftest import SIDASARI_CIPARI, BotHarness, seed_forum
+
+CARUY = "33.01.18.2001"
+KOORD, ANGGOTA, PENDAMPING, STRANGER = 1001, 1002, 1003, 1099
+
+
+async def _forum(bot: BotHarness, **kwargs: object) -> int:
+    return await seed_forum(bot.services, koordinator=KOORD, members={
+        KOORD: ("Budi Santoso", SIDASARI_CIPARI), ANGGOTA: ("Sri <i>Wahyuni</i>", CARUY),
+        PENDAMPING: ("Ahmad Fauzi", CARUY),
+    }, roles={PENDAMPING: "pendamping"}, **kwargs)  # type: ignore[arg-type]
+
+
+async def _pending(bot: BotHarness, forum_id: int, user_id: int, name: str) -> None:
+    now = bot.clock.now()
+    async with bot.services.db.transaction() as conn:
+        await bot.services.members.upsert(conn, user_id=user_id, full_name=name, jabatan="sekdes",
+                                          village_code=CARUY, language="id", now=now)
+        await bot.services.members.add_membership(conn, forum_id=forum_id, user_id=user_id, role="anggota",
+                                                  status="pending", now=now)
+
+
+async def test_koordinator_exports_the_member_directory_as_xlsx(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _pending(bot, forum_id, 1010, "Dewi Lestari")
+    async with bot.services.db.transaction() as conn:
+        await bot.services.members.mark_unreachable(conn, ANGGOTA, "blocked", bot.clock.now())
+    await bot.services.members.update(KOORD, bot.clock.now(), phone="+6281234567890")
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    assert "Ekspor data" in menu.text and "Forum Kades Cipari" in menu.text
+    formats = await budi.press(menu, "Direktori anggota")  # no period: the directory is the current state
+    assert "keadaan saat ini" in formats.text
+    building = await budi.press(formats, "Excel")
+    assert "Menyiapkan" in building.text
+    document = await budi.next()
+    assert document.kind == "document"
+    assert document.file_name == "kades-forum-cipari.xlsx"
+    assert "Anggota: 4 baris" in document.text
+    wb = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))
+    assert wb.sheetnames == ["Anggota"]
+    ws = wb["Anggota"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["Nama", "Jabatan", "Peran", "Status"]
+    assert "Tanggal bergabung" in header and "No. HP" in header
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert set(rows) == {"Budi Santoso", "Sri <i>Wahyuni</i>", "Ahmad Fauzi", "Dewi Lestari"}
+    budi_row = rows["Budi Santoso"]
+    assert budi_row["Peran"] == "Koordinator" and budi_row["Jabatan"] == "Kepala Desa"
+    assert budi_row["Desa/Kelurahan"] == "Sidasari" and budi_row["Kecamatan"] == "Cipari"
+    assert budi_row["Kabupaten/Kota"] == "Kabupaten Cilacap" and budi_row["Kode wilayah"] == SIDASARI_CIPARI
+    assert budi_row["No. HP"] == "+6281234567890"
+    assert budi_row["Tanggal bergabung"] == datetime(2026, 11, 24)  # a real date
+    joined_col = header.index("Tanggal bergabung") + 1
+    assert ws.cell(row=2, column=joined_col).is_date
+    assert ws.cell(row=2, column=joined_col).number_format == DATE_FORMAT
+    assert rows["Sri <i>Wahyuni</i>"]["Dapat dihubungi bot"] == "Tidak"
+    assert rows["Sri <i>Wahyuni</i>"]["Keterangan"] == "Memblokir bot"
+    assert rows["Dewi Lestari"]["Status"] == "Menunggu persetujuan"
+    assert rows["Ahmad Fauzi"]["Peran"] == "Pendamping"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:L5"
+
+
+async def test_pendamping_exports_csv(bot: BotHarness) -> None:
+    await _forum(bot)
+    ahmad = bot.person(PENDAMPING, "Ahmad")
+    menu = await ahmad.say("/ekspor")
+    formats = await ahmad.press(menu, "Direktori anggota")
+    await ahmad.press(formats, "CSV")
+    document = await ahmad.next()
+    assert document.file_name == "kades-forum-cipari.csv"
+    content = (document.file_bytes or b"").decode("utf-8-sig")
+    assert content.splitlines()[0].startswith("Nama,Jabatan,Peran,Status")
+    assert "Ahmad Fauzi" in content and "2026-11-24" in content
+
+
+async def test_anggota_stranger_and_groups_are_refused(bot: BotHarness) -> None:
+    forum_id = await _forum(bot, group_chat_id=-100555)
+    sri = bot.person(ANGGOTA, "Sri")
+    assert "hanya untuk koordinator" in (await sri.say("/ekspor")).text
+    assert "hanya untuk koordinator" in (await sri.say("/laporan")).text
+    stranger = bot.person(STRANGER, "Orang")
+    assert "belum menjadi anggota" in (await stranger.say("/ekspor")).text
+    assert "belum menjadi anggota" in (await stranger.say("/laporan")).text
+    group = bot.double.group(-100555, "Forum", bot_status="administrator")
+    budi = bot.person(KOORD, "Budi")
+    answer = await budi.say("/ekspor", chat=group)
+    assert "chat pribadi" in answer.text
+    assert all(m.kind == "text" for m in bot.double.sent(-100555))
+    # A forged button naming the forum is checked on the server.
+    menu = await budi.say("/ekspor")
+    await bot.double.press_button(sri.user, menu, f"r:f:{forum_id}:m:all:x", force=True)
+    await bot.double.wait_idle()
+    assert not [m for m in bot.double.sent(ANGGOTA) if m.kind == "document"]
+    alerts = [a for a in bot.double.answered_callbacks.values() if a.get("show_alert")]
+    assert alerts and "koordinator" in str(alerts[-1]["text"])
+
+
+async def test_no_data_of_another_forum(bot: BotHarness) -> None:
+    await _forum(bot)
+    other = await seed_forum(bot.services, koordinator=2001, name="Forum Kades Sampang",
+                             members={2001: ("Rahmat", "33.01.17.2004"), 2002: ("Rahasia Orang Lain", CARUY)})
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    await bot.double.press_button(budi.user, menu, f"r:f:{other}:m:all:x", force=True)
+    await bot.double.wait_idle()
+    assert not [m for m in bot.double.sent(KOORD) if m.kind == "document"]
+    formats = await budi.press(menu, "Direktori anggota")
+    await budi.press(formats, "Excel")
+    document = await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15)
+    assert b"Rahasia" not in (document.file_bytes or b"")
+
+
+async def test_stale_and_malformed_buttons(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    for data in (f"r:w:{forum_id}:zz", f"r:f:{forum_id}:m:all:q", f"r:f:{forum_id}:m:bogus:x",
+                 f"r:m:{forum_id}:209912", f"r:m:{forum_id}:abc", "r:w:notanumber:m"):
+        await bot.double.press_button(budi.user, menu, data, force=True)
+    await bot.double.wait_idle()
+    answers = list(bot.double.answered_callbacks.values())
+    assert len(answers) == 6 and all("tidak berlaku" in str(a["text"]) for a in answers)
+    assert not [m for m in bot.double.sent(KOORD) if m.kind in ("document", "photo")]
+
+
+async def test_laporan_sends_a_chart_and_the_numbers(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _pending(bot, forum_id, 1010, "Dewi Lestari")
+    budi = bot.person(KOORD, "Budi")
+    await budi.send("/laporan")
+    photo = await budi.next()
+    assert photo.kind == "photo" and (photo.file_bytes or b"")[:8] == PNG_SIGNATURE
+    assert "November 2026" in photo.text
+    text = await budi.next()
+    assert "Laporan bulanan" in text.text
+    assert "Anggota aktif: 3 (baru bulan ini: 3)" in text.text
+    assert "Permintaan bergabung menunggu: 1" in text.text
+    assert "Oktober 2026" in text.button_texts()[0] and len(text.button_texts()) == 1  # no future month
+    older = await budi.press(text, "Oktober 2026")
+    assert older.kind == "photo" and "Oktober 2026" in older.text
+    again = await budi.next()
+    assert "baru bulan ini: 0" in again.text and any("November 2026" in b for b in again.button_texts())
+
+
+async def test_export_keeps_the_bot_answering_others(bot: BotHarness) -> None:
+    await _forum(bot)
+    budi = bot.person(KOORD, "Budi")
+    ahmad = bot.person(PENDAMPING, "Ahmad")
+    menu = await budi.say("/ekspor")
+    formats = await budi.press(menu, "Direktori anggota")
+    await bot.double.press_button(budi.user, formats, formats.callback_for("Excel"))
+    assert "Anggota" in (await ahmad.say("/anggota")).text
+
+
+async def test_monthly_digest_is_planned_once_per_koordinator_and_sent(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _pending(bot, forum_id, 1010, "Dewi <Lestari>")
+    async with bot.services.db.transaction() as conn:
+        await bot.services.members.mark_unreachable(conn, ANGGOTA, "blocked", bot.clock.now())
+    services = bot.services
+    outbox = OutboxRepo(services.db)
+    key = f"report:digest:{forum_id}:2026-11:to:{KOORD}"
+
+    # 1 Dec 06:59 WIB: not yet.
+    bot.clock.set(datetime(2026, 11, 30, 23, 59, tzinfo=UTC))
+    await plan_digest(services, bot.clock.now())
+    assert await outbox.by_key(key) is None
+    # 07:00 WIB on the 1st: one row per koordinator, and running again changes nothing.
+    bot.clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
+    await plan_digest(services, bot.clock.now())
+    await plan_digest(services, bot.clock.now() + timedelta(hours=5))
+    rows = await services.db.fetchall("SELECT * FROM outbox WHERE idem_key LIKE 'report:digest:%'")
+    assert [r["idem_key"] for r in rows] == [key]
+    assert rows[0]["chat_id"] == KOORD and rows[0]["priority"] == 2
+    services.delivery.wake()
+    budi = bot.person(KOORD, "Budi")
+    digest = await budi.next(timeout=20)
+    assert "Ringkasan bulanan" in digest.text and "November 2026" in digest.text
+    assert "Sri <i>Wahyuni</i> (Caruy) — memblokir bot" in digest.text
+    assert "Dewi <Lestari> (Caruy)" in digest.text
+    # After sending, later runs still do not queue it again.
+    await plan_digest(services, bot.clock.now() + timedelta(days=1))
+    assert (await services.db.fetchval("SELECT count(*) FROM outbox WHERE idem_key LIKE 'report:digest:%'")) == 1
+    # The chart button renders the chart as the answer to the press.
+    photo = await budi.press(digest, "Lihat grafik")
+    assert photo.kind == "photo" and (photo.file_bytes or b"")[:8] == PNG_SIGNATURE
+    # After the catch-up window nothing new; next month a new key.
+    await plan_digest(services, datetime(2026, 12, 4, 0, 0, tzinfo=UTC))
+    assert (await services.db.fetchval("SELECT count(*) FROM outbox WHERE idem_key LIKE 'report:digest:%'")) == 1
+    await plan_digest(services, datetime(2027, 1, 1, 0, 0, tzinfo=UTC))
+    assert await outbox.by_key(f"report:digest:{forum_id}:2026-12:to:{KOORD}") is not None
+
+
+async def test_digest_not_for_non_coordinators_and_zone_aware(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await bot.services.db.execute("UPDATE forums SET timezone = 'Asia/Jayapura' WHERE id = ?", (forum_id,))
+    # 1 Dec 07:00 WIT = 30 Nov 22:00 UTC.
+    await plan_digest(bot.services, datetime(2026, 11, 30, 21, 59, tzinfo=UTC))
+    assert not await bot.services.db.fetchval("SELECT count(*) FROM outbox WHERE idem_key LIKE 'report:%'")
+    await plan_digest(bot.services, datetime(2026, 11, 30, 22, 0, tzinfo=UTC))
+    rows = await bot.services.db.fetchall("SELECT chat_id FROM outbox WHERE idem_key LIKE 'report:%'")
+    assert [r["chat_id"] for r in rows] == [KOORD]
+
+
+async def test_typed_period_form_with_bad_input(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    await bot.double.press_button(budi.user, menu, f"r:c:{forum_id}:m", force=True)
+    ask = await budi.next()
+    assert "tanggal <b>awal</b>" in ask.html
+    assert "tidak bisa saya baca" in (await budi.say("kemarin lusa entah")).text
+    assert "tidak bisa saya baca" in (await budi.say("x" * 5000)).text
+    assert "tidak bisa saya baca" in (await budi.say("<b>1 Januari</b>")).text
+    to_ask = await budi.say("1 Januari 2026")
+    assert "1 Jan 2026" in to_ask.text
+    formats = await budi.say("31/03/2026")
+    assert "Pilih format" in formats.text
+    assert any("c20260101-20260331" in d for d in formats.callback_data())
+    assert await bot.services.drafts.get(KOORD) is None
