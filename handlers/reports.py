@@ -25,7 +25,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
-from bot.errors import StaleAction
+from bot.errors import Conflict, StaleAction
 from bot.periods import add_months
 from bot.permissions import Action
 from bot.reports import csv as csv_out
@@ -245,6 +245,7 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
     sources = _sources(code)
     tz = forum_zone(forum)
     period = resolve(period_code, _today(context, forum))
+    _once(update, context)
     lang = await language(update, context)
     what, when = what_label(code, lang), period_label(period, sources, lang)
     await edit_or_reply(update, t("rep.building", lang, what=what, period=when))
@@ -267,6 +268,22 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
         await chat.send_document(document=content, filename=name, caption=caption[:1024], parse_mode="HTML")
     log.info("event=export forum=%s user=%s what=%s period=%s fmt=%s rows=%d", forum.id, user_of(update).id,
              code, period_code, fmt, sum(len(tb.rows) for tb in tables))
+
+
+def _once(update: Update, context: BotContext) -> None:
+    """A second press on the same format message (double tap) builds nothing twice.
+
+    Presses of one user are handled one after another, so the check cannot race.
+    """
+    query = update.callback_query
+    if query is None or query.message is None or context.user_data is None:
+        return
+    built: list[int] = context.user_data.setdefault("rep_built", [])
+    message_id = query.message.message_id
+    if message_id in built:
+        raise Conflict()
+    built.append(message_id)
+    del built[:-20]
 
 
 def _render_files(sources: list[Source], fetched: list[Any], tz: ZoneInfo, fmt: str,

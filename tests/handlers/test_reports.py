@@ -232,3 +232,44 @@ async def test_typed_period_form_with_bad_input(bot: BotHarness) -> None:
     assert "Pilih format" in formats.text
     assert any("c20260101-20260331" in d for d in formats.callback_data())
     assert await bot.services.drafts.get(KOORD) is None
+
+
+async def test_double_press_builds_one_file(bot: BotHarness) -> None:
+    await _forum(bot)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    formats = await budi.press(menu, "Direktori anggota")
+    data = formats.callback_for("Excel")
+    await bot.double.press_button(budi.user, formats, data)
+    await bot.double.press_button(budi.user, formats, data, force=True)
+    await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15)
+    await bot.double.wait_idle()
+    assert len([m for m in bot.double.sent(KOORD) if m.kind == "document"]) == 1
+    assert any("sudah diproses" in str(a["text"]) for a in bot.double.answered_callbacks.values())
+
+
+async def test_a_large_export_does_not_hold_up_other_users(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    now = bot.clock.now()
+    async with bot.services.db.transaction() as conn:
+        for i in range(4000):
+            user_id = 500_000 + i
+            await bot.services.members.upsert(conn, user_id=user_id, full_name=f"Anggota {i}", jabatan="kades",
+                                              village_code=CARUY, language="id", now=now)
+            await bot.services.members.add_membership(conn, forum_id=forum_id, user_id=user_id, role="anggota",
+                                                      status="active", now=now, decided_by=KOORD)
+    other = await seed_forum(bot.services, koordinator=3001, name="Forum Lain", members={3001: ("Lain", CARUY)})
+    assert other
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    formats = await budi.press(menu, "Direktori anggota")
+    await bot.double.press_button(budi.user, formats, formats.callback_for("Excel"))
+    lain = bot.person(3001, "Lain")
+    profile = await lain.say("/profil")
+    assert "Lain" in profile.text
+    document = await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=60)
+    # The other user was answered while the file was still being built.
+    assert profile.date <= document.date
+    assert bot.double.sent().index(profile) < bot.double.sent().index(document)
+    wb = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""), read_only=True)
+    assert wb["Anggota"].max_row == 4004
