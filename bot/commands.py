@@ -40,6 +40,10 @@ COMMANDS: list[Command] = [
     Command("batal", None),
     Command("keluar", EVERYONE),
     Command("hapus_data", None, in_menu=False),
+    Command("pertemuan_baru", KOORDINATOR),
+    Command("agenda", EVERYONE, "both"),
+    Command("pertemuan", EVERYONE, "both"),
+    Command("atur_pengingat", KOORDINATOR, in_menu=False),
     Command("ekspor", frozenset(("koordinator", "pendamping"))),
     Command("laporan", frozenset(("koordinator", "pendamping"))),
 ]

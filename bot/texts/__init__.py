@@ -20,6 +20,7 @@ DEFAULT_LANGUAGE = "id"
 # Feature modules whose ID/EN dicts make up the catalog. Add yours here.
 CATALOG_MODULES = (
     "bot.texts.core",
+    "bot.texts.meetings",
     "bot.texts.reports",
 )
 
