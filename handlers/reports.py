@@ -331,7 +331,8 @@ async def send_report(update: Update, context: BotContext, forum: Forum, month: 
     chat = update.effective_chat
     assert chat is not None
     tz = forum_zone(forum)
-    report = await monthly_report(reports(context), forum_id=forum.id, forum_name=forum.name, tz=tz, month=month)
+    report = await monthly_report(reports(context), forum_id=forum.id, forum_name=forum.name, tz=tz, month=month,
+                                  now=context.services.clock.now())
     png = await render_png_async(report, lang)
     previous = add_months(month, -1)
     nav = [(str(t("rep.prev", lang, month=month_title(previous, lang))),

@@ -7,8 +7,9 @@ Each feature's section lives below its own heading; sections are added as featur
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from storage.database import Database
@@ -58,6 +59,71 @@ _MEMBER_SQL = """
 """
 
 
+# -- meetings (0003) -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MeetingRow:
+    id: int
+    title: str
+    starts_at: datetime
+    duration_minutes: int
+    timezone: str
+    place_kind: str
+    host_village: str | None
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+    online_url: str | None
+    status: str
+    cancel_reason: str | None
+    said_yes: int
+    people_yes: int
+    recorded: int
+    present: int
+    decisions: list[str]
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    meeting_id: int
+    title: str
+    starts_at: datetime
+    name: str
+    village: str | None
+    present: bool
+    answer: str | None  # the RSVP: yes | no | maybe | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: int
+    meeting_title: str
+    meeting_starts_at: datetime
+    text: str
+    owner: str
+    village: str | None
+    due_date: date
+    status: str
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MeetingCount:
+    starts_at: datetime
+    recorded: int
+    present: int
+
+
+_MEETING_COUNTS = """
+    (SELECT count(*) FROM meeting_rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS said_yes,
+    (SELECT coalesce(sum(r.party_size), 0) FROM meeting_rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes')
+        AS people_yes,
+    (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id) AS recorded,
+    (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id AND a.present = 1) AS present
+"""
+
+
 def _member_row(r: Any) -> MemberRow:
     return MemberRow(
         user_id=r["user_id"], full_name=r["full_name"], jabatan=r["jabatan"], role=r["role"], status=r["status"],
@@ -104,3 +170,92 @@ class ReportRepo:
         rows = await self.db.fetchall("SELECT idem_key FROM outbox WHERE idem_key LIKE ? ESCAPE '\\'",
                                       (escaped + "%",))
         return {r["idem_key"] for r in rows}
+
+    # -- meetings --------------------------------------------------------------------------
+    async def meetings(self, forum_id: int, start: datetime, end: datetime) -> list[MeetingRow]:
+        """Meetings (held and cancelled) starting in [start, end), with RSVP and attendance counts."""
+        rows = await self.db.fetchall(
+            f"""SELECT m.id, m.title, m.starts_at, m.duration_minutes, m.timezone, m.place_kind,
+                       v.name AS host_village, m.address, m.latitude, m.longitude, m.online_url, m.status,
+                       m.cancel_reason, mm.decisions, mm.notes, {_MEETING_COUNTS}
+                FROM meetings m
+                LEFT JOIN regions v ON v.code = m.host_village_code
+                LEFT JOIN meeting_minutes mm ON mm.meeting_id = m.id
+                WHERE m.forum_id = ? AND m.starts_at >= ? AND m.starts_at < ?
+                ORDER BY m.starts_at, m.id""",
+            (forum_id, to_db(start), to_db(end)),
+        )
+        return [MeetingRow(
+            id=r["id"], title=r["title"], starts_at=_req(r["starts_at"]), duration_minutes=r["duration_minutes"],
+            timezone=r["timezone"], place_kind=r["place_kind"], host_village=r["host_village"],
+            address=r["address"], latitude=r["latitude"], longitude=r["longitude"], online_url=r["online_url"],
+            status=r["status"], cancel_reason=r["cancel_reason"], said_yes=r["said_yes"],
+            people_yes=r["people_yes"], recorded=r["recorded"], present=r["present"],
+            decisions=[str(d) for d in json.loads(r["decisions"] or "[]")], notes=r["notes"],
+        ) for r in rows]
+
+    async def attendance(self, forum_id: int, start: datetime, end: datetime) -> list[AttendanceRow]:
+        """The daftar hadir of the forum's meetings starting in [start, end), with each RSVP."""
+        rows = await self.db.fetchall(
+            """SELECT a.meeting_id, m.title, m.starts_at, mb.full_name, v.name AS village, a.present,
+                      r.answer, r.reason
+               FROM meeting_attendance a
+               JOIN meetings m ON m.id = a.meeting_id
+               JOIN members mb ON mb.user_id = a.user_id
+               LEFT JOIN regions v ON v.code = coalesce(a.village_code, mb.village_code)
+               LEFT JOIN meeting_rsvps r ON r.meeting_id = a.meeting_id AND r.user_id = a.user_id
+               WHERE m.forum_id = ? AND m.starts_at >= ? AND m.starts_at < ?
+               ORDER BY m.starts_at, m.id, coalesce(v.name, '~'), mb.full_name""",
+            (forum_id, to_db(start), to_db(end)),
+        )
+        return [AttendanceRow(meeting_id=r["meeting_id"], title=r["title"], starts_at=_req(r["starts_at"]),
+                              name=r["full_name"], village=r["village"], present=bool(r["present"]),
+                              answer=r["answer"], reason=r["reason"]) for r in rows]
+
+    async def meeting_actions(self, forum_id: int, start: datetime, end: datetime) -> list[ActionRow]:
+        """Tindak lanjut from the forum's meetings starting in [start, end)."""
+        rows = await self.db.fetchall(
+            """SELECT x.id, m.title, m.starts_at, x.text, mb.full_name, v.name AS village, x.due_date, x.status,
+                      x.done_at
+               FROM meeting_actions x
+               JOIN meetings m ON m.id = x.meeting_id
+               JOIN members mb ON mb.user_id = x.owner_user_id
+               LEFT JOIN regions v ON v.code = mb.village_code
+               WHERE x.forum_id = ? AND m.forum_id = ? AND m.starts_at >= ? AND m.starts_at < ?
+               ORDER BY m.starts_at, x.due_date, x.id""",
+            (forum_id, forum_id, to_db(start), to_db(end)),
+        )
+        return [ActionRow(id=r["id"], meeting_title=r["title"], meeting_starts_at=_req(r["starts_at"]),
+                          text=r["text"], owner=r["full_name"], village=r["village"],
+                          due_date=date.fromisoformat(r["due_date"]), status=r["status"],
+                          done_at=_dt(r["done_at"])) for r in rows]
+
+    async def held_meetings(self, forum_id: int, start: datetime, end: datetime) -> list[MeetingCount]:
+        """Not-cancelled meetings starting in [start, end) with their daftar hadir counts."""
+        rows = await self.db.fetchall(
+            f"""SELECT m.starts_at, {_MEETING_COUNTS} FROM meetings m
+                WHERE m.forum_id = ? AND m.status = 'scheduled' AND m.starts_at >= ? AND m.starts_at < ?
+                ORDER BY m.starts_at""",
+            (forum_id, to_db(start), to_db(end)),
+        )
+        return [MeetingCount(_req(r["starts_at"]), r["recorded"], r["present"]) for r in rows]
+
+    async def missed_last_meetings(self, forum_id: int, before: datetime, count: int = 3) -> list[MemberRow] | None:
+        """Active members absent from each of the last `count` meetings with a daftar hadir before
+        `before`; None when there have not been that many such meetings yet."""
+        ids = [r["id"] for r in await self.db.fetchall(
+            """SELECT m.id FROM meetings m
+               WHERE m.forum_id = ? AND m.status = 'scheduled' AND m.starts_at < ?
+                 AND EXISTS (SELECT 1 FROM meeting_attendance a WHERE a.meeting_id = m.id)
+               ORDER BY m.starts_at DESC, m.id DESC LIMIT ?""",
+            (forum_id, to_db(before), count),
+        )]
+        if len(ids) < count:
+            return None
+        marks = ",".join("?" for _ in ids)
+        absent = {r["user_id"] for r in await self.db.fetchall(
+            f"""SELECT a.user_id FROM meeting_attendance a WHERE a.meeting_id IN ({marks})
+                GROUP BY a.user_id HAVING count(*) = ? AND sum(a.present) = 0""",
+            (*ids, len(ids)),
+        )}
+        return [m for m in await self.members(forum_id, ("active",)) if m.user_id in absent]

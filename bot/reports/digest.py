@@ -73,7 +73,7 @@ async def plan_digest(services: Services, now: datetime) -> None:
         if not todo:
             continue
         report: MonthlyReport = await monthly_report(repo, forum_id=forum_id, forum_name=forum.name, tz=tz,
-                                                     month=month)
+                                                     month=month, now=now)
         async with services.db.transaction() as conn:
             for member in todo:
                 lang = member.language

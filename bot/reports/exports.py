@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.render import jabatan_label, role_label
 from bot.reports.period import Period
 from bot.reports.tables import Column, Table
-from storage.reports import MemberRow, ReportRepo
+from storage.reports import ActionRow, AttendanceRow, MeetingRow, MemberRow, ReportRepo
 
 Fetch = Callable[[ReportRepo, int, Period, ZoneInfo], Awaitable[Any]]
 Build = Callable[[Any, ZoneInfo], list[Table]]
@@ -95,8 +95,106 @@ def member_tables(rows: Sequence[MemberRow], tz: ZoneInfo) -> list[Table]:
 
 MEMBERS = Source("m", "rep.src.members", "anggota", False, _fetch_members, member_tables)
 
+
+# -- meetings with attendance and tindak lanjut ----------------------------------------------------
+MEETING_COLUMNS = (
+    Column("No.", "int", width=6),
+    Column("Judul"),
+    Column("Tanggal", "date"),
+    Column("Mulai", "datetime"),
+    Column("Durasi (menit)", "int"),
+    Column("Tempat"),
+    Column("Status"),
+    Column("Konfirmasi hadir", "int"),
+    Column("Jumlah orang (konfirmasi)", "int"),
+    Column("Tercatat di daftar hadir", "int"),
+    Column("Hadir", "int"),
+    Column("Tingkat kehadiran", "percent"),
+    Column("Keputusan"),
+    Column("Catatan notulen"),
+)
+ATTENDANCE_COLUMNS = (
+    Column("No. pertemuan", "int", width=8),
+    Column("Pertemuan"),
+    Column("Tanggal", "date"),
+    Column("Nama"),
+    Column("Desa/Kelurahan"),
+    Column("Hadir"),
+    Column("Konfirmasi sebelumnya"),
+    Column("Alasan"),
+)
+ACTION_COLUMNS = (
+    Column("No.", "int", width=6),
+    Column("Pertemuan"),
+    Column("Tanggal pertemuan", "date"),
+    Column("Tindak lanjut"),
+    Column("Penanggung jawab"),
+    Column("Desa/Kelurahan"),
+    Column("Tenggat", "date"),
+    Column("Status"),
+    Column("Selesai pada", "datetime"),
+)
+RSVP_ANSWERS = {"yes": "Hadir", "no": "Tidak hadir", "maybe": "Mungkin"}
+
+
+def meeting_place(row: MeetingRow) -> str | None:
+    if row.place_kind == "village":
+        return f"Desa {row.host_village}" if row.host_village else None
+    if row.place_kind == "address":
+        return row.address
+    if row.place_kind == "location" and row.latitude is not None and row.longitude is not None:
+        return f"Titik peta {row.latitude:.5f}, {row.longitude:.5f}"
+    if row.place_kind == "online":
+        return f"Daring: {row.online_url}" if row.online_url else "Daring"
+    return None
+
+
+@dataclass(frozen=True)
+class MeetingData:
+    meetings: list[MeetingRow]
+    attendance: list[AttendanceRow]
+    actions: list[ActionRow]
+
+
+async def _fetch_meetings(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo) -> MeetingData:
+    lo, hi = period.utc_bounds(tz)
+    return MeetingData(await repo.meetings(forum_id, lo, hi), await repo.attendance(forum_id, lo, hi),
+                       await repo.meeting_actions(forum_id, lo, hi))
+
+
+def meeting_tables(data: MeetingData, tz: ZoneInfo) -> list[Table]:
+    meetings: list[Sequence[Any]] = []
+    for m in data.meetings:
+        start = local(m.starts_at, tz)
+        assert start is not None
+        status = "Terjadwal" if m.status == "scheduled" else "Dibatalkan"
+        if m.status == "cancelled" and m.cancel_reason:
+            status += f" ({m.cancel_reason})"
+        meetings.append([
+            m.id, m.title, start.date(), start, m.duration_minutes, meeting_place(m), status, m.said_yes,
+            m.people_yes, m.recorded, m.present, (m.present / m.recorded) if m.recorded else None,
+            "\n".join(f"{i}. {d}" for i, d in enumerate(m.decisions, start=1)) or None, m.notes,
+        ])
+    attendance: list[Sequence[Any]] = []
+    for a in data.attendance:
+        start = local(a.starts_at, tz)
+        assert start is not None
+        attendance.append([a.meeting_id, a.title, start.date(), a.name, a.village, yes_no(a.present),
+                           RSVP_ANSWERS.get(a.answer or "", None), a.reason])
+    actions: list[Sequence[Any]] = []
+    for x in data.actions:
+        start = local(x.meeting_starts_at, tz)
+        assert start is not None
+        actions.append([x.id, x.meeting_title, start.date(), x.text, x.owner, x.village, x.due_date,
+                        "Selesai" if x.status == "done" else "Terbuka", local(x.done_at, tz)])
+    return [Table("Pertemuan", MEETING_COLUMNS, meetings), Table("Daftar hadir", ATTENDANCE_COLUMNS, attendance),
+            Table("Tindak lanjut pertemuan", ACTION_COLUMNS, actions)]
+
+
+MEETINGS = Source("p", "rep.src.meetings", "pertemuan", True, _fetch_meetings, meeting_tables)
+
 # The sources that exist in this installation, in menu order. Features add theirs as they land.
-SOURCES: tuple[Source, ...] = (MEMBERS,)
+SOURCES: tuple[Source, ...] = (MEMBERS, MEETINGS)
 BY_CODE = {s.code: s for s in SOURCES}
 ALL = "all"
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.periods import add_months
-from storage.reports import ReportRepo
+from storage.reports import MeetingCount, ReportRepo
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ HISTORY_MONTHS = 6
 
 
 async def monthly_report(repo: ReportRepo, *, forum_id: int, forum_name: str, tz: ZoneInfo,
-                         month: date) -> MonthlyReport:
+                         month: date, now: datetime) -> MonthlyReport:
     """The report of `month` (its first day, forum-local) from the data that exists."""
     month = month.replace(day=1)
     months = months_back(month, HISTORY_MONTHS)
@@ -141,4 +141,21 @@ async def monthly_report(repo: ReportRepo, *, forum_id: int, forum_name: str, tz
     report.pending = [Person(r.full_name, r.village) for r in await repo.members(forum_id, ("pending",))]
     report.unreachable = [Person(r.full_name, r.village, r.unreachable_reason)
                           for r in active if r.unreachable_reason is not None]
+
+    # Meetings (0003): held meetings up to now within the window, counted per local month.
+    until = min(month_end, now)
+    held = await repo.held_meetings(forum_id, since, until)
+    report.attendance = attendance_per_month(held, months, tz)
+    missed = await repo.missed_last_meetings(forum_id, until)
+    report.missed_last_three = [Person(m.full_name, m.village) for m in missed] if missed is not None else []
     return report
+
+
+def attendance_per_month(held: Sequence[MeetingCount], months: Sequence[date], tz: ZoneInfo) -> list[AttendanceMonth]:
+    """Meetings, daftar hadir rows and present members per month; unrecorded meetings count only as meetings."""
+    out = []
+    for month in months:
+        inside = [h for h in held if local_month(h.starts_at, tz) == month]
+        out.append(AttendanceMonth(month, len(inside), sum(h.recorded for h in inside),
+                                   sum(h.present for h in inside)))
+    return out

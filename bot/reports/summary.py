@@ -58,6 +58,8 @@ def report_lines(report: MonthlyReport, lang: str) -> list[str]:
         current = report.attendance_this_month
         if current is not None and current.meetings and current.rate is not None:
             lines.append(str(t("rep.line.attendance", lang, meetings=current.meetings, rate=percent(current.rate))))
+        elif current is not None and current.meetings:
+            lines.append(str(t("rep.line.attendance_unrecorded", lang, meetings=current.meetings)))
         else:
             lines.append(str(t("rep.line.attendance_none", lang)))
     if report.missed_last_three:

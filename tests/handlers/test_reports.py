@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+import zipfile
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 
 from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
 from bot.reports.xlsx import DATE_FORMAT
+from storage.meetings import MeetingRepo
 from storage.outbox import OutboxRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, seed_forum
 
@@ -48,7 +50,7 @@ async def test_koordinator_exports_the_member_directory_as_xlsx(bot: BotHarness)
     assert "Menyiapkan" in building.text
     document = await budi.next()
     assert document.kind == "document"
-    assert document.file_name == "kades-forum-cipari.xlsx"
+    assert document.file_name == "kades-forum-cipari-anggota.xlsx"
     assert "Anggota: 4 baris" in document.text
     wb = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))
     assert wb.sheetnames == ["Anggota"]
@@ -81,7 +83,7 @@ async def test_pendamping_exports_csv(bot: BotHarness) -> None:
     formats = await ahmad.press(menu, "Direktori anggota")
     await ahmad.press(formats, "CSV")
     document = await ahmad.next()
-    assert document.file_name == "kades-forum-cipari.csv"
+    assert document.file_name == "kades-forum-cipari-anggota.csv"
     content = (document.file_bytes or b"").decode("utf-8-sig")
     assert content.splitlines()[0].startswith("Nama,Jabatan,Peran,Status")
     assert "Ahmad Fauzi" in content and "2026-11-24" in content
@@ -273,3 +275,131 @@ async def test_a_large_export_does_not_hold_up_other_users(bot: BotHarness) -> N
     assert bot.double.sent().index(profile) < bot.double.sent().index(document)
     wb = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""), read_only=True)
     assert wb["Anggota"].max_row == 4004
+
+
+async def _meetings(bot: BotHarness, forum_id: int) -> dict[str, int]:
+    """Sep, Oct, Nov meetings with a daftar hadir (Sri absent from all three), a cancelled one in
+    November, one in December still to come; minutes and a tindak lanjut for November."""
+    now = bot.clock.now()
+    ids: dict[str, int] = {}
+    async with bot.services.db.transaction() as conn:
+        for name, when, present in (
+            ("sep", datetime(2026, 9, 10, 2, 0, tzinfo=UTC), {KOORD: True, ANGGOTA: False, PENDAMPING: True}),
+            ("oct", datetime(2026, 10, 8, 2, 0, tzinfo=UTC), {KOORD: True, ANGGOTA: False, PENDAMPING: False}),
+            ("nov", datetime(2026, 11, 5, 2, 0, tzinfo=UTC), {KOORD: True, ANGGOTA: False, PENDAMPING: True}),
+            ("cancelled", datetime(2026, 11, 19, 2, 0, tzinfo=UTC), None),
+            ("dec", datetime(2026, 12, 3, 2, 0, tzinfo=UTC), None),
+        ):
+            meeting_id = await MeetingRepo.create(
+                conn, forum_id=forum_id, title=f"Pertemuan rutin {name}", starts_at=when, duration_minutes=120,
+                timezone="Asia/Jakarta", place_kind="village", host_village_code=SIDASARI_CIPARI, created_by=KOORD,
+                now=now)
+            ids[name] = meeting_id
+            await MeetingRepo.set_rsvp(conn, meeting_id=meeting_id, user_id=KOORD, answer="yes", party_size=2,
+                                       reason=None, via="private", now=now)
+            await MeetingRepo.set_rsvp(conn, meeting_id=meeting_id, user_id=ANGGOTA, answer="no", party_size=1,
+                                       reason="Musrenbang desa", via="private", now=now)
+            if present is not None:
+                await MeetingRepo.record_attendance(
+                    conn, meeting_id, [(uid, None, flag) for uid, flag in present.items()], KOORD, now)
+        await conn.execute("UPDATE meetings SET status = 'cancelled', cancel_reason = 'Banjir' WHERE id = ?",
+                           (ids["cancelled"],))
+        await MeetingRepo.save_minutes(conn, ids["nov"], ["Gotong royong 1 Desember", "=SUM(A1)"], "Catatan",
+                                       KOORD, now)
+        await MeetingRepo.add_action(conn, meeting_id=ids["nov"], forum_id=forum_id, text="Data BUMDes",
+                                     owner_user_id=ANGGOTA, due_date=date(2026, 11, 30), now=now)
+    return ids
+
+
+async def test_export_all_data_for_this_year_with_meetings(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    ids = await _meetings(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    assert menu.button_texts() == ["👥 Direktori anggota", "🗓 Pertemuan & kehadiran", "📦 Semua data"]
+    periods = await budi.press(menu, "Semua data")
+    assert "periode" in periods.text
+    formats = await budi.press(periods, "Tahun ini")
+    assert "2026" in formats.text and formats.button_texts() == ["📊 Excel (.xlsx)", "🗜 CSV (zip)",
+                                                                  "📄 CSV per tabel"]
+    await budi.press(formats, "Excel")
+    document = await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15)
+    assert document.file_name == "kades-forum-cipari-2026.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))
+    assert wb.sheetnames == ["Anggota", "Pertemuan", "Daftar hadir", "Tindak lanjut pertemuan"]
+    ws = wb["Pertemuan"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["No.", "Judul", "Tanggal", "Mulai"]
+    rows = {r[1]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert list(rows) == [f"Pertemuan rutin {n}" for n in ("sep", "oct", "nov", "cancelled", "dec")]
+    nov = rows["Pertemuan rutin nov"]
+    assert nov["Tanggal"] == datetime(2026, 11, 5) and nov["Mulai"] == datetime(2026, 11, 5, 9, 0)  # WIB
+    assert nov["Tempat"] == "Desa Sidasari" and nov["Durasi (menit)"] == 120
+    assert nov["Konfirmasi hadir"] == 1 and nov["Jumlah orang (konfirmasi)"] == 2
+    assert nov["Tercatat di daftar hadir"] == 3 and nov["Hadir"] == 2
+    assert abs(nov["Tingkat kehadiran"] - 2 / 3) < 1e-9
+    assert nov["Keputusan"] == "1. Gotong royong 1 Desember\n2. =SUM(A1)"
+    assert rows["Pertemuan rutin cancelled"]["Status"] == "Dibatalkan (Banjir)"
+    assert rows["Pertemuan rutin dec"]["Tingkat kehadiran"] is None
+    rate_cell = ws.cell(row=4, column=header.index("Tingkat kehadiran") + 1)
+    assert rate_cell.number_format == "0%" and rate_cell.data_type == "n"
+    assert ws.cell(row=4, column=4).is_date
+    hadir = wb["Daftar hadir"]
+    lines = list(hadir.iter_rows(min_row=2, values_only=True))
+    assert len(lines) == 9
+    sri = next(r for r in lines if r[3] == "Sri <i>Wahyuni</i>" and r[0] == ids["nov"])
+    assert sri[4] == "Caruy" and sri[5] == "Tidak" and sri[6] == "Tidak hadir" and sri[7] == "Musrenbang desa"
+    actions = list(wb["Tindak lanjut pertemuan"].iter_rows(min_row=2, values_only=True))
+    assert len(actions) == 1
+    assert actions[0][3:8] == ("Data BUMDes", "Sri <i>Wahyuni</i>", "Caruy", datetime(2026, 11, 30), "Terbuka")
+
+
+async def test_export_last_month_as_csv_zip_and_per_table(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _meetings(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    periods = await budi.press(menu, "Semua data")
+    formats = await budi.press(periods, "Bulan lalu")
+    await budi.press(formats, "CSV (zip)")
+    document = await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15)
+    assert document.file_name == "kades-forum-cipari-2026-10-csv.zip"
+
+    archive = zipfile.ZipFile(io.BytesIO(document.file_bytes or b""))
+    names = sorted(archive.namelist())
+    assert names == ["kades-forum-cipari-2026-10-anggota.csv", "kades-forum-cipari-2026-10-daftar-hadir.csv",
+                     "kades-forum-cipari-2026-10-pertemuan.csv",
+                     "kades-forum-cipari-2026-10-tindak-lanjut-pertemuan.csv"]
+    meetings_csv = archive.read("kades-forum-cipari-2026-10-pertemuan.csv").decode("utf-8-sig")
+    assert "Pertemuan rutin oct" in meetings_csv and "Pertemuan rutin nov" not in meetings_csv
+    menu = await budi.say("/ekspor")
+    periods = await budi.press(menu, "Pertemuan")
+    formats = await budi.press(periods, "Bulan ini")
+    await budi.press(formats, "CSV per tabel")
+    documents = []
+    for _ in range(3):
+        documents.append(await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15))
+    assert [d.file_name for d in documents] == [
+        "kades-forum-cipari-pertemuan-2026-11-pertemuan.csv", "kades-forum-cipari-pertemuan-2026-11-daftar-hadir.csv",
+        "kades-forum-cipari-pertemuan-2026-11-tindak-lanjut-pertemuan.csv"]
+    assert "Daftar hadir: 3 baris" in documents[1].text
+
+
+async def test_laporan_with_meetings_shows_attendance_and_who_missed_three(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _meetings(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    await budi.send("/laporan")
+    photo = await budi.next()
+    assert photo.kind == "photo"
+    text = await budi.next()
+    assert "Pertemuan: 1, kehadiran 67%" in text.text
+    assert "Absen 3 pertemuan terakhir: Sri <i>Wahyuni</i> (Caruy)" in text.text
+    # In September only one meeting with a daftar hadir existed: no "missed three" yet.
+    older = await budi.press(text, "Oktober 2026")
+    assert older.kind == "photo"
+    october = await budi.next()
+    september_photo = await budi.press(october, "September 2026")
+    assert september_photo.kind == "photo"
+    september = await budi.next()
+    assert "Pertemuan: 1, kehadiran 67%" in september.text and "Absen" not in september.text
