@@ -46,6 +46,9 @@ COMMANDS: list[Command] = [
     Command("atur_pengingat", KOORDINATOR, in_menu=False),
     Command("ekspor", frozenset(("koordinator", "pendamping"))),
     Command("laporan", frozenset(("koordinator", "pendamping"))),
+    Command("profil_desa", EVERYONE),
+    Command("cari_desa", EVERYONE),
+    Command("kunjungan", EVERYONE),
 ]
 
 

@@ -22,6 +22,8 @@ CATALOG_MODULES = (
     "bot.texts.core",
     "bot.texts.meetings",
     "bot.texts.reports",
+    "bot.texts.directory",
+    "bot.texts.visits",
 )
 
 
