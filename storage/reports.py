@@ -124,6 +124,37 @@ _MEETING_COUNTS = """
 """
 
 
+# -- visits (0004) -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VisitExportRow:
+    id: int
+    requester: str
+    requester_village: str | None
+    requester_kecamatan: str | None
+    host: str
+    host_village: str | None
+    host_kecamatan: str | None
+    purpose: str
+    bidang: list[str]
+    people: int
+    state: str
+    visit_date: date | None
+    created_at: datetime
+    closed_at: datetime | None
+    reason: str | None
+    host_note: str | None
+    learned: str | None
+    will_apply: str | None
+    published: bool
+
+
+@dataclass(frozen=True)
+class VillageVisitCount:
+    village: str
+    made: int
+    hosted: int
+
+
 def _member_row(r: Any) -> MemberRow:
     return MemberRow(
         user_id=r["user_id"], full_name=r["full_name"], jabatan=r["jabatan"], role=r["role"], status=r["status"],
@@ -259,3 +290,55 @@ class ReportRepo:
             (*ids, len(ids)),
         )}
         return [m for m in await self.members(forum_id, ("active",)) if m.user_id in absent]
+
+    # -- visits ----------------------------------------------------------------------------
+    async def visits(self, forum_id: int, first_day: date | None, last_day: date, start: datetime,
+                     end: datetime) -> list[VisitExportRow]:
+        """The forum's kunjungan kerja in a period: by visit day once fixed (local days
+        [first_day, last_day]), else by when it was asked (UTC [start, end))."""
+        rows = await self.db.fetchall(
+            """SELECT v.id, rq.full_name AS requester, rv.name AS requester_village, rk.name AS requester_kecamatan,
+                      hm.full_name AS host, hv.name AS host_village, hk.name AS host_kecamatan, v.purpose,
+                      v.bidang, v.people, v.state, v.visit_date, v.created_at, v.closed_at, v.reason, v.host_note,
+                      vr.learned, vr.will_apply, vr.published_at
+               FROM visits v
+               JOIN members rq ON rq.user_id = v.requester_user_id
+               JOIN members hm ON hm.user_id = v.host_user_id
+               LEFT JOIN regions rv ON rv.code = v.requester_village
+               LEFT JOIN regions rk ON rk.code = substr(v.requester_village, 1, 8)
+               LEFT JOIN regions hv ON hv.code = v.host_village
+               LEFT JOIN regions hk ON hk.code = substr(v.host_village, 1, 8)
+               LEFT JOIN visit_reports vr ON vr.visit_id = v.id
+               WHERE v.forum_id = ?
+                 AND ((v.visit_date IS NOT NULL AND v.visit_date >= ? AND v.visit_date <= ?)
+                      OR (v.visit_date IS NULL AND v.created_at >= ? AND v.created_at < ?))
+               ORDER BY coalesce(v.visit_date, substr(v.created_at, 1, 10)), v.id""",
+            (forum_id, (first_day or date(1, 1, 1)).isoformat(), last_day.isoformat(), to_db(start), to_db(end)),
+        )
+        return [VisitExportRow(
+            id=r["id"], requester=r["requester"], requester_village=r["requester_village"],
+            requester_kecamatan=r["requester_kecamatan"], host=r["host"], host_village=r["host_village"],
+            host_kecamatan=r["host_kecamatan"], purpose=r["purpose"], bidang=(r["bidang"] or "").split(),
+            people=r["people"], state=r["state"],
+            visit_date=date.fromisoformat(r["visit_date"]) if r["visit_date"] else None,
+            created_at=_req(r["created_at"]), closed_at=_dt(r["closed_at"]), reason=r["reason"],
+            host_note=r["host_note"], learned=r["learned"], will_apply=r["will_apply"],
+            published=r["published_at"] is not None,
+        ) for r in rows]
+
+    async def visits_per_village(self, forum_id: int, first_day: date, last_day: date) -> list[VillageVisitCount]:
+        """Accepted or done visits dated within [first_day, last_day]: made and hosted per village."""
+        rows = await self.db.fetchall(
+            """SELECT coalesce(r.name, x.village) AS village, sum(x.made) AS made, sum(x.hosted) AS hosted
+               FROM (SELECT requester_village AS village, 1 AS made, 0 AS hosted FROM visits
+                     WHERE forum_id = ? AND state IN ('diterima', 'selesai') AND visit_date >= ? AND visit_date <= ?
+                     UNION ALL
+                     SELECT host_village, 0, 1 FROM visits
+                     WHERE forum_id = ? AND state IN ('diterima', 'selesai') AND visit_date >= ? AND visit_date <= ?
+                    ) x
+               LEFT JOIN regions r ON r.code = x.village
+               GROUP BY x.village ORDER BY made + hosted DESC, village""",
+            (forum_id, first_day.isoformat(), last_day.isoformat(),
+             forum_id, first_day.isoformat(), last_day.isoformat()),
+        )
+        return [VillageVisitCount(r["village"], r["made"], r["hosted"]) for r in rows]

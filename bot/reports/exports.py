@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.bidang import labels as bidang_labels
 from bot.render import jabatan_label, role_label
 from bot.reports.period import Period
 from bot.reports.tables import Column, Table
-from storage.reports import ActionRow, AttendanceRow, MeetingRow, MemberRow, ReportRepo
+from storage.reports import ActionRow, AttendanceRow, MeetingRow, MemberRow, ReportRepo, VisitExportRow
 
 Fetch = Callable[[ReportRepo, int, Period, ZoneInfo], Awaitable[Any]]
 Build = Callable[[Any, ZoneInfo], list[Table]]
@@ -193,8 +194,56 @@ def meeting_tables(data: MeetingData, tz: ZoneInfo) -> list[Table]:
 
 MEETINGS = Source("p", "rep.src.meetings", "pertemuan", True, _fetch_meetings, meeting_tables)
 
+
+# -- kunjungan kerja -------------------------------------------------------------------------------
+VISIT_COLUMNS = (
+    Column("No.", "int", width=6),
+    Column("Desa pengunjung"),
+    Column("Kecamatan pengunjung"),
+    Column("Pengaju"),
+    Column("Desa tuan rumah"),
+    Column("Kecamatan tuan rumah"),
+    Column("Tuan rumah"),
+    Column("Tujuan"),
+    Column("Bidang"),
+    Column("Jumlah orang", "int"),
+    Column("Status"),
+    Column("Tanggal kunjungan", "date"),
+    Column("Diajukan pada", "datetime"),
+    Column("Ditutup pada", "datetime"),
+    Column("Alasan ditolak/dibatalkan"),
+    Column("Catatan tuan rumah"),
+    Column("Yang dipelajari"),
+    Column("Yang akan diterapkan"),
+    Column("Laporan dibagikan"),
+)
+VISIT_STATES = {
+    "diajukan": "Diajukan", "tanggal_diusulkan": "Tanggal diusulkan", "diterima": "Diterima",
+    "ditolak": "Ditolak", "selesai": "Selesai", "dibatalkan": "Dibatalkan",
+}
+
+
+async def _fetch_visits(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo) -> list[VisitExportRow]:
+    lo, hi = period.utc_bounds(tz)
+    return await repo.visits(forum_id, period.start, period.end, lo, hi)
+
+
+def visit_tables(rows: Sequence[VisitExportRow], tz: ZoneInfo) -> list[Table]:
+    out: list[Sequence[Any]] = []
+    for v in rows:
+        out.append([
+            v.id, v.requester_village, v.requester_kecamatan, v.requester, v.host_village, v.host_kecamatan, v.host,
+            v.purpose, bidang_labels(v.bidang, "id") or None, v.people, VISIT_STATES.get(v.state, v.state),
+            v.visit_date, local(v.created_at, tz), local(v.closed_at, tz), v.reason, v.host_note, v.learned,
+            v.will_apply, yes_no(v.published) if v.learned is not None else None,
+        ])
+    return [Table("Kunjungan kerja", VISIT_COLUMNS, out)]
+
+
+VISITS = Source("k", "rep.src.visits", "kunjungan", True, _fetch_visits, visit_tables)
+
 # The sources that exist in this installation, in menu order. Features add theirs as they land.
-SOURCES: tuple[Source, ...] = (MEMBERS, MEETINGS)
+SOURCES: tuple[Source, ...] = (MEMBERS, MEETINGS, VISITS)
 BY_CODE = {s.code: s for s in SOURCES}
 ALL = "all"
 

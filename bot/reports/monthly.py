@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.periods import add_months
@@ -148,6 +148,11 @@ async def monthly_report(repo: ReportRepo, *, forum_id: int, forum_name: str, tz
     report.attendance = attendance_per_month(held, months, tz)
     missed = await repo.missed_last_meetings(forum_id, until)
     report.missed_last_three = [Person(m.full_name, m.village) for m in missed] if missed is not None else []
+
+    # Kunjungan kerja (0004): accepted or done visits dated in the month, per village.
+    last_day = add_months(month, 1) - timedelta(days=1)
+    report.visits = [VillageVisits(v.village, v.made, v.hosted)
+                     for v in await repo.visits_per_village(forum_id, month, last_day)]
     return report
 
 

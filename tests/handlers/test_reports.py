@@ -11,8 +11,10 @@ import openpyxl
 from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
 from bot.reports.xlsx import DATE_FORMAT
+from bot.visits import Visit
 from storage.meetings import MeetingRepo
 from storage.outbox import OutboxRepo
+from storage.visits import VisitRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, seed_forum
 
 CARUY = "33.01.18.2001"
@@ -316,7 +318,8 @@ async def test_export_all_data_for_this_year_with_meetings(bot: BotHarness) -> N
     ids = await _meetings(bot, forum_id)
     budi = bot.person(KOORD, "Budi")
     menu = await budi.say("/ekspor")
-    assert menu.button_texts() == ["👥 Direktori anggota", "🗓 Pertemuan & kehadiran", "📦 Semua data"]
+    assert menu.button_texts()[:2] == ["👥 Direktori anggota", "🗓 Pertemuan & kehadiran"]
+    assert menu.button_texts()[-1] == "📦 Semua data"
     periods = await budi.press(menu, "Semua data")
     assert "periode" in periods.text
     formats = await budi.press(periods, "Tahun ini")
@@ -326,7 +329,8 @@ async def test_export_all_data_for_this_year_with_meetings(bot: BotHarness) -> N
     document = await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15)
     assert document.file_name == "kades-forum-cipari-2026.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))
-    assert wb.sheetnames == ["Anggota", "Pertemuan", "Daftar hadir", "Tindak lanjut pertemuan"]
+    assert wb.sheetnames[:4] == ["Anggota", "Pertemuan", "Daftar hadir", "Tindak lanjut pertemuan"]
+    assert "Kunjungan kerja" in wb.sheetnames  # present with its header even when nothing happened
     ws = wb["Pertemuan"]
     header = [c.value for c in ws[1]]
     assert header[:4] == ["No.", "Judul", "Tanggal", "Mulai"]
@@ -367,9 +371,9 @@ async def test_export_last_month_as_csv_zip_and_per_table(bot: BotHarness) -> No
 
     archive = zipfile.ZipFile(io.BytesIO(document.file_bytes or b""))
     names = sorted(archive.namelist())
-    assert names == ["kades-forum-cipari-2026-10-anggota.csv", "kades-forum-cipari-2026-10-daftar-hadir.csv",
-                     "kades-forum-cipari-2026-10-pertemuan.csv",
-                     "kades-forum-cipari-2026-10-tindak-lanjut-pertemuan.csv"]
+    assert {"kades-forum-cipari-2026-10-anggota.csv", "kades-forum-cipari-2026-10-daftar-hadir.csv",
+            "kades-forum-cipari-2026-10-pertemuan.csv",
+            "kades-forum-cipari-2026-10-tindak-lanjut-pertemuan.csv"} <= set(names)
     meetings_csv = archive.read("kades-forum-cipari-2026-10-pertemuan.csv").decode("utf-8-sig")
     assert "Pertemuan rutin oct" in meetings_csv and "Pertemuan rutin nov" not in meetings_csv
     menu = await budi.say("/ekspor")
@@ -403,3 +407,72 @@ async def test_laporan_with_meetings_shows_attendance_and_who_missed_three(bot: 
     assert september_photo.kind == "photo"
     september = await budi.next()
     assert "Pertemuan: 1, kehadiran 67%" in september.text and "Absen" not in september.text
+
+
+async def _visits(bot: BotHarness, forum_id: int) -> None:
+    """Kunjungan kerja: two in November (done, accepted), one refused, one in October, one elsewhere."""
+    now = bot.clock.now()
+    repo = VisitRepo(bot.services.db)
+    other = await seed_forum(bot.services, koordinator=2001, name="Forum Lain",
+                             members={2001: ("Rahmat", "33.01.17.2004"), 2002: ("Rahasia", CARUY)})
+    plan = (
+        (forum_id, KOORD, SIDASARI_CIPARI, ANGGOTA, CARUY, "selesai", "2026-11-10", ["tani", "air"], None),
+        (forum_id, ANGGOTA, CARUY, KOORD, SIDASARI_CIPARI, "diterima", "2026-11-28", ["wisata"], None),
+        (forum_id, PENDAMPING, CARUY, KOORD, SIDASARI_CIPARI, "ditolak", None, ["umkm"], "Sibuk <panen>"),
+        (forum_id, KOORD, SIDASARI_CIPARI, ANGGOTA, CARUY, "selesai", "2026-10-05", ["tani"], None),
+        (other, 2001, "33.01.17.2004", 2002, CARUY, "selesai", "2026-11-12", ["tani"], None),
+    )
+    async with bot.services.db.transaction() as conn:
+        for forum, req, req_village, host, host_village, state, day, bidang, reason in plan:
+            visit = Visit(state=state, requester_id=req, host_id=host, awaiting=None, proposed=())  # type: ignore[arg-type]
+            visit_id = await repo.create(conn, forum_id=forum, requester_user_id=req, requester_village=req_village,
+                                         host_user_id=host, host_village=host_village, purpose=f"Belajar {bidang[0]}",
+                                         bidang=bidang, people=5, message="", visit=visit, now=now)
+            await conn.execute("UPDATE visits SET visit_date = ?, reason = ? WHERE id = ?", (day, reason, visit_id))
+            if day == "2026-11-10":
+                await repo.save_report(conn, visit_id=visit_id, author_user_id=req, learned="Irigasi tetes",
+                                       will_apply="Uji coba di 2 dusun", photos=[], now=now)
+
+
+async def test_export_visits_this_month(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _visits(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    assert "🚌 Kunjungan kerja" in menu.button_texts()
+    periods = await budi.press(menu, "Kunjungan kerja")
+    formats = await budi.press(periods, "Bulan ini")
+    await budi.press(formats, "Excel")
+    document = await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15)
+    assert document.file_name == "kades-forum-cipari-kunjungan-2026-11.xlsx"
+    ws = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))["Kunjungan kerja"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r["Status"] for r in rows] == ["Selesai", "Ditolak", "Diterima"]  # by day (asked on the 24th)
+    done = rows[0]
+    assert done["Desa pengunjung"] == "Sidasari" and done["Desa tuan rumah"] == "Caruy"
+    assert done["Kecamatan pengunjung"] == "Cipari" and done["Pengaju"] == "Budi Santoso"
+    assert done["Bidang"] == "Pertanian, Air bersih dan sanitasi" and done["Jumlah orang"] == 5
+    assert done["Tanggal kunjungan"] == datetime(2026, 11, 10)
+    assert done["Yang dipelajari"] == "Irigasi tetes" and done["Laporan dibagikan"] == "Tidak"
+    assert rows[1]["Alasan ditolak/dibatalkan"] == "Sibuk <panen>" and rows[1]["Tanggal kunjungan"] is None
+    assert rows[1]["Diajukan pada"] == datetime(2026, 11, 24, 10, 0)
+    assert "Rahasia" not in str(rows)
+
+
+async def test_laporan_counts_visits_made_and_hosted(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _visits(bot, forum_id)
+    from zoneinfo import ZoneInfo
+
+    from bot.reports.monthly import monthly_report
+    from storage.reports import ReportRepo
+
+    report = await monthly_report(ReportRepo(bot.services.db), forum_id=forum_id, forum_name="F",
+                                  tz=ZoneInfo("Asia/Jakarta"), month=date(2026, 11, 1), now=bot.clock.now())
+    assert {(v.village, v.made, v.hosted) for v in report.visits or []} == {("Sidasari", 1, 1), ("Caruy", 1, 1)}
+    budi = bot.person(KOORD, "Budi")
+    await budi.send("/laporan")
+    assert (await budi.next()).kind == "photo"
+    text = await budi.next()
+    assert "Kunjungan kerja: 2" in text.text
