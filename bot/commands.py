@@ -49,6 +49,12 @@ COMMANDS: list[Command] = [
     Command("profil_desa", EVERYONE),
     Command("cari_desa", EVERYONE),
     Command("kunjungan", EVERYONE),
+    Command("berbagi", EVERYONE),
+    Command("cari", EVERYONE, "both"),
+    Command("berbagi_terbaru", EVERYONE, "both"),
+    Command("baca", EVERYONE, "both", in_menu=False),
+    Command("tersimpan", EVERYONE),
+    Command("ringkasan", EVERYONE),
 ]
 
 

@@ -24,6 +24,7 @@ CATALOG_MODULES = (
     "bot.texts.reports",
     "bot.texts.directory",
     "bot.texts.visits",
+    "bot.texts.posts",
 )
 
 
