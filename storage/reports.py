@@ -155,6 +155,27 @@ class VillageVisitCount:
     hosted: int
 
 
+# -- experience posts (0005) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class PostRow:
+    id: int
+    title: str
+    kind: str
+    bidang: str
+    author: str
+    village: str | None
+    kecamatan: str | None
+    created_at: datetime
+    edited_at: datetime | None
+    status: str
+    thanks: int
+    comments: int
+    attachments: int
+    link_type: str | None
+    link_id: int | None
+    story: str
+
+
 def _member_row(r: Any) -> MemberRow:
     return MemberRow(
         user_id=r["user_id"], full_name=r["full_name"], jabatan=r["jabatan"], role=r["role"], status=r["status"],
@@ -342,3 +363,36 @@ class ReportRepo:
              forum_id, first_day.isoformat(), last_day.isoformat()),
         )
         return [VillageVisitCount(r["village"], r["made"], r["hosted"]) for r in rows]
+
+    # -- experience posts ------------------------------------------------------------------
+    async def posts(self, forum_id: int, start: datetime, end: datetime) -> list[PostRow]:
+        """The forum's experience posts written in [start, end), any status."""
+        rows = await self.db.fetchall(
+            """SELECT p.id, p.title, p.kind, p.bidang, m.full_name AS author, v.name AS village,
+                      kc.name AS kecamatan, p.created_at, p.edited_at, p.status, p.thanks_count,
+                      p.comments_count, p.link_type, p.link_id, p.story,
+                      (SELECT count(*) FROM post_attachments a WHERE a.post_id = p.id) AS attachments
+               FROM posts p
+               JOIN members m ON m.user_id = p.author_user_id
+               LEFT JOIN regions v ON v.code = p.village_code
+               LEFT JOIN regions kc ON kc.code = substr(p.village_code, 1, 8)
+               WHERE p.forum_id = ? AND p.created_at >= ? AND p.created_at < ?
+               ORDER BY p.created_at, p.id""",
+            (forum_id, to_db(start), to_db(end)),
+        )
+        return [PostRow(
+            id=r["id"], title=r["title"], kind=r["kind"], bidang=r["bidang"], author=r["author"], village=r["village"],
+            kecamatan=r["kecamatan"], created_at=_req(r["created_at"]), edited_at=_dt(r["edited_at"]),
+            status=r["status"], thanks=r["thanks_count"], comments=r["comments_count"],
+            attachments=r["attachments"], link_type=r["link_type"], link_id=r["link_id"], story=r["story"],
+        ) for r in rows]
+
+    async def posts_per_bidang(self, forum_id: int, start: datetime, end: datetime) -> dict[str, int]:
+        """Published posts written in [start, end) per bidang code."""
+        rows = await self.db.fetchall(
+            """SELECT bidang, count(*) AS n FROM posts
+               WHERE forum_id = ? AND status = 'published' AND created_at >= ? AND created_at < ?
+               GROUP BY bidang""",
+            (forum_id, to_db(start), to_db(end)),
+        )
+        return {r["bidang"]: r["n"] for r in rows}

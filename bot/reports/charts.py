@@ -26,6 +26,7 @@ from matplotlib.dates import date2num, num2date
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from bot.bidang import bidang_label
 from bot.reports.monthly import MonthlyReport, Named, top_with_rest
 from bot.texts import CATALOG, normalise_language
 
@@ -191,7 +192,9 @@ def panels_for(report: MonthlyReport) -> list[Panel]:
     if report.visits is not None:
         panels.append(_visits)
     if report.posts_by_bidang is not None:
-        panels.append(lambda ax, r, lang: _hbar(ax, label("rep.chart.posts", lang), r.posts_by_bidang or [], lang))
+        panels.append(lambda ax, r, lang: _hbar(ax, label("rep.chart.posts", lang),
+                                                [Named(bidang_label(n.label, lang), n.count)
+                                                 for n in r.posts_by_bidang or []], lang))
     if report.agreements_by_state is not None:
         panels.append(lambda ax, r, lang: _hbar(ax, label("rep.chart.agreements", lang),
                                                 r.agreements_by_state or [], lang))

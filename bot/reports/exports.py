@@ -13,11 +13,20 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.bidang import bidang_label
 from bot.bidang import labels as bidang_labels
 from bot.render import jabatan_label, role_label
 from bot.reports.period import Period
 from bot.reports.tables import Column, Table
-from storage.reports import ActionRow, AttendanceRow, MeetingRow, MemberRow, ReportRepo, VisitExportRow
+from storage.reports import (
+    ActionRow,
+    AttendanceRow,
+    MeetingRow,
+    MemberRow,
+    PostRow,
+    ReportRepo,
+    VisitExportRow,
+)
 
 Fetch = Callable[[ReportRepo, int, Period, ZoneInfo], Awaitable[Any]]
 Build = Callable[[Any, ZoneInfo], list[Table]]
@@ -242,8 +251,52 @@ def visit_tables(rows: Sequence[VisitExportRow], tz: ZoneInfo) -> list[Table]:
 
 VISITS = Source("k", "rep.src.visits", "kunjungan", True, _fetch_visits, visit_tables)
 
+
+# -- berbagi pengalaman ----------------------------------------------------------------------------
+POST_COLUMNS = (
+    Column("No.", "int", width=6),
+    Column("Judul"),
+    Column("Jenis"),
+    Column("Bidang"),
+    Column("Penulis"),
+    Column("Desa/Kelurahan"),
+    Column("Kecamatan"),
+    Column("Tanggal", "date"),
+    Column("Dibuat", "datetime"),
+    Column("Diubah", "datetime"),
+    Column("Status"),
+    Column("Terima kasih", "int"),
+    Column("Komentar", "int"),
+    Column("Lampiran", "int"),
+    Column("Terkait"),
+    Column("Cerita", width=60),
+)
+POST_KINDS = {"berhasil": "Berhasil", "gagal": "Gagal", "pelajaran": "Pelajaran", "pertanyaan": "Pertanyaan"}
+POST_STATUS = {"published": "Terbit", "withdrawn": "Ditarik penulis", "hidden": "Disembunyikan koordinator"}
+LINKS = {"visit": "Kunjungan kerja no. {id}", "agreement": "Kerja sama no. {id}"}
+
+
+async def _fetch_posts(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo) -> list[PostRow]:
+    lo, hi = period.utc_bounds(tz)
+    return await repo.posts(forum_id, lo, hi)
+
+
+def post_tables(rows: Sequence[PostRow], tz: ZoneInfo) -> list[Table]:
+    out: list[Sequence[Any]] = []
+    for p in rows:
+        created = local(p.created_at, tz)
+        assert created is not None
+        link = LINKS[p.link_type].format(id=p.link_id) if p.link_type in LINKS and p.link_id else None
+        out.append([p.id, p.title, POST_KINDS.get(p.kind, p.kind), bidang_label(p.bidang, "id"), p.author, p.village,
+                    p.kecamatan, created.date(), created, local(p.edited_at, tz), POST_STATUS.get(p.status, p.status),
+                    p.thanks, p.comments, p.attachments, link, p.story])
+    return [Table("Berbagi pengalaman", POST_COLUMNS, out)]
+
+
+POSTS = Source("b", "rep.src.posts", "berbagi", True, _fetch_posts, post_tables)
+
 # The sources that exist in this installation, in menu order. Features add theirs as they land.
-SOURCES: tuple[Source, ...] = (MEMBERS, MEETINGS, VISITS)
+SOURCES: tuple[Source, ...] = (MEMBERS, MEETINGS, VISITS, POSTS)
 BY_CODE = {s.code: s for s in SOURCES}
 ALL = "all"
 

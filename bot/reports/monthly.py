@@ -84,7 +84,7 @@ class MonthlyReport:
     attendance: list[AttendanceMonth] | None = None
     missed_last_three: list[Person] | None = None
     visits: list[VillageVisits] | None = None
-    posts_by_bidang: list[Named] | None = None
+    posts_by_bidang: list[Named] | None = None  # label = bidang code
     agreements_by_state: list[Named] | None = None
     ratings: list[AgreementRatings] | None = None
 
@@ -153,6 +153,12 @@ async def monthly_report(repo: ReportRepo, *, forum_id: int, forum_name: str, tz
     last_day = add_months(month, 1) - timedelta(days=1)
     report.visits = [VillageVisits(v.village, v.made, v.hosted)
                      for v in await repo.visits_per_village(forum_id, month, last_day)]
+
+    # Berbagi pengalaman (0005): published posts written in the month, per bidang code
+    # (the chart and the text show the bidang label in the reader's language).
+    per_bidang = await repo.posts_per_bidang(forum_id, datetime.combine(month, time(0), tz).astimezone(UTC),
+                                             month_end)
+    report.posts_by_bidang = [Named(code, n) for code, n in per_bidang.items()]
     return report
 
 

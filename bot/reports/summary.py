@@ -7,6 +7,7 @@ from datetime import date
 
 from babel.dates import format_date as babel_format_date
 
+from bot.bidang import bidang_label
 from bot.reports.monthly import MonthlyReport, Person
 from bot.texts import Html, escape, normalise_language, t
 
@@ -76,7 +77,7 @@ def report_lines(report: MonthlyReport, lang: str) -> list[str]:
         top = ""
         if total:
             best_post = max(report.posts_by_bidang, key=lambda n: (n.count, n.label))
-            top = str(t("rep.line.posts_top", lang, bidang=best_post.label))
+            top = str(t("rep.line.posts_top", lang, bidang=bidang_label(best_post.label, lang)))
         lines.append(str(t("rep.line.posts", lang, count=total, top=Html(top))))
     if report.agreements_by_state is not None:
         states = [n for n in report.agreements_by_state if n.count]

@@ -14,6 +14,7 @@ from bot.reports.xlsx import DATE_FORMAT
 from bot.visits import Visit
 from storage.meetings import MeetingRepo
 from storage.outbox import OutboxRepo
+from storage.posts import PostRepo
 from storage.visits import VisitRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, seed_forum
 
@@ -476,3 +477,52 @@ async def test_laporan_counts_visits_made_and_hosted(bot: BotHarness) -> None:
     assert (await budi.next()).kind == "photo"
     text = await budi.next()
     assert "Kunjungan kerja: 2" in text.text
+
+
+async def _posts(bot: BotHarness, forum_id: int) -> None:
+    repo = PostRepo(bot.services.db)
+    other = await seed_forum(bot.services, koordinator=2001, name="Forum Lain",
+                             members={2001: ("Rahmat", "33.01.17.2004")})
+    plan = (
+        (forum_id, KOORD, SIDASARI_CIPARI, "Irigasi tetes", "tani", "berhasil", datetime(2026, 11, 3, 2, 0, tzinfo=UTC),
+         "published", [("photo", "AgACfake1", None)]),
+        (forum_id, ANGGOTA, CARUY, "Gagal panen <b>", "tani", "gagal", datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+         "published", []),
+        (forum_id, ANGGOTA, CARUY, "Sampah plastik", "lingk", "pelajaran", datetime(2026, 11, 21, 2, 0, tzinfo=UTC),
+         "hidden", []),
+        (forum_id, KOORD, SIDASARI_CIPARI, "Wisata air", "wisata", "berhasil", datetime(2026, 10, 31, 18, 0, tzinfo=UTC),
+         "published", []),  # 1 November 01.00 WIB
+        (other, 2001, "33.01.17.2004", "Rahasia lain", "tani", "berhasil", datetime(2026, 11, 5, tzinfo=UTC),
+         "published", []),
+    )
+    async with bot.services.db.transaction() as conn:
+        for forum, author, village, title, bidang, kind, when, status, attachments in plan:
+            await repo.create(conn, forum_id=forum, author_user_id=author, village_code=village, title=title,
+                              bidang=bidang, kind=kind, story=f"Cerita {title}", now=when, attachments=attachments,
+                              status=status)  # type: ignore[arg-type]
+
+
+async def test_export_posts_and_report_posts_per_bidang(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _posts(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    periods = await budi.press(menu, "Berbagi pengalaman")
+    formats = await budi.press(periods, "Bulan ini")
+    await budi.press(formats, "Excel")
+    document = await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15)
+    assert document.file_name == "kades-forum-cipari-berbagi-2026-11.xlsx"
+    ws = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))["Berbagi pengalaman"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r["Judul"] for r in rows] == ["Wisata air", "Irigasi tetes", "Gagal panen <b>", "Sampah plastik"]
+    assert rows[0]["Tanggal"] == datetime(2026, 11, 1) and rows[0]["Dibuat"] == datetime(2026, 11, 1, 1, 0)
+    assert rows[1]["Jenis"] == "Berhasil" and rows[1]["Bidang"] == "Pertanian" and rows[1]["Lampiran"] == 1
+    assert rows[1]["Penulis"] == "Budi Santoso" and rows[1]["Desa/Kelurahan"] == "Sidasari"
+    assert rows[3]["Status"] == "Disembunyikan koordinator"
+    assert "Rahasia" not in str(rows)
+    await budi.send("/laporan")
+    assert (await budi.next()).kind == "photo"
+    text = await budi.next()
+    # Published posts only: Pertanian 2, Pariwisata 1 (the hidden one is not counted).
+    assert "Berbagi pengalaman: 3 tulisan (terbanyak: Pertanian)" in text.text
