@@ -37,7 +37,19 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.services import Services
 from bot.texts import t
-from handlers import directory, forms, forums, general, meetings, members, onboarding, posts, reports, visits
+from handlers import (
+    agreements,
+    directory,
+    forms,
+    forums,
+    general,
+    meetings,
+    members,
+    onboarding,
+    posts,
+    reports,
+    visits,
+)
 from handlers.common import on_error, on_unknown_button
 from scheduler.engine import DeliveryEngine
 from storage.database import Database
@@ -45,7 +57,7 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, meetings, directory, visits, posts, reports)
+FEATURES = (general, onboarding, members, meetings, directory, visits, posts, agreements, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -55,6 +55,8 @@ COMMANDS: list[Command] = [
     Command("baca", EVERYONE, "both", in_menu=False),
     Command("tersimpan", EVERYONE),
     Command("ringkasan", EVERYONE),
+    Command("kerjasama_baru", EVERYONE),
+    Command("kerjasama", EVERYONE),
 ]
 
 

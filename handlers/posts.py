@@ -49,8 +49,9 @@ from handlers.common import (
 )
 from handlers.forums import forum_action, run_in_forum
 from storage import outbox
+from storage.directory import register_search_source
 from storage.models import Draft, Forum
-from storage.posts import CARD_KEY, Post, PostRepo
+from storage.posts import CARD_KEY, Post, PostRepo, village_hits
 
 log = logging.getLogger(__name__)
 
@@ -1409,6 +1410,8 @@ def _digest_text(forum: Forum, new_posts: list[Post], top: list[tuple[Post, int]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # Villages are also found in /cari_desa through the experience they shared.
+    register_search_source(village_hits)
     for form in (FORM, EDIT, COMMENT, ASK, ANSWER, HIDE):
         forms.register_form(form, on_input, ask_step)
     app.add_handler(CommandHandler("berbagi", share))

@@ -33,7 +33,7 @@ from bot.errors import Conflict, InvalidInput, KadesError, NotAMember, NotFound,
 from bot.permissions import Action, allowed
 from bot.render import jabatan_label, short_kabupaten
 from bot.services import Services
-from bot.texts import Html, t
+from bot.texts import Html, t, t_plain
 from bot.timefmt import format_date, format_date_short, zone_for_region
 from handlers import forms
 from handlers.common import (
@@ -1078,15 +1078,15 @@ async def publish_report_as_post(services: Services, visit_id: int) -> int | Non
     try:
         if create_post is not None:
             story = "\n\n".join(part for part in (
-                str(t("visit.post_story", lang, purpose=row.purpose, learned=report.learned,
-                      apply=report.will_apply)),
-                str(t("visit.post_host_note_plain", lang, village=to_region.name if to_region else "-",
-                      note=row.host_note)) if row.host_note else "",
+                t_plain("visit.post_story", lang, purpose=row.purpose, learned=report.learned,
+                        apply=report.will_apply),
+                t_plain("visit.post_host_note_plain", lang, village=to_region.name if to_region else "-",
+                        note=row.host_note) if row.host_note else "",
             ) if part)
             post_id = await create_post(
                 services, forum_id=forum.id, author_user_id=row.requester_user_id,
-                title=str(t("visit.post_title", lang, origin=from_region.name if from_region else "-",
-                            host=to_region.name if to_region else "-")),
+                title=t_plain("visit.post_title", lang, origin=from_region.name if from_region else "-",
+                              host=to_region.name if to_region else "-"),
                 bidang=row.bidang[0] if row.bidang else bidang.BIDANG[0].code, kind="pelajaran", story=story,
                 credited_village_codes=[row.requester_village, row.host_village], link_type="visit",
                 link_id=row.id, publish=True)

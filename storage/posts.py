@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.search_id import index_text, match_expression
 from storage.database import Database
+from storage.directory import Hit
 from storage.timeutil import from_db, to_db
 
 PostStatus = Literal["published", "withdrawn", "hidden"]
@@ -431,3 +432,28 @@ class PostRepo:
                                                (link_id, forum_id)))
         except Exception:  # the other feature's table has another shape: do not block posting
             return None
+
+
+async def village_hits(db: Database, terms: list[str], village_codes: Sequence[str]) -> list[Hit]:
+    """`/cari_desa` source: villages whose shared experience matches the words.
+
+    A post counts for its author's village and every village it credits. No snippet is
+    returned: the directory may span forums the post does not belong to.
+    """
+    expression = match_expression(" ".join(terms))
+    wanted = set(village_codes)
+    if expression is None or not wanted:
+        return []
+    rows = await db.fetchall(
+        """SELECT p.village_code, p.credited_villages, hit.r FROM posts p JOIN (
+               SELECT rowid AS pid, rank AS r FROM posts_fts WHERE posts_fts MATCH ?
+               ORDER BY rowid DESC LIMIT ?) hit ON hit.pid = p.id
+           WHERE p.status = 'published'""",
+        (expression, SEARCH_WINDOW),
+    )
+    best: dict[str, float] = {}
+    for row in rows:
+        villages = {row["village_code"], *json.loads(row["credited_villages"] or "[]")}
+        for code in villages & wanted:
+            best[code] = min(best.get(code, 0.0), float(row["r"]))
+    return [Hit(code, score, len(terms), "post") for code, score in best.items()]

@@ -25,6 +25,7 @@ CATALOG_MODULES = (
     "bot.texts.directory",
     "bot.texts.visits",
     "bot.texts.posts",
+    "bot.texts.agreements",
 )
 
 
@@ -70,6 +71,16 @@ def t(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> Html:
     if not params:
         return Html(template)
     return Html(template.format(**{k: escape(v) for k, v in params.items()}))
+
+
+def t_plain(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> str:
+    """Render catalog text as plain data (no escaping), for text stored and escaped later.
+
+    Only for templates without markup, e.g. a post story assembled from a visit report.
+    """
+    lang = normalise_language(lang)
+    template = CATALOG[lang].get(key) or CATALOG[DEFAULT_LANGUAGE][key]
+    return template.format(**{k: str(v) for k, v in params.items()})
 
 
 def placeholders(template: str) -> set[str]:

@@ -11,6 +11,7 @@ import pytest
 from bot.telegram_double import SentMessage
 from scheduler.engine import DeliveryEngine
 from storage.directory import DirectoryRepo
+from storage.posts import PostRepo
 from storage.visits import VisitRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
 
@@ -172,7 +173,11 @@ async def test_request_accept_reminders_report_and_post(bot: BotHarness, engine:
     assert "Siap mendampingi" in posts[0].text
     assert [m.kind for m in posts] == ["text", "photo"]
     report = await VisitRepo(bot.services.db).report(visit_id)
-    assert report is not None and report.published_at is not None and report.post_id is None
+    assert report is not None and report.published_at is not None and report.post_id is not None
+    post = await PostRepo(bot.services.db).get(report.post_id)
+    assert post is not None and post.kind == "pelajaran" and (post.link_type, post.link_id) == ("visit", visit_id)
+    assert set(post.credited_villages) == {"33.01.18.2011", "33.01.18.2001"}
+    assert "Sistem tabungan sampah & <b>pemilahan</b>" in post.story  # stored as typed, escaped when shown
     # a second tap does not post twice
     assert "sudah dibagikan" in await alert(bot, budi, saved, f"v:pub:{visit_id}")
     await deliver(engine)

@@ -6,11 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.clock import FixedClock
+from bot.config import load_settings
+from bot.services import Services
 from storage.database import Database
+from storage.directory import DirectoryRepo, register_search_source
 from storage.forums import ForumRepo
 from storage.members import MemberRepo
-from storage.posts import PostRepo
-from tests.conftest import SIDASARI_CIPARI
+from storage.posts import PostRepo, village_hits
+from tests.conftest import SIDASARI_CIPARI, seed_forum
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
@@ -141,3 +145,17 @@ async def test_posts_in_period_and_most_thanked(db: Database, repo: PostRepo) ->
     assert week == [new]
     top = await repo.most_thanked(f, NOW - timedelta(days=7), NOW)
     assert [(p.id, n) for p, n in top] == [(old, 2), (new, 1)]
+
+
+async def test_directory_finds_villages_through_their_posts(db: Database, clock: FixedClock) -> None:
+    services = Services.build(load_settings(environ={}), db, clock)
+    forum_id = await seed_forum(services, koordinator=1001, members={
+        1001: ("Budi", "33.01.18.2011"), 1002: ("Sri", "33.01.18.2001")})
+    repo = PostRepo(db)
+    async with db.transaction() as conn:
+        await repo.create(conn, forum_id=forum_id, author_user_id=1002, village_code="33.01.18.2001",
+                          title="Bank sampah dusun", bidang="lingkungan", kind="berhasil",
+                          story="Kami mengelola bank sampah bersama ibu-ibu PKK.", now=clock.now())
+    register_search_source(village_hits)
+    results = await DirectoryRepo(db).search(1001, "bank sampah")
+    assert [r.entry.village.code for r in results] == ["33.01.18.2001"]
