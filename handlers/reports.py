@@ -250,7 +250,8 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
     what, when = what_label(code, lang), period_label(period, sources, lang)
     await edit_or_reply(update, t("rep.building", lang, what=what, period=when))
     repo = reports(context)
-    fetched = [await s.fetch(repo, forum.id, period, tz) for s in sources]
+    today = _today(context, forum)
+    fetched = [await s.fetch(repo, forum.id, period, tz, today) for s in sources]
     stem = file_stem(forum, sources, period)
     files = await asyncio.to_thread(_render_files, sources, fetched, tz, fmt, stem)
     tables: list[Table] = files[0]

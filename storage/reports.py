@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from storage.agreements import Agreement, AgreementRepo, Evaluation, EvaluationPeriod, FollowUp
 from storage.database import Database
 from storage.timeutil import from_db, to_db
 
@@ -174,6 +175,17 @@ class PostRow:
     link_type: str | None
     link_id: int | None
     story: str
+
+
+# -- agreements (0006) ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AgreementFull:
+    """One agreement with its parties, opened periods, evaluations (all) and follow-ups (of submitted ones)."""
+
+    agreement: Agreement
+    periods: list[EvaluationPeriod]
+    evaluations: list[Evaluation]
+    followups: list[FollowUp]
 
 
 def _member_row(r: Any) -> MemberRow:
@@ -396,3 +408,14 @@ class ReportRepo:
             (forum_id, to_db(start), to_db(end)),
         )
         return {r["bidang"]: r["n"] for r in rows}
+
+    # -- agreements ------------------------------------------------------------------------
+    async def agreements(self, forum_id: int) -> list[AgreementFull]:
+        """Every agreement of the forum with what reports need, through the agreements repository
+        (so states are computed by the same rules as /kerjasama)."""
+        repo = AgreementRepo(self.db)
+        out = []
+        for agreement in sorted(await repo.in_forum(forum_id), key=lambda a: (a.start_date, a.id)):
+            out.append(AgreementFull(agreement, await repo.periods(agreement.id), await repo.evaluations(agreement.id),
+                                     await repo.followups(agreement.id)))
+        return out

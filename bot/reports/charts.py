@@ -62,6 +62,12 @@ def label(key: str, lang: str, **params: object) -> str:
     return template.format(**params) if params else template
 
 
+def state_text(code: str, lang: str) -> str:
+    """An agreement state's label (plain text); the code itself for unknown states."""
+    key = f"agr.state.{code}"
+    return label(key, lang) if key in CATALOG["id"] else code
+
+
 def short(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -127,12 +133,12 @@ def _attendance(ax: Axes, report: MonthlyReport, lang: str) -> None:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
-def _hbar(ax: Axes, title: str, items: Sequence[Named], lang: str) -> None:
+def _hbar(ax: Axes, title: str, items: Sequence[Named], lang: str, *, keep_order: bool = False) -> None:
     ax.set_title(title)
     if not items or not any(n.count for n in items):
         _no_data(ax, lang)
         return
-    shown = top_with_rest(items, MAX_BARS, label("rep.chart.others", lang))
+    shown = list(items) if keep_order else top_with_rest(items, MAX_BARS, label("rep.chart.others", lang))
     shown = list(reversed(shown))  # largest on top
     bars = ax.barh([short(n.label) for n in shown], [n.count for n in shown], color=BLUE)
     _bar_values(ax, bars, lambda v: f"{v:.0f}")
@@ -197,7 +203,8 @@ def panels_for(report: MonthlyReport) -> list[Panel]:
                                                  for n in r.posts_by_bidang or []], lang))
     if report.agreements_by_state is not None:
         panels.append(lambda ax, r, lang: _hbar(ax, label("rep.chart.agreements", lang),
-                                                r.agreements_by_state or [], lang))
+                                                [Named(state_text(n.label, lang), n.count)
+                                                 for n in r.agreements_by_state or []], lang, keep_order=True))
     if report.ratings is not None:
         panels.append(_ratings)
     return panels

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.agreements import state_of
 from bot.bidang import bidang_label
 from bot.bidang import labels as bidang_labels
 from bot.render import jabatan_label, role_label
@@ -20,6 +21,7 @@ from bot.reports.period import Period
 from bot.reports.tables import Column, Table
 from storage.reports import (
     ActionRow,
+    AgreementFull,
     AttendanceRow,
     MeetingRow,
     MemberRow,
@@ -28,7 +30,7 @@ from storage.reports import (
     VisitExportRow,
 )
 
-Fetch = Callable[[ReportRepo, int, Period, ZoneInfo], Awaitable[Any]]
+Fetch = Callable[[ReportRepo, int, Period, ZoneInfo, date], Awaitable[Any]]
 Build = Callable[[Any, ZoneInfo], list[Table]]
 
 
@@ -85,7 +87,7 @@ MEMBER_COLUMNS = (
 )
 
 
-async def _fetch_members(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo) -> list[MemberRow]:
+async def _fetch_members(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo, today: date) -> list[MemberRow]:
     return await repo.members(forum_id, ("active", "pending"))
 
 
@@ -166,7 +168,7 @@ class MeetingData:
     actions: list[ActionRow]
 
 
-async def _fetch_meetings(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo) -> MeetingData:
+async def _fetch_meetings(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo, today: date) -> MeetingData:
     lo, hi = period.utc_bounds(tz)
     return MeetingData(await repo.meetings(forum_id, lo, hi), await repo.attendance(forum_id, lo, hi),
                        await repo.meeting_actions(forum_id, lo, hi))
@@ -232,7 +234,7 @@ VISIT_STATES = {
 }
 
 
-async def _fetch_visits(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo) -> list[VisitExportRow]:
+async def _fetch_visits(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo, today: date) -> list[VisitExportRow]:
     lo, hi = period.utc_bounds(tz)
     return await repo.visits(forum_id, period.start, period.end, lo, hi)
 
@@ -276,7 +278,7 @@ POST_STATUS = {"published": "Terbit", "withdrawn": "Ditarik penulis", "hidden": 
 LINKS = {"visit": "Kunjungan kerja no. {id}", "agreement": "Kerja sama no. {id}"}
 
 
-async def _fetch_posts(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo) -> list[PostRow]:
+async def _fetch_posts(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo, today: date) -> list[PostRow]:
     lo, hi = period.utc_bounds(tz)
     return await repo.posts(forum_id, lo, hi)
 
@@ -295,8 +297,122 @@ def post_tables(rows: Sequence[PostRow], tz: ZoneInfo) -> list[Table]:
 
 POSTS = Source("b", "rep.src.posts", "berbagi", True, _fetch_posts, post_tables)
 
+
+# -- kerja sama antar desa, evaluasi, tindak lanjut -------------------------------------------------
+AGREEMENT_COLUMNS = (
+    Column("No.", "int", width=6),
+    Column("Judul"),
+    Column("Bidang"),
+    Column("Para pihak"),
+    Column("Tujuan"),
+    Column("Ruang lingkup"),
+    Column("Sumber dana"),
+    Column("Nilai", "rupiah"),
+    Column("Dasar hukum"),
+    Column("Pelaksana"),
+    Column("Mulai", "date"),
+    Column("Berakhir", "date"),
+    Column("Ritme evaluasi"),
+    Column("Status"),
+    Column("Diakhiri lebih awal", "date"),
+    Column("Alasan berakhir"),
+    Column("Jumlah evaluasi", "int"),
+    Column("Rata-rata nilai", "rating"),
+    Column("Tindak lanjut terbuka", "int"),
+)
+EVALUATION_COLUMNS = (
+    Column("No. kerja sama", "int", width=8),
+    Column("Kerja sama"),
+    Column("Periode ke-", "int"),
+    Column("Periode mulai", "date"),
+    Column("Periode akhir", "date"),
+    Column("Pihak"),
+    Column("Nilai (1-5)", "int"),
+    Column("Yang berjalan baik"),
+    Column("Kendala"),
+    Column("Dikirim pada", "datetime"),
+)
+FOLLOWUP_COLUMNS = (
+    Column("No.", "int", width=6),
+    Column("Kerja sama"),
+    Column("Periode ke-", "int"),
+    Column("Tindak lanjut"),
+    Column("Penanggung jawab"),
+    Column("Tenggat", "date"),
+    Column("Status"),
+    Column("Selesai pada", "datetime"),
+)
+RHYTHMS = {"bulanan": "Bulanan", "triwulan": "Triwulan", "semester": "Semester", "tahunan": "Tahunan"}
+AGREEMENT_STATES = {
+    "belum_mulai": "Belum mulai", "aktif": "Aktif", "perlu_evaluasi": "Perlu evaluasi",
+    "terlambat_evaluasi": "Terlambat evaluasi", "akan_berakhir": "Akan berakhir", "berakhir": "Berakhir",
+}
+
+
+@dataclass(frozen=True)
+class AgreementData:
+    agreements: list[AgreementFull]
+    period: Period
+    today: date
+
+
+async def _fetch_agreements(repo: ReportRepo, forum_id: int, period: Period, tz: ZoneInfo,
+                            today: date) -> AgreementData:
+    return AgreementData(await repo.agreements(forum_id), period, today)
+
+
+def agreement_status(full: AgreementFull, today: date) -> str:
+    """The state code /kerjasama shows; an agreement ended early is simply "berakhir"."""
+    a = full.agreement
+    if a.status == "ended":
+        return "berakhir"
+    return state_of(a, full.periods, full.evaluations, today)
+
+
+def _overlaps(full: AgreementFull, period: Period) -> bool:
+    a = full.agreement
+    end = a.ended_early_on or a.end_date
+    return a.start_date <= period.end and (period.start is None or end >= period.start)
+
+
+def agreement_tables(data: AgreementData, tz: ZoneInfo) -> list[Table]:
+    period = data.period
+    agreements: list[Sequence[Any]] = []
+    evaluations: list[Sequence[Any]] = []
+    followups: list[Sequence[Any]] = []
+    for full in data.agreements:
+        a = full.agreement
+        submitted = [e for e in full.evaluations if e.status == "submitted" and period.contains(e.period_end)]
+        ratings = [e.rating for e in submitted if e.rating is not None]
+        if _overlaps(full, period) or submitted:
+            parties = "; ".join(p.name for p in sorted(a.parties, key=lambda p: p.position))
+            agreements.append([
+                a.id, a.title, bidang_label(a.bidang, "id") if a.bidang else None, parties or None, a.objective,
+                a.scope, a.funding_source, a.funding_amount, a.legal_basis, a.executing_body, a.start_date,
+                a.end_date, RHYTHMS.get(a.rhythm, a.rhythm), AGREEMENT_STATES[agreement_status(full, data.today)],
+                a.ended_early_on, a.end_reason, len(submitted), sum(ratings) / len(ratings) if ratings else None,
+                sum(1 for f in full.followups if f.done_at is None),
+            ])
+        shown = {e.id for e in submitted}
+        for e in sorted(submitted, key=lambda e: (e.period_index, e.party_position)):
+            party = a.party(e.party_position)
+            evaluations.append([a.id, a.title, e.period_index, e.period_start, e.period_end,
+                                party.name if party else None, e.rating, e.went_well, e.kendala,
+                                local(e.submitted_at, tz)])
+        for f in full.followups:
+            if f.evaluation_id not in shown:
+                continue
+            status = "Selesai" if f.done_at else ("Terlambat" if f.due_date < data.today else "Terbuka")
+            followups.append([f.id, a.title, f.period_index, f.description, f.owner_name, f.due_date, status,
+                              local(f.done_at, tz)])
+    return [Table("Kerja sama", AGREEMENT_COLUMNS, agreements), Table("Evaluasi", EVALUATION_COLUMNS, evaluations),
+            Table("Tindak lanjut kerja sama", FOLLOWUP_COLUMNS, followups)]
+
+
+AGREEMENTS = Source("s", "rep.src.agreements", "kerjasama", True, _fetch_agreements, agreement_tables)
+
 # The sources that exist in this installation, in menu order. Features add theirs as they land.
-SOURCES: tuple[Source, ...] = (MEMBERS, MEETINGS, VISITS, POSTS)
+SOURCES: tuple[Source, ...] = (MEMBERS, MEETINGS, VISITS, POSTS, AGREEMENTS)
 BY_CODE = {s.code: s for s in SOURCES}
 ALL = "all"
 

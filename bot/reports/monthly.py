@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.periods import add_months
-from storage.reports import MeetingCount, ReportRepo
+from storage.reports import AgreementFull, MeetingCount, ReportRepo
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,9 @@ class Named:
 
 @dataclass(frozen=True)
 class RatingPoint:
-    day: date
-    rating: float
+    day: date  # the evaluation period's last day
+    rating: float  # average of the parties' ratings for that period
+    count: int = 1  # evaluations behind the average
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class MonthlyReport:
     missed_last_three: list[Person] | None = None
     visits: list[VillageVisits] | None = None
     posts_by_bidang: list[Named] | None = None  # label = bidang code
-    agreements_by_state: list[Named] | None = None
+    agreements_by_state: list[Named] | None = None  # label = state code (bot.periods.AgreementState)
     ratings: list[AgreementRatings] | None = None
 
     @property
@@ -159,7 +160,43 @@ async def monthly_report(repo: ReportRepo, *, forum_id: int, forum_name: str, tz
     per_bidang = await repo.posts_per_bidang(forum_id, datetime.combine(month, time(0), tz).astimezone(UTC),
                                              month_end)
     report.posts_by_bidang = [Named(code, n) for code, n in per_bidang.items()]
+
+    # Kerja sama (0006): states as of the month's last day (today for the running month), and the
+    # average evaluation rating per agreement and period over the last 12 months.
+    as_of = min(last_day, now.astimezone(tz).date())
+    agreements = [a for a in await repo.agreements(forum_id) if a.agreement.created_at < month_end]
+    report.agreements_by_state = agreement_states(agreements, as_of)
+    report.ratings = rating_series(agreements, add_months(month, -11), last_day)
     return report
+
+
+STATE_ORDER = ("belum_mulai", "aktif", "perlu_evaluasi", "terlambat_evaluasi", "akan_berakhir", "berakhir")
+
+
+def agreement_states(agreements: Sequence[AgreementFull], as_of: date) -> list[Named]:
+    """How many agreements are in each state (codes, in lifecycle order; empty states left out)."""
+    from bot.agreements import state_of  # the same rules as /kerjasama
+
+    counts: Counter[str] = Counter()
+    for full in agreements:
+        a = full.agreement
+        ended = a.status == "ended" and (a.ended_early_on is None or a.ended_early_on <= as_of)
+        counts["berakhir" if ended else state_of(a, full.periods, full.evaluations, as_of)] += 1
+    return [Named(code, counts[code]) for code in STATE_ORDER if counts[code]]
+
+
+def rating_series(agreements: Sequence[AgreementFull], first: date, last: date) -> list[AgreementRatings]:
+    """Per agreement: the average submitted rating of each period ending within [first, last]."""
+    out = []
+    for full in agreements:
+        per_period: dict[date, list[int]] = {}
+        for e in full.evaluations:
+            if e.status == "submitted" and e.rating is not None and first <= e.period_end <= last:
+                per_period.setdefault(e.period_end, []).append(e.rating)
+        points = tuple(RatingPoint(day, sum(r) / len(r), len(r)) for day, r in sorted(per_period.items()))
+        if points:
+            out.append(AgreementRatings(full.agreement.title, points))
+    return out
 
 
 def attendance_per_month(held: Sequence[MeetingCount], months: Sequence[date], tz: ZoneInfo) -> list[AttendanceMonth]:

@@ -8,6 +8,7 @@ from datetime import date
 from babel.dates import format_date as babel_format_date
 
 from bot.bidang import bidang_label
+from bot.reports.charts import state_text
 from bot.reports.monthly import MonthlyReport, Person
 from bot.texts import Html, escape, normalise_language, t
 
@@ -82,15 +83,16 @@ def report_lines(report: MonthlyReport, lang: str) -> list[str]:
     if report.agreements_by_state is not None:
         states = [n for n in report.agreements_by_state if n.count]
         if states:
-            text = ", ".join(f"{escape(n.label)} {n.count}" for n in states)
+            text = ", ".join(f"{escape(state_text(n.label, lang))} {n.count}" for n in states)
             lines.append(str(t("rep.line.agreements", lang, states=Html(text))))
         else:
             lines.append(str(t("rep.line.agreements_none", lang)))
     if report.ratings is not None:
         points = [p for s in report.ratings for p in s.points if p.day.replace(day=1) == report.month]
-        if points:
-            average = sum(p.rating for p in points) / len(points)
-            lines.append(str(t("rep.line.rating", lang, rating=rating(average, lang), count=len(points))))
+        count = sum(p.count for p in points)
+        if count:
+            average = sum(p.rating * p.count for p in points) / count
+            lines.append(str(t("rep.line.rating", lang, rating=rating(average, lang), count=count)))
     return lines
 
 

@@ -12,6 +12,7 @@ from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
 from bot.reports.xlsx import DATE_FORMAT
 from bot.visits import Visit
+from storage.agreements import AgreementRepo, NewParty
 from storage.meetings import MeetingRepo
 from storage.outbox import OutboxRepo
 from storage.posts import PostRepo
@@ -526,3 +527,107 @@ async def test_export_posts_and_report_posts_per_bidang(bot: BotHarness) -> None
     text = await budi.next()
     # Published posts only: Pertanian 2, Pariwisata 1 (the hidden one is not counted).
     assert "Berbagi pengalaman: 3 tulisan (terbanyak: Pertanian)" in text.text
+
+
+async def _agreements(bot: BotHarness, forum_id: int) -> None:
+    """Water cooperation (Sidasari-Caruy, monthly) with two evaluated periods, one late follow-up;
+    an old road agreement with a third party that ended early; one in another forum."""
+    now = bot.clock.now()
+    repo = AgreementRepo(bot.services.db)
+    other = await seed_forum(bot.services, koordinator=2001, name="Forum Lain",
+                             members={2001: ("Rahmat", "33.01.17.2004")})
+    async with bot.services.db.transaction() as conn:
+        water = await repo.create(
+            conn, forum_id=forum_id, title="Pengelolaan air bersih", bidang="air", objective="Air bersih",
+            scope="Dua desa", funding_source="Dana Desa", funding_amount=150_000_000, legal_basis="Perbup 1/2026",
+            executing_body="BKAD", start_date=date(2026, 7, 1), end_date=date(2027, 6, 30), rhythm="bulanan",
+            eval_from=date(2026, 7, 1), document_file_id=None, document_kind=None, created_by=KOORD, now=now,
+            parties=[NewParty(kind="desa", name="Sidasari", village_code=SIDASARI_CIPARI),
+                     NewParty(kind="desa", name="Caruy", village_code=CARUY)])
+        road = await repo.create(
+            conn, forum_id=forum_id, title="Jalan usaha tani", bidang="jalan", objective=None, scope=None,
+            funding_source=None, funding_amount=None, legal_basis=None, executing_body=None,
+            start_date=date(2025, 1, 1), end_date=date(2025, 12, 31), rhythm="tahunan", eval_from=date(2025, 1, 1),
+            document_file_id=None, document_kind=None, created_by=KOORD, now=now,
+            parties=[NewParty(kind="desa", name="Sidasari", village_code=SIDASARI_CIPARI),
+                     NewParty(kind="pihak_ketiga", name="CV Maju")])
+        await conn.execute("UPDATE agreements SET status = 'ended', ended_early_on = '2025-10-01', "
+                           "end_reason = 'Dana habis' WHERE id = ?", (road,))
+        await repo.create(
+            conn, forum_id=other, title="Rahasia lain", bidang=None, objective=None, scope=None, funding_source=None,
+            funding_amount=None, legal_basis=None, executing_body=None, start_date=date(2026, 1, 1),
+            end_date=date(2027, 1, 1), rhythm="triwulan", eval_from=date(2026, 1, 1), document_file_id=None,
+            document_kind=None, created_by=2001, now=now, parties=[NewParty(kind="desa", name="X", village_code=CARUY)])
+        for index, starts, ends in ((3, date(2026, 9, 2), date(2026, 10, 1)), (4, date(2026, 10, 2), date(2026, 11, 1))):
+            await repo.open_period(conn, agreement_id=water, forum_id=forum_id, index=index, starts=starts, ends=ends,
+                                   now=now)
+    agreement = await repo.get(water)
+    assert agreement is not None
+    for index, ratings in ((3, (4, 5)), (4, (3, 4))):
+        period = await repo.period(water, index)
+        assert period is not None
+        for position, rating in zip((1, 2), ratings, strict=True):
+            evaluation = await repo.save_answer(agreement=agreement, period=period, position=position, user_id=KOORD,
+                                                now=now, rating=rating, went_well="Pipa terpasang", kendala="Debit turun")
+            async with bot.services.db.transaction() as conn:
+                assert await repo.submit(conn, evaluation.id, KOORD, now)
+    evaluation = await repo.evaluation(water, 4, 2)
+    assert evaluation is not None
+    await repo.add_followup(agreement=agreement, evaluation=evaluation, description="Perbaiki pompa",
+                            owner_position=2, owner_name="Caruy", due_date=date(2026, 11, 15), created_by=KOORD,
+                            now=now)
+
+
+async def test_export_agreements_with_evaluations_and_followups(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _agreements(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    assert menu.button_texts() == ["👥 Direktori anggota", "🗓 Pertemuan & kehadiran", "🚌 Kunjungan kerja",
+                                   "📝 Berbagi pengalaman", "🤝 Kerja sama & evaluasi", "📦 Semua data"]
+    periods = await budi.press(menu, "Kerja sama")
+    formats = await budi.press(periods, "Bulan ini")
+    await budi.press(formats, "Excel")
+    document = await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15)
+    assert document.file_name == "kades-forum-cipari-kerjasama-2026-11.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))
+    assert wb.sheetnames == ["Kerja sama", "Evaluasi", "Tindak lanjut kerja sama"]
+    ws = wb["Kerja sama"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [r["Judul"] for r in rows] == ["Pengelolaan air bersih"]  # the ended road does not overlap November
+    water = rows[0]
+    assert water["Para pihak"] == "Sidasari; Caruy" and water["Bidang"] == "Air bersih dan sanitasi"
+    assert water["Nilai"] == 150_000_000 and water["Mulai"] == datetime(2026, 7, 1)
+    assert water["Status"] == "Aktif" and water["Ritme evaluasi"] == "Bulanan"
+    assert water["Jumlah evaluasi"] == 2 and water["Rata-rata nilai"] == 3.5 and water["Tindak lanjut terbuka"] == 1
+    money = ws.cell(row=2, column=header.index("Nilai") + 1)
+    assert money.data_type == "n" and money.number_format == '"Rp"#,##0'
+    assert ws.cell(row=2, column=header.index("Mulai") + 1).is_date
+    evaluations = list(wb["Evaluasi"].iter_rows(min_row=2, values_only=True))
+    assert [(e[2], e[5], e[6]) for e in evaluations] == [(4, "Sidasari", 3), (4, "Caruy", 4)]
+    assert evaluations[0][4] == datetime(2026, 11, 1) and evaluations[0][9] == datetime(2026, 11, 24, 10, 0)
+    followups = list(wb["Tindak lanjut kerja sama"].iter_rows(min_row=2, values_only=True))
+    assert followups[0][3:7] == ("Perbaiki pompa", "Caruy", datetime(2026, 11, 15), "Terlambat")
+    assert b"Rahasia" not in (document.file_bytes or b"")
+    # All time: the ended agreement is there with its early end.
+    menu = await budi.say("/ekspor")
+    periods = await budi.press(menu, "Kerja sama")
+    formats = await budi.press(periods, "Semua waktu")
+    await budi.press(formats, "Excel")
+    document = await bot.double.wait_for(KOORD, lambda m: m.kind == "document", timeout=15)
+    ws = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))["Kerja sama"]
+    road = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[1] == "Jalan usaha tani")
+    assert road[3] == "Sidasari; CV Maju" and road[13] == "Berakhir" and road[14] == datetime(2025, 10, 1)
+
+
+async def test_laporan_with_agreements_states_and_ratings(bot: BotHarness) -> None:
+    forum_id = await _forum(bot)
+    await _agreements(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    await budi.send("/laporan")
+    photo = await budi.next()
+    assert photo.kind == "photo" and (photo.file_bytes or b"")[:8] == PNG_SIGNATURE
+    text = await budi.next()
+    assert "Kerja sama: aktif 1, berakhir 1" in text.text
+    assert "Rata-rata nilai evaluasi: 3,5 (2 evaluasi)" in text.text

@@ -33,7 +33,7 @@ def _full(n: int) -> MonthlyReport:
     report.attendance[3] = AttendanceMonth(months[3], 0, 0, 0)  # a month without meetings
     report.visits = [VillageVisits(f"Desa {i} dengan nama yang panjang sekali", i % 3, i % 4) for i in range(n)]
     report.posts_by_bidang = [Named(f"Bidang {i}", i) for i in range(n)]
-    report.agreements_by_state = [Named("Aktif", n), Named("Berakhir", 1)]
+    report.agreements_by_state = [Named("aktif", n), Named("berakhir", 1), Named("unknown_state", 1)]
     report.ratings = [AgreementRatings(f"Kerja sama {k}", tuple(RatingPoint(date(2026, m, 1), 1 + (m + k) % 5)
                                                                  for m in range(1, 12))) for k in range(n)]
     return report
