@@ -48,6 +48,7 @@ from handlers import (
     members,
     onboarding,
     posts,
+    reports,
     visits,
 )
 from handlers.common import on_error, on_unknown_button
@@ -57,7 +58,7 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, meetings, directory, visits, posts, agreements, broadcasts)
+FEATURES = (general, onboarding, members, meetings, directory, visits, posts, agreements, broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -46,6 +46,8 @@ COMMANDS: list[Command] = [
     Command("agenda", EVERYONE, "both"),
     Command("pertemuan", EVERYONE, "both"),
     Command("atur_pengingat", KOORDINATOR, in_menu=False),
+    Command("ekspor", frozenset(("koordinator", "pendamping"))),
+    Command("laporan", frozenset(("koordinator", "pendamping"))),
     Command("profil_desa", EVERYONE),
     Command("cari_desa", EVERYONE),
     Command("kunjungan", EVERYONE),

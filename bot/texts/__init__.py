@@ -21,6 +21,7 @@ DEFAULT_LANGUAGE = "id"
 CATALOG_MODULES = (
     "bot.texts.core",
     "bot.texts.meetings",
+    "bot.texts.reports",
     "bot.texts.directory",
     "bot.texts.visits",
     "bot.texts.posts",
