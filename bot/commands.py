@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.permissions import EVERYONE, KOORDINATOR, Role
+from bot.permissions import EVERYONE, KOORDINATOR, STAFF, Role
 
 Where = Literal["private", "group", "both"]
 
@@ -46,8 +46,8 @@ COMMANDS: list[Command] = [
     Command("agenda", EVERYONE, "both"),
     Command("pertemuan", EVERYONE, "both"),
     Command("atur_pengingat", KOORDINATOR, in_menu=False),
-    Command("ekspor", frozenset(("koordinator", "pendamping"))),
-    Command("laporan", frozenset(("koordinator", "pendamping"))),
+    Command("ekspor", STAFF),
+    Command("laporan", STAFF),
     Command("profil_desa", EVERYONE),
     Command("cari_desa", EVERYONE),
     Command("kunjungan", EVERYONE),

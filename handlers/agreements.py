@@ -37,8 +37,8 @@ from handlers.common import (
     button_handler,
     command_handler,
     edit_or_reply,
-    is_private,
     language,
+    private_only,
     register_planner,
     remove_buttons,
     reply,
@@ -132,9 +132,7 @@ async def _message_text(update: Update) -> str | None:
 @command_handler
 async def new_agreement(update: Update, context: BotContext) -> None:
     """Start registering an agreement (in private chat, in the chosen forum)."""
-    if not is_private(update):
-        lang = await language(update, context)
-        await reply(update, t("err.private_only", lang, bot=context.services.bot_username, command="kerjasama_baru"))
+    if not await private_only(update, context, "kerjasama_baru"):
         return
     await run_in_forum(update, context, "kerjasama_baru")
 
@@ -463,9 +461,7 @@ async def on_drop(update: Update, context: BotContext, data: CallbackData) -> No
 @command_handler
 async def list_agreements(update: Update, context: BotContext) -> None:
     """The user's agreements with their state; buttons open each one."""
-    if not is_private(update):
-        lang = await language(update, context)
-        await reply(update, t("err.private_only", lang, bot=context.services.bot_username, command="kerjasama"))
+    if not await private_only(update, context, "kerjasama"):
         return
     await run_in_forum(update, context, "kerjasama")
 

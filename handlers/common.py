@@ -201,6 +201,15 @@ def register_planner(app: Any, planner: Planner) -> None:
     services.planners.append(planner)
 
 
+async def private_only(update: Update, context: BotContext, command: str) -> bool:
+    """True in private chat; elsewhere tell the user to send /command to the bot privately."""
+    if is_private(update):
+        return True
+    lang = await language(update, context)
+    await reply(update, t("err.private_only", lang, bot=context.services.bot_username, command=command))
+    return False
+
+
 async def on_unknown_button(update: Update, context: BotContext) -> None:
     """A button no handler claims: tell the user it is no longer valid."""
     if update.callback_query is not None:

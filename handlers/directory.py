@@ -22,8 +22,8 @@ from handlers.common import (
     command_args,
     command_handler,
     edit_or_reply,
-    is_private,
     language,
+    private_only,
     reply,
     user_of,
 )
@@ -53,11 +53,6 @@ async def _member_with_village(update: Update, context: BotContext) -> Member:
         raise InvalidInput("dir.no_village")
     return member
 
-
-def _private_only(update: Update, command: str, context: BotContext, lang: str) -> Html | None:
-    if is_private(update):
-        return None
-    return t("err.private_only", lang, bot=context.services.bot_username, command=command)
 
 
 # -- /profil_desa ------------------------------------------------------------------------------
@@ -93,9 +88,7 @@ def _profile_rows(lang: str) -> list[list[Button]]:
 async def show_profile(update: Update, context: BotContext) -> None:
     """Show this member's village profile with buttons to change each part."""
     lang = await language(update, context)
-    refusal = _private_only(update, "profil_desa", context, lang)
-    if refusal:
-        await reply(update, refusal)
+    if not await private_only(update, context, "profil_desa"):
         return
     member = await _member_with_village(update, context)
     profile = await directory(context).profile(member.village_code or "")
@@ -260,9 +253,7 @@ def render_results(results: list[Result], lang: str, needs: set[str] | None = No
 async def search(update: Update, context: BotContext) -> None:
     """Find villages in the user's forums by words, or suggest partners for this village's needs."""
     lang = await language(update, context)
-    refusal = _private_only(update, "cari_desa", context, lang)
-    if refusal:
-        await reply(update, refusal)
+    if not await private_only(update, context, "cari_desa"):
         return
     user = user_of(update)
     if not await context.services.members.memberships_of(user.id):

@@ -48,6 +48,7 @@ from handlers.common import (
     edit_or_reply,
     is_private,
     language,
+    private_only,
     register_planner,
     remove_buttons,
     reply,
@@ -104,9 +105,7 @@ async def _is_koordinator(context: BotContext, forum_id: int, user_id: int) -> b
 @command_handler
 async def new_meeting(update: Update, context: BotContext) -> None:
     """Start the guided form for a new meeting (koordinator, private chat)."""
-    if not is_private(update):
-        lang = await language(update, context)
-        await reply(update, t("err.private_only", lang, bot=context.services.bot_username, command="pertemuan_baru"))
+    if not await private_only(update, context, "pertemuan_baru"):
         return
     await run_in_forum(update, context, "pertemuan_baru")
 

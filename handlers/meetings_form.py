@@ -43,8 +43,8 @@ from handlers import forms
 from handlers.common import (
     button_handler,
     edit_or_reply,
-    is_private,
     language,
+    private_only,
     remove_buttons,
     reply,
     user_of,
@@ -89,11 +89,9 @@ async def _forum(context: BotContext, draft: Draft) -> Forum:
 # -- starting -----------------------------------------------------------------------------------
 async def begin_new(update: Update, context: BotContext, forum: Forum) -> None:
     """Start the new-meeting form for `forum` (permission already checked)."""
-    lang = await language(update, context)
-    if not is_private(update):
-        await reply(update, t("err.private_only", lang, bot=context.services.bot_username,
-                              command="pertemuan_baru"))
+    if not await private_only(update, context, "pertemuan_baru"):
         return
+    lang = await language(update, context)
     user = user_of(update)
     draft = await forms.begin(context, user.id, NEW, "title",
                               {"forum_id": forum.id, "tz": forum.timezone, "agenda": [], "documents": [],

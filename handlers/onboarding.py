@@ -26,6 +26,7 @@ from handlers.common import (
     edit_or_reply,
     is_private,
     language,
+    private_only,
     remove_buttons,
     reply,
     user_of,
@@ -324,7 +325,7 @@ async def on_village(update: Update, context: BotContext, data: CallbackData) ->
 @command_handler
 async def new_forum(update: Update, context: BotContext) -> None:
     """Start the form that creates a forum; its creator becomes koordinator."""
-    if not await _private_only(update, context, "forum_baru"):
+    if not await private_only(update, context, "forum_baru"):
         return
     user = user_of(update)
     draft = await forms.begin(context, user.id, NEW_FORUM, "forum_name")
@@ -394,7 +395,7 @@ async def on_cancel_form(update: Update, context: BotContext, data: CallbackData
 @command_handler
 async def invite(update: Update, context: BotContext) -> None:
     """Give the koordinator the invite link and a text to forward to the WhatsApp group."""
-    if not await _private_only(update, context, "undang"):
+    if not await private_only(update, context, "undang"):
         return
     await run_in_forum(update, context, "undang")
 
@@ -544,13 +545,6 @@ async def on_my_membership(update: Update, context: BotContext) -> None:
             await context.services.forums.link_group(forum.id, None)
             log.info("event=group_unlinked forum=%s chat=%s", forum.id, change.chat.id)
 
-
-async def _private_only(update: Update, context: BotContext, command: str) -> bool:
-    if is_private(update):
-        return True
-    lang = await language(update, context)
-    await reply(update, t("err.private_only", lang, bot=context.services.bot_username, command=command))
-    return False
 
 
 async def _on_contact(update: Update, context: BotContext, draft: Draft) -> None:

@@ -41,6 +41,7 @@ from handlers.common import (
     is_private,
     keyboard,
     language,
+    private_only,
     register_planner,
     remove_buttons,
     reply,
@@ -269,9 +270,7 @@ async def _search_forums(context: BotContext, update: Update, user_id: int) -> t
 @command_handler
 async def share(update: Update, context: BotContext) -> None:
     """Start the guided form for a new post (private chat)."""
-    if not is_private(update):
-        lang = await language(update, context)
-        await reply(update, t("err.private_only", lang, bot=context.services.bot_username, command="berbagi"))
+    if not await private_only(update, context, "berbagi"):
         return
     await run_in_forum(update, context, "berbagi")
 
@@ -1279,9 +1278,7 @@ async def on_saved_page(update: Update, context: BotContext, data: CallbackData)
 @command_handler
 async def digest_settings(update: Update, context: BotContext) -> None:
     """/ringkasan: the weekly digest's day; subscribe or unsubscribe; koordinator picks the day."""
-    if not is_private(update):
-        lang = await language(update, context)
-        await reply(update, t("err.private_only", lang, bot=context.services.bot_username, command="ringkasan"))
+    if not await private_only(update, context, "ringkasan"):
         return
     await run_in_forum(update, context, "ringkasan")
 

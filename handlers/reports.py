@@ -45,8 +45,8 @@ from handlers.common import (
     button_handler,
     command_handler,
     edit_or_reply,
-    is_private,
     language,
+    private_only,
     register_planner,
     reply,
     user_of,
@@ -76,13 +76,6 @@ async def _require(update: Update, context: BotContext, forum_id: int) -> Forum:
     forum, _ = await context.services.access.require(forum_id, user_of(update).id, Action.EXPORT)
     return forum
 
-
-async def _private_only(update: Update, context: BotContext, command: str) -> bool:
-    if is_private(update):
-        return True
-    lang = await language(update, context)
-    await reply(update, t("err.private_only", lang, bot=context.services.bot_username, command=command))
-    return False
 
 
 # -- naming ----------------------------------------------------------------------------------
@@ -135,7 +128,7 @@ def _sources(code: str) -> list[Source]:
 @command_handler
 async def export_command(update: Update, context: BotContext) -> None:
     """Ask what to export (after picking the forum when the user staffs several)."""
-    if await _private_only(update, context, "ekspor"):
+    if await private_only(update, context, "ekspor"):
         await run_in_forum(update, context, "ekspor")
 
 
@@ -305,7 +298,7 @@ def _render_files(sources: list[Source], fetched: list[Any], tz: ZoneInfo, fmt: 
 @command_handler
 async def report_command(update: Update, context: BotContext) -> None:
     """This month's report so far, with buttons to the months before."""
-    if await _private_only(update, context, "laporan"):
+    if await private_only(update, context, "laporan"):
         await run_in_forum(update, context, "laporan")
 
 

@@ -41,8 +41,8 @@ from handlers.common import (
     button_handler,
     command_handler,
     edit_or_reply,
-    is_private,
     language,
+    private_only,
     remove_buttons,
     reply,
     user_of,
@@ -349,8 +349,7 @@ async def list_visits(update: Update, context: BotContext) -> None:
     """The user's visits: waiting for them, incoming, outgoing, upcoming, past; and a new-request button."""
     services = context.services
     lang = await language(update, context)
-    if not is_private(update):
-        await reply(update, t("err.private_only", lang, bot=services.bot_username, command="kunjungan"))
+    if not await private_only(update, context, "kunjungan"):
         return
     user = user_of(update)
     await _require_member(services, user.id)
