@@ -635,7 +635,7 @@ async def on_cancel(update: Update, context: BotContext, data: CallbackData) -> 
             assert fresh is not None
             if fresh.announced_at is not None:
                 await notify_change(conn, ctx, fresh, [], cancelled=True)
-                await conn.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (fresh.id,))
+                await MeetingRepo.bump_tally(conn, fresh.id)
                 await queue_tally(conn, services, fresh.id, ctx.members, now)
         if scope == "all" and meeting.series_id is not None and (meeting.seq or 1) == 1:
             await MeetingRepo.cancel_series(conn, meeting.series_id, now)
@@ -777,7 +777,7 @@ async def _apply_swap(conn: Any, ctx: Context, meeting_id: int, village: str) ->
     assert fresh is not None
     if fresh.announced_at is not None:
         await notify_change(conn, ctx, fresh, ["host"])
-        await conn.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (meeting_id,))
+        await MeetingRepo.bump_tally(conn, meeting_id)
         await queue_tally(conn, ctx.services, meeting_id, ctx.members, ctx.now)
 
 

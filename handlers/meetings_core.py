@@ -413,7 +413,7 @@ async def replan_all(conn: aiosqlite.Connection, ctx: Context, meeting: Meeting)
 
 
 async def mark_tally_dirty(conn: aiosqlite.Connection, meeting_id: int) -> None:
-    await conn.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (meeting_id,))
+    await MeetingRepo.bump_tally(conn, meeting_id)
 
 
 # -- the planner -----------------------------------------------------------------------------------

@@ -892,7 +892,7 @@ async def on_apply(update: Update, context: BotContext, data: CallbackData) -> N
             assert fresh is not None
             if reschedule or field in ("limits", "deadline"):
                 await replan_all(conn, ctx, fresh)
-            await conn.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (fresh.id,))
+            await MeetingRepo.bump_tally(conn, fresh.id)
             if fresh.announced_at is not None and changes:
                 await notify_change(conn, ctx, fresh, changes)
             changed += 1

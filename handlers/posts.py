@@ -189,8 +189,7 @@ async def _refresh_card(conn: aiosqlite.Connection, services: Services, post_id:
     """Bring the group card up to date: re-queue it if unsent, else edit it through the outbox."""
     repo = post_repo(services)
     key = CARD_KEY.format(id=post_id)
-    pending = await conn.execute_fetchall(
-        "SELECT 1 FROM outbox WHERE idem_key = ? AND status = 'pending'", (key,))
+    pending = await outbox.is_pending(conn, key)
     post = await _post_in(conn, post_id)
     forum = await services.forums.get(post.forum_id)
     if forum is None or forum.group_chat_id is None:

@@ -774,12 +774,9 @@ async def on_send(update: Update, context: BotContext, data: CallbackData) -> No
 
 async def _row_in(conn: aiosqlite.Connection, visit_id: int) -> VisitRow:
     """Read a visit inside the writing transaction (the reader would not see it yet)."""
-    from storage.visits import _visit
-
-    async with conn.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)) as cur:
-        found = await cur.fetchone()
+    found = await VisitRepo.get_in(conn, visit_id)
     assert found is not None
-    return _visit(found)
+    return found
 
 
 # -- answering ---------------------------------------------------------------------------------

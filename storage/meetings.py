@@ -195,6 +195,11 @@ def _db_value(value: Any) -> Any:
 
 
 class MeetingRepo:
+    @staticmethod
+    async def bump_tally(conn: aiosqlite.Connection, meeting_id: int) -> None:
+        """Mark the RSVP tally as changed, inside the caller's transaction."""
+        await conn.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (meeting_id,))
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

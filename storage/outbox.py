@@ -77,6 +77,13 @@ async def enqueue(
     return cur.rowcount == 1
 
 
+async def is_pending(conn: aiosqlite.Connection, key: str) -> bool:
+    """Whether the push with this key is still waiting to be sent (inside the caller's transaction)."""
+    rows = await conn.execute_fetchall(
+        "SELECT 1 FROM outbox WHERE idem_key = ? AND status = 'pending'", (key,))
+    return bool(list(rows))
+
+
 async def cancel_prefix(conn: aiosqlite.Connection, key_prefix: str) -> int:
     """Cancel pending pushes whose key starts with the prefix (a meeting moved: old reminders go)."""
     escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

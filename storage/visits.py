@@ -103,6 +103,13 @@ def _dates(days: Sequence[date]) -> str:
 
 
 class VisitRepo:
+    @staticmethod
+    async def get_in(conn: aiosqlite.Connection, visit_id: int) -> VisitRow | None:
+        """Read a visit inside a writing transaction (the reader would not see it yet)."""
+        async with conn.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)) as cur:
+            found = await cur.fetchone()
+        return _visit(found) if found else None
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
