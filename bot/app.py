@@ -14,10 +14,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Awaitable
 from typing import Any
+from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -53,7 +56,9 @@ from handlers import (
 )
 from handlers.common import on_error, on_unknown_button
 from scheduler.engine import DeliveryEngine
+from scheduler.intake import Intake
 from storage.database import Database
+from storage.inbox import BotStateRepo
 
 log = logging.getLogger(__name__)
 
@@ -164,16 +169,69 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 
 
 async def start_manually(app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 1) -> None:
-    """Start like run_polling does, inside an event loop someone else owns (tests, console)."""
+    """Start the bot inside an event loop someone else owns (the CLI, tests, console):
+    polling or webhook into the durable inbox (scheduler/intake.py)."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    services: Services = app.bot_data["services"]
+    if not services.settings.inbox.enabled:  # the benchmark's baseline: PTB's Updater, no inbox
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+        return
+    await start_intake(app, poll_timeout=poll_timeout)
+
+
+async def start_intake(app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int) -> Intake:
+    """The inbox's intake: replay what a crash left open, then poll, or serve the webhook."""
+    services: Services = app.bot_data["services"]
+    settings = services.settings
+    intake = Intake(app, db=services.db, clock=services.clock, settings=settings.inbox,
+                    rederive=forms.answer_again, wake_outbox=services.delivery.wake, poll_timeout=poll_timeout)
+    app.bot_data["intake"] = intake
+    webhook = settings.telegram.mode == "webhook"
+    if isinstance(services.delivery, DeliveryEngine):
+        services.delivery.add_planner(intake.prune_planner, every=3600, name="inbox_prune")
+    if webhook:
+        app.bot_data["webhook_runner"] = await start_webhook(app, intake)
+    else:
+        await app.bot.delete_webhook()
+    await intake.start(polling=not webhook)
+    return intake
+
+
+async def webhook_secret(services: Services) -> str:
+    """The configured secret, else one generated on first start and kept in the database."""
+    configured = services.settings.telegram.webhook_secret
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value()
+    return await BotStateRepo(services.db).get_or_create("webhook_secret", lambda: secrets.token_urlsafe(32))
+
+
+async def start_webhook(app: Application[Any, Any, Any, Any, Any, Any], intake: Intake) -> web.AppRunner:
+    """Listen for Telegram's POSTs, then tell Telegram where to send them (with the secret)."""
+    services: Services = app.bot_data["services"]
+    tg = services.settings.telegram
+    if not tg.webhook_url:
+        raise ValueError("telegram.webhook_url: required when telegram.mode is webhook")
+    secret = await webhook_secret(services)
+    path = urlsplit(tg.webhook_url).path or "/"
+    runner = web.AppRunner(intake.webhook_app(path, secret), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, tg.webhook_listen, tg.webhook_port).start()
+    await app.bot.set_webhook(tg.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+    log.info("event=webhook_listening port=%d", tg.webhook_port)
+    return runner
 
 
 async def stop_manually(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    intake = app.bot_data.pop("intake", None)
+    if isinstance(intake, Intake):
+        await intake.stop()
+    runner = app.bot_data.pop("webhook_runner", None)
+    if isinstance(runner, web.AppRunner):
+        await runner.cleanup()
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

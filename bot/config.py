@@ -107,6 +107,17 @@ class DeliverySettings(_Section):
     planner_every_seconds: float = Field(60.0, gt=0)
 
 
+class InboxSettings(_Section):
+    # false: PTB's own polling without the inbox (only for bench/updates.py's baseline).
+    enabled: bool = True
+    # Updates handled at once; one sender never holds more than one of them.
+    workers: int = Field(8, ge=1, le=256)
+    # Updates one sender may have waiting; the excess is dropped with one polite message.
+    per_user_queue: int = Field(20, ge=1)
+    # Handled rows are forgotten after this many days.
+    keep_days: float = Field(7.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KADES_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -116,6 +127,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     bot: BotSettings = BotSettings()
     delivery: DeliverySettings = DeliverySettings()
+    inbox: InboxSettings = InboxSettings()
 
     @classmethod
     def settings_customise_sources(
