@@ -15,6 +15,7 @@ import asyncio
 import functools
 import logging
 import secrets
+import signal
 from collections import defaultdict
 from collections.abc import Awaitable
 from typing import Any
@@ -223,6 +224,20 @@ async def start_webhook(app: Application[Any, Any, Any, Any, Any, Any], intake: 
     await app.bot.set_webhook(tg.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
     log.info("event=webhook_listening port=%d", tg.webhook_port)
     return runner
+
+
+async def serve(app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int) -> None:
+    """`kades-bot run`: start, answer until SIGINT/SIGTERM, stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await start_manually(app, poll_timeout=poll_timeout)
+    log.info("event=bot_running")
+    try:
+        await stop.wait()
+    finally:
+        await stop_manually(app)
 
 
 async def stop_manually(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
