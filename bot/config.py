@@ -98,7 +98,10 @@ class DeliverySettings(_Section):
     rate_margin: float = Field(0.97, gt=0, le=1)
     global_burst: int = Field(10, ge=1)
     per_chat_burst: int = Field(1, ge=1)
+    # Unused: groups are limited by a rolling window (group_per_minute per group_window_seconds,
+    # no burst above it). Kept so existing config files stay valid.
     group_burst: int = Field(10, ge=1)
+    group_window_seconds: float = Field(60.0, gt=0)
     # Seconds between edits of a broadcast's progress message.
     progress_every_seconds: float = Field(3.0, ge=3.0)
     # Read timeout of one push; a timeout counts as a failed attempt (retried with backoff).

@@ -1141,6 +1141,8 @@ class TelegramDouble:
             and _canon(markup) == _canon(sent.reply_markup)
         ):
             raise ApiError(400, NOT_MODIFIED)
+        if sent.chat_id in self._groups:  # edits in groups count toward the group's limit
+            self._take_flood_token(sent.chat_id, self._groups[sent.chat_id])
         sent.edit_history.append(
             {
                 "text": sent.text,

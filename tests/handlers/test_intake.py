@@ -19,11 +19,23 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
-async def test_one_user_flooding_does_not_slow_another(bot: BotHarness) -> None:
-    other = bot.person(2002, "Sri Wahyuni")
+async def test_one_user_flooding_does_not_slow_another(double: TelegramDouble, db_path: Path,
+                                                      clock: FixedClock) -> None:
+    settings = settings_for(double, db_path, KADES_INBOX__PER_USER_QUEUE="5")
+    app = await start_bot(double, settings, clock)
+    try:
+        await _flood_and_measure(BotHarness(app, double, clock, settings))
+    finally:
+        await stop_bot(app)
+
+
+async def _flood_and_measure(bot: BotHarness) -> None:
     flooder = bot.person(3003, "Pengirim Banjir")
+    others = iter(range(20_000, 20_100))
 
     async def help_latency() -> float:
+        # A fresh village head each time: Telegram's 1/s per-chat limit must not be what is measured.
+        other = bot.person(next(others), "Sri Wahyuni")
         started = time.monotonic()
         reply = await other.say("/bantuan", timeout=30)
         assert "/" in reply.text
@@ -34,6 +46,7 @@ async def test_one_user_flooding_does_not_slow_another(bot: BotHarness) -> None:
     for _ in range(300):
         await flooder.send("/bantuan")
     flooded = [await help_latency() for _ in range(20)]
+    print(f"flood: other user's /bantuan p95 idle={p95(idle) * 1000:.0f} ms flooded={p95(flooded) * 1000:.0f} ms")
 
     # Within 2x the idle p95; a 50 ms floor absorbs timer noise on a shared CI machine.
     assert p95(flooded) <= max(2 * p95(idle), p95(idle) + 0.05), (p95(idle), p95(flooded))
