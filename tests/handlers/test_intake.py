@@ -16,7 +16,7 @@ from tests.conftest import BotHarness, settings_for, start_bot, stop_bot
 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 async def test_one_user_flooding_does_not_slow_another(double: TelegramDouble, db_path: Path,
