@@ -87,9 +87,15 @@ class DeliverySettings(_Section):
     global_per_second: float = Field(30.0, gt=0)
     per_chat_per_second: float = Field(1.0, gt=0)
     group_per_minute: int = Field(20, gt=0)
+    # Unused: retries end by time (expires_at, or retry_max_age_seconds), not by a count.
     max_attempts: int = Field(8, ge=1)
     backoff_base_seconds: float = Field(2.0, gt=0)
-    backoff_max_seconds: float = Field(600.0, gt=0)
+    backoff_max_seconds: float = Field(180.0, gt=0)
+    # A push without expires_at is retried for at most this long after it was due.
+    retry_max_age_seconds: float = Field(24 * 3600.0, gt=0)
+    # A row 'sending' this long without a send in flight (its result could not be recorded)
+    # is taken back and sent again, without waiting for a restart.
+    lease_seconds: float = Field(60.0, gt=0)
     in_flight: int = Field(30, ge=1, le=200)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(6, 0)
