@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
+from bot.broadcasts import render_report
 from bot.clock import FixedClock
 from bot.config import DeliverySettings
 from scheduler.engine import DeliveryEngine
+from storage.broadcasts import Progress
 from storage.database import Database
 from storage.outbox import OutboxRepo, Priority
 from tests.double import Fault, TelegramDouble
@@ -105,3 +108,12 @@ async def test_five_minute_outage_with_a_reminder_due_inside_it(
     assert (await row(db, "prompt"))["status"] == "expired"
     assert double.sent(12) == []
     assert clock.now() - start <= timedelta(minutes=6) + timedelta(seconds=DeliverySettings().backoff_max_seconds)
+
+
+def test_broadcast_report_counts_possible_duplicates_separately() -> None:
+    started = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    progress = Progress(sent=10, failed=1, possible_duplicates=2)
+    text = render_report(7, progress, [], started=started, tz=ZoneInfo("Asia/Jakarta"), lang="id")
+    assert "Terkirim: 10 dari 11" in text and "Mungkin terkirim dua kali: 2" in text
+    clean = render_report(7, Progress(sent=10), [], started=started, tz=ZoneInfo("Asia/Jakarta"), lang="id")
+    assert "dua kali" not in clean
