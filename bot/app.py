@@ -5,7 +5,8 @@ Handler order matters (PTB runs the first matching handler per group):
            and a catch-all that answers unknown buttons as stale;
            then typed answers to forms in private chat (handlers.forms.route_input) last,
            so a command always wins over a form in progress.
-  errors   handlers.common.on_error: logs with context, tells the user politely.
+  errors   handlers.common.on_error: logs with context, tells the user politely;
+           handlers.trouble.on_storage_trouble: a locked or full database (not a bug).
 Services open in post_init (database, registry, delivery engine) and close in post_shutdown.
 """
 
@@ -25,7 +26,6 @@ from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -56,8 +56,10 @@ from handlers import (
     visits,
 )
 from handlers.common import on_error, on_unknown_button
+from handlers.trouble import on_storage_trouble
 from scheduler.engine import DeliveryEngine
 from scheduler.intake import Intake
+from scheduler.reply_limiter import PerChatRateLimiter
 from storage.database import Database
 from storage.inbox import BotStateRepo
 
@@ -110,8 +112,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         .base_file_url(settings.telegram.api_base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())
-        # Direct replies retry a 429 instead of failing; pushes go through our own dispatcher.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
+        # Direct replies retry a 429 instead of failing, pausing only the chat it was about
+        # (one flooding user must not slow everyone); pushes go through our own dispatcher.
+        .rate_limiter(PerChatRateLimiter(max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -126,6 +129,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                                    forms.route_input))
     app.add_error_handler(on_error)
+    app.add_error_handler(on_storage_trouble)
     return app
 
 

@@ -25,6 +25,7 @@ from bot.context import BotContext
 from bot.errors import KadesError, StaleAction
 from bot.services import Planner, Services
 from bot.texts import Html, normalise_language, t
+from storage.trouble import is_storage_trouble
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +224,8 @@ def command_args(context: BotContext) -> str:
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure with context and tell the user something went wrong, never a traceback."""
     err = context.error
+    if is_storage_trouble(err):
+        return  # handlers.trouble answers it: not a bug
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("event=handler_error update_id=%s error=%s", update_id, type(err).__name__, exc_info=err)
     if not isinstance(update, Update):

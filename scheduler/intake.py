@@ -45,6 +45,7 @@ from bot.texts import t
 from storage.database import HANDLING_UPDATE, Database
 from storage.inbox import InboxRepo, IncomingUpdate, chat_key_of
 from storage.outbox import Priority, enqueue
+from storage.trouble import ALARM
 
 log = logging.getLogger(__name__)
 
@@ -55,27 +56,6 @@ Rederive = Callable[[Update, Any], Awaitable[None]]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Done marks wait this long to share one write (a crash before it only repeats a reply).
 DONE_LINGER = 0.05
-
-
-class StorageAlarm:
-    """One ERROR line per minute while storage fails, one INFO line when it works again."""
-
-    def __init__(self, every: float = 60.0) -> None:
-        self.every = every
-        self._last = -1e9
-        self.failing = False
-
-    def failed(self, where: str, exc: BaseException) -> None:
-        now = time.monotonic()
-        if now - self._last >= self.every:
-            self._last = now
-            log.error("event=storage_trouble where=%s error=%s", where, f"{type(exc).__name__}: {exc}"[:200])
-        self.failing = True
-
-    def ok(self) -> None:
-        if self.failing:
-            self.failing = False
-            log.info("event=storage_recovered")
 
 
 class Intake:
@@ -89,7 +69,7 @@ class Intake:
         self.rederive = rederive
         self.wake_outbox = wake_outbox
         self.poll_timeout = poll_timeout
-        self.alarm = StorageAlarm()
+        self.alarm = ALARM
         self._queues: dict[int, deque[IncomingUpdate]] = {}
         self._ready: deque[int] = deque()  # senders with waiting updates and no worker
         self._busy: set[int] = set()
@@ -101,6 +81,7 @@ class Intake:
         self._done: list[int] = []
         self._done_task: asyncio.Task[None] | None = None
         self._store_lock = asyncio.Lock()
+        self._apologised: dict[int, float] = {}
         self.handled = 0
         self.dropped = 0
         self.on_handled: Callable[[int], None] | None = None  # benchmarks: update_id handled
@@ -203,6 +184,18 @@ class Intake:
         await enqueue(conn, key=f"flood:{chat_id}:{item.update_id}", chat_id=chat_id, text=t("rel.flood"),
                       due_at=now, now=now, priority=Priority.INTERACTIVE, expires_at=now + timedelta(minutes=5))
 
+    async def _apologise(self, raws: list[dict[str, Any]]) -> None:
+        """Storage is failing: tell each sender once a minute. Their updates are not confirmed,
+        so Telegram delivers them again and they are handled when storage is back."""
+        now = time.monotonic()
+        for raw in raws:
+            chat_id = _reply_chat(raw)
+            if chat_id is None or now - self._apologised.get(chat_id, -1e9) < 60:
+                continue
+            self._apologised[chat_id] = now
+            with contextlib.suppress(TelegramError):
+                await self.app.bot.send_message(chat_id, t("rel.storage_trouble"))
+
     def _queue(self, item: IncomingUpdate) -> None:
         queue = self._queues.get(item.chat_key)
         if queue is None:
@@ -218,10 +211,14 @@ class Intake:
         backoff = 1.0
         batch: list[dict[str, Any]] = []
         while not self._stopping:
-            if batch:  # the last batch is not committed yet: never confirm it before
+            if batch:
                 try:
                     await self.accept(batch)
                 except Exception:
+                    # Not committed, so not confirmed: the same offset asks for the batch again
+                    # (with whatever came since), and each sender hears why nothing happens yet.
+                    await self._apologise(batch)
+                    batch = []
                     await asyncio.sleep(1.0)
                     continue
                 offset = int(batch[-1]["update_id"]) + 1
@@ -267,6 +264,7 @@ class Intake:
             try:
                 await self.accept([raw])
             except Exception:
+                await self._apologise([raw])
                 return web.Response(status=503)  # Telegram delivers it again later
             return web.Response(status=200)
 

@@ -67,16 +67,21 @@ class InboxRepo:
 
     @staticmethod
     async def store_in(conn: aiosqlite.Connection, updates: Sequence[IncomingUpdate], now: datetime) -> set[int]:
-        fresh: set[int] = set()
-        for u in updates:
-            cur = await conn.execute(
-                "INSERT INTO inbox(update_id, chat_key, user_id, raw, status, received_at) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(update_id) DO NOTHING",
-                (u.update_id, u.chat_key, u.user_id, json.dumps(u.raw, ensure_ascii=False), u.status, to_db(now)),
-            )
-            if cur.rowcount == 1:
-                fresh.add(u.update_id)
-        return fresh
+        """One lookup and one batched insert: the intake's cost per update must stay small."""
+        ids = [u.update_id for u in updates]
+        known = {r[0] for r in await conn.execute_fetchall(
+            f"SELECT update_id FROM inbox WHERE update_id IN ({','.join('?' for _ in ids)})", ids)}
+        fresh = [u for u in updates if u.update_id not in known]
+        received = to_db(now)
+        # A dropped update is never handled: only its id is kept (less personal data, less work).
+        await conn.executemany(
+            "INSERT INTO inbox(update_id, chat_key, user_id, raw, status, received_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(update_id) DO NOTHING",
+            [(u.update_id, u.chat_key, u.user_id,
+              "{}" if u.status == "dropped" else json.dumps(u.raw, ensure_ascii=False), u.status, received)
+             for u in fresh],
+        )
+        return {u.update_id for u in fresh}
 
     async def open_rows(self) -> list[IncomingUpdate]:
         """Rows not finished at the last stop, oldest first (replayed at start)."""
