@@ -169,7 +169,7 @@ async def run_bot(kind: str, args: argparse.Namespace, tmp: Path, *, flood: bool
 async def flood_run(double: TelegramDouble, users: list[SimUser]) -> tuple[list[float], list[float]]:
     """Another user's /bantuan, one at a time, idle and then while one user floods 300 updates."""
     await double.wait_idle(quiet=0.5, timeout=60)
-    others = iter(users[1:])
+    others = iter([double.user(90_000 + i, f"Kades Lain {i}") for i in range(80)])  # one fresh chat each
     idle = [await one_update(double, next(others), "/bantuan") for _ in range(40)]
     flooder = users[0]
     for _ in range(300):
