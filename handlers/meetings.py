@@ -37,7 +37,7 @@ from bot.meetings import (
     swap_partner,
     tally,
 )
-from bot.permissions import Action
+from bot.permissions import Action, refusal
 from bot.recurrence import to_rrule
 from bot.texts import Html, t
 from bot.timefmt import format_date, format_datetime
@@ -129,7 +129,7 @@ async def _agenda_private(update: Update, context: BotContext) -> None:
     forums = await services.access.forums_for(user.id, Action.RSVP)
     if not forums:
         if await services.members.memberships_of(user.id):
-            raise NotPermitted()
+            raise refusal(Action.RSVP)
         from bot.errors import NotAMember
 
         raise NotAMember("err.not_member_any")

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, C
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import InvalidInput, NotPermitted, StaleAction
-from bot.permissions import ROLES, Action, Role
+from bot.permissions import ROLES, Action, Role, refusal
 from bot.profile_rules import MAX_FORUM_NAME, clean_name
 from bot.render import JABATAN, jabatan_label, profile_card, role_label, scope_label, village_button
 from bot.texts import t
@@ -472,7 +472,7 @@ async def link_group(update: Update, context: BotContext) -> None:
         return
     forums = await context.services.access.forums_for(user.id, Action.LINK_GROUP)
     if not forums:
-        raise NotPermitted()
+        raise refusal(Action.LINK_GROUP)
     if len(forums) == 1:
         await _link(update, context, forums[0])
         return
