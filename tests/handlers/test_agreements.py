@@ -3,7 +3,6 @@ controlled clock (prompts, reminder, escalation, summary), restart mid-form, ame
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -68,11 +67,8 @@ def starting(message: SentMessage, prefix: str) -> str:
 
 async def alert_after(bot: BotHarness, person: Person, message: SentMessage, data: str) -> str:
     cq = await bot.double.press_button(person.user, message, data, force=True)
-    for _ in range(500):
-        if cq in bot.double.answered_callbacks:
-            return str(bot.double.answered_callbacks[cq].get("text") or "")
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"press {data!r} was never answered")
+    answer = await bot.double.wait_for_answer(cq)
+    return str(answer.get("text") or "")
 
 
 async def plan(bot: BotHarness) -> None:
