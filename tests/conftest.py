@@ -1,7 +1,12 @@
 """Shared fixtures: real SQLite files, the Telegram test double, the real PTB application.
 
 Loading the village registry takes about two seconds, so one template database with the
-registry is built per test session and copied into each test's tmp_path.
+registry is built per test session and copied into each test's tmp_path. Under pytest-xdist
+(`-n 2`) each worker is its own session with its own tmp_path_factory, so each builds its own.
+
+Flow tests run without flood limits (the double's and the bot's own outbox limiter), so they
+are as fast as the code; they wait on events (`wait_for`, `wait_for_answer`, the delivery
+engine's `run_due`), never on sleeps.
 """
 
 from __future__ import annotations
