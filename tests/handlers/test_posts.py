@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.telegram_double import SentMessage, SimChat
 from handlers.posts import create_post, plan_posts, post_repo
+from scheduler.engine import DeliveryEngine
 from storage.outbox import OutboxRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
 
@@ -34,10 +34,9 @@ async def _card(bot: BotHarness, title: str) -> SentMessage:
     """The card in the group, once the dispatcher has recorded its message id."""
     card = await bot.double.wait_for(GROUP, lambda m: title in m.text and "Bermanfaat" in " ".join(m.button_texts()),
                                      timeout=5)
-    for _ in range(100):
-        if not await bot.services.db.fetchval("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"):
-            break
-        await asyncio.sleep(0.02)
+    engine = bot.services.delivery
+    assert isinstance(engine, DeliveryEngine)
+    await engine.run_due()  # every due push sent and its message id recorded
     return card
 
 
