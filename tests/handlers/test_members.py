@@ -154,7 +154,7 @@ async def test_unexpected_text_and_garbage_get_a_polite_answer(bot: BotHarness) 
     assert "tidak mengerti" in hint.text and "/forum_baru" in hint.text  # what a newcomer can do
     assert "tidak mengerti" in (await sri.say("x" * 4000)).text
     cq = await bot.double.press_button(sri.user, (await sri.say("apa")), "zz:nope:1", force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert bot.double.answered_callbacks[cq]  # answered, never left spinning
     await seed_forum(bot.services, koordinator=1001, members={1001: ("Budi", "33.01.18.2011"),
                                                               1002: ("Sri", "33.01.18.2001")})

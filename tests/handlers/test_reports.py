@@ -108,11 +108,10 @@ async def test_anggota_stranger_and_groups_are_refused(bot: BotHarness) -> None:
     assert all(m.kind == "text" for m in bot.double.sent(-100555))
     # A forged button naming the forum is checked on the server.
     menu = await budi.say("/ekspor")
-    await bot.double.press_button(sri.user, menu, f"r:f:{forum_id}:m:all:x", force=True)
-    await bot.double.wait_idle()
+    cq = await bot.double.press_button(sri.user, menu, f"r:f:{forum_id}:m:all:x", force=True)
+    alert = await bot.double.wait_for_answer(cq)
     assert not [m for m in bot.double.sent(ANGGOTA) if m.kind == "document"]
-    alerts = [a for a in bot.double.answered_callbacks.values() if a.get("show_alert")]
-    assert alerts and "koordinator" in str(alerts[-1]["text"])
+    assert alert["show_alert"] and "koordinator" in str(alert["text"])
 
 
 async def test_no_data_of_another_forum(bot: BotHarness) -> None:
@@ -121,8 +120,8 @@ async def test_no_data_of_another_forum(bot: BotHarness) -> None:
                              members={2001: ("Rahmat", "33.01.17.2004"), 2002: ("Rahasia Orang Lain", CARUY)})
     budi = bot.person(KOORD, "Budi")
     menu = await budi.say("/ekspor")
-    await bot.double.press_button(budi.user, menu, f"r:f:{other}:m:all:x", force=True)
-    await bot.double.wait_idle()
+    cq = await bot.double.press_button(budi.user, menu, f"r:f:{other}:m:all:x", force=True)
+    await bot.double.wait_for_answer(cq)
     assert not [m for m in bot.double.sent(KOORD) if m.kind == "document"]
     formats = await budi.press(menu, "Direktori anggota")
     await budi.press(formats, "Excel")
@@ -134,12 +133,12 @@ async def test_stale_and_malformed_buttons(bot: BotHarness) -> None:
     forum_id = await _forum(bot)
     budi = bot.person(KOORD, "Budi")
     menu = await budi.say("/ekspor")
+    presses = []
     for data in (f"r:w:{forum_id}:zz", f"r:f:{forum_id}:m:all:q", f"r:f:{forum_id}:m:bogus:x",
                  f"r:m:{forum_id}:209912", f"r:m:{forum_id}:abc", "r:w:notanumber:m"):
-        await bot.double.press_button(budi.user, menu, data, force=True)
-    await bot.double.wait_idle()
-    answers = list(bot.double.answered_callbacks.values())
-    assert len(answers) == 6 and all("tidak berlaku" in str(a["text"]) for a in answers)
+        presses.append(await bot.double.press_button(budi.user, menu, data, force=True))
+    answers = [await bot.double.wait_for_answer(cq) for cq in presses]
+    assert len(bot.double.answered_callbacks) == 6 and all("tidak berlaku" in str(a["text"]) for a in answers)
     assert not [m for m in bot.double.sent(KOORD) if m.kind in ("document", "photo")]
 
 
@@ -174,6 +173,7 @@ async def test_export_keeps_the_bot_answering_others(bot: BotHarness) -> None:
 
 async def test_monthly_digest_is_planned_once_per_koordinator_and_sent(bot: BotHarness) -> None:
     forum_id = await _forum(bot)
+    budi = bot.person(KOORD, "Budi")  # has started the bot before the digest can go out
     await _pending(bot, forum_id, 1010, "Dewi <Lestari>")
     async with bot.services.db.transaction() as conn:
         await bot.services.members.mark_unreachable(conn, ANGGOTA, "blocked", bot.clock.now())
@@ -193,7 +193,6 @@ async def test_monthly_digest_is_planned_once_per_koordinator_and_sent(bot: BotH
     assert [r["idem_key"] for r in rows] == [key]
     assert rows[0]["chat_id"] == KOORD and rows[0]["priority"] == 2
     services.delivery.wake()
-    budi = bot.person(KOORD, "Budi")
     digest = await budi.next(timeout=20)
     assert "Ringkasan bulanan" in digest.text and "November 2026" in digest.text
     assert "Sri <i>Wahyuni</i> (Caruy) — memblokir bot" in digest.text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -77,11 +76,7 @@ async def pressed(person: Person, message: SentMessage, label: str, needle: str)
 async def alert(bot: BotHarness, person: Person, message: SentMessage, data: str) -> str:
     """Press (possibly someone else's or a stale) button; the alert text the bot answered with."""
     cq = await bot.double.press_button(person.user, message, data, force=True)
-    for _ in range(200):
-        if cq in bot.double.answered_callbacks:
-            return str(bot.double.answered_callbacks[cq].get("text") or "")
-        await asyncio.sleep(0.05)
-    raise AssertionError("the press was never answered")
+    return str((await bot.double.wait_for_answer(cq, timeout=10)).get("text") or "")
 
 
 async def request_visit(bot: BotHarness, engine: DeliveryEngine, requester: Person, *,
