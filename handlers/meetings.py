@@ -37,7 +37,7 @@ from bot.meetings import (
     swap_partner,
     tally,
 )
-from bot.permissions import Action
+from bot.permissions import Action, refusal
 from bot.recurrence import to_rrule
 from bot.texts import Html, t
 from bot.timefmt import format_date, format_datetime
@@ -129,7 +129,7 @@ async def _agenda_private(update: Update, context: BotContext) -> None:
     forums = await services.access.forums_for(user.id, Action.RSVP)
     if not forums:
         if await services.members.memberships_of(user.id):
-            raise NotPermitted()
+            raise refusal(Action.RSVP)
         from bot.errors import NotAMember
 
         raise NotAMember("err.not_member_any")
@@ -313,10 +313,27 @@ async def on_rsvp(update: Update, context: BotContext, data: CallbackData) -> No
 
         await answer_query(query, str(t("meet.rsvp.toast", lang, answer=t(f"meet.answer.{answer}", lang))))
         return
+    await _expect_typed_follow_up(context, user.id, meeting_id, answer)
     follow = {"yes": "meet.rsvp.ask_party", "no": "meet.rsvp.ask_reason", "maybe": "meet.rsvp.maybe_note"}[answer]
     text = (f"{t('meet.rsvp.saved', lang, title=meeting.title, answer=t(f'meet.answer.{answer}', lang))}\n"
             f"{t(follow, lang)}")
     await edit_or_reply(update, text, _after_answer_rows(meeting_id, answer, lang))
+
+
+async def _expect_typed_follow_up(context: BotContext, user_id: int, meeting_id: int, answer: str) -> None:
+    """After Hadir the next typed message is the number coming; after Tidak hadir, the reason.
+
+    The prompt invites typing, so typing must work without pressing "Tulis alasan" first. A
+    form already in progress (a post being written) is never replaced by this small question.
+    """
+    current = await forms.current(context, user_id)
+    if current is not None and current.flow != REASON:
+        return
+    if answer in ("yes", "no"):
+        await forms.begin(context, user_id, REASON, "party" if answer == "yes" else "reason",
+                          {"meeting_id": meeting_id})
+    elif current is not None:
+        await forms.finish(context, user_id)
 
 
 @button_handler
@@ -330,6 +347,9 @@ async def on_party(update: Update, context: BotContext, data: CallbackData) -> N
         await reply(update, t("meet.rsvp.type_party", lang))
         return
     meeting, _ = await record_rsvp(context, meeting_id, user.id, "yes", party_size=size, via="private")
+    pending = await forms.current(context, user.id)
+    if pending is not None and pending.flow == REASON:
+        await forms.finish(context, user.id)
     await edit_or_reply(update, t("meet.rsvp.party_saved", lang, title=meeting.title, n=size),
                         rsvp_rows(meeting_id, lang))
 

@@ -35,6 +35,7 @@ from bot.meetings import (
     nth_weekday_of,
     overlaps,
 )
+from bot.numbers_id import count_from_text
 from bot.permissions import Action
 from bot.recurrence import Recurrence, RecurrenceError, describe, occurrences
 from bot.texts import Html, t
@@ -213,10 +214,10 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
         elif step == "repeat_end":
             await _typed_repeat_end(update, context, draft, text)
         elif step == "max":
-            value = text.strip()
-            if not value.isdigit() or not 1 <= int(value) <= 10000:
+            value = count_from_text(text)
+            if value is None or not 1 <= value <= 10000:
                 raise InvalidInput("meet.bad.max")
-            draft = await forms.advance(context, draft, "apply", max=int(value))
+            draft = await forms.advance(context, draft, "apply", max=value)
             await ask(update, context, draft)
         elif step == "deadline":
             meeting = await _meeting_of(context, draft)

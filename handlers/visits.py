@@ -30,6 +30,7 @@ from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
 from bot.errors import Conflict, InvalidInput, KadesError, NotAMember, NotFound, StaleAction
+from bot.numbers_id import count_from_text
 from bot.permissions import Action, allowed
 from bot.render import jabatan_label, short_kabupaten
 from bot.services import Services
@@ -620,7 +621,7 @@ async def on_request_input(update: Update, context: BotContext, draft: Draft) ->
                                     dates=sorted(dates))
     elif step == "people":
         try:
-            people = rules.check_people(int(text.split()[0]) if text.split() and text.split()[0].isdigit() else -1)
+            people = rules.check_people(count_from_text(text) or -1)
         except KadesError as exc:
             await reply(update, t(exc.message_key, lang, **exc.params))
             return

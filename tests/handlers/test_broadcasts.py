@@ -86,7 +86,7 @@ async def test_non_coordinator_cannot_broadcast(bot: BotHarness) -> None:
     forum_id = await forum_with_members(bot)
     sri = bot.person(2001, "Sri Wahyuni")
     reply = await sri.say("/siaran")
-    assert "hanya untuk koordinator" in reply.text
+    assert "hanya untuk koordinator forum" in reply.text and "pendamping" not in reply.text
     assert await bot.services.drafts.get(2001) is None
     # A forged button press from an old message is refused as well.
     broadcasts = BroadcastRepo(bot.services.db)

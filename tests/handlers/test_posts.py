@@ -376,3 +376,22 @@ async def test_koordinator_changes_digest_day(bot: BotHarness) -> None:
     panel = await agus.say("/ringkasan")
     assert "Kamis" not in panel.button_texts()  # only the koordinator picks the day
     _ = timedelta
+
+
+async def test_bare_cari_from_the_menu_asks_for_the_words(bot: BotHarness) -> None:
+    forum_id, _g, _t = await _world(bot)
+    await create_post(bot.services, forum_id=forum_id, author_user_id=2002, title="Bank sampah desa",
+                      bidang="tani", kind="berhasil", story="Bank sampah kami berjalan sejak 2024.",
+                      publish=False)
+    budi = bot.person(1001, "Budi Santoso")
+    ask = await budi.say("/cari")
+    assert "Apa yang Bapak/Ibu cari" in ask.text
+    found = await budi.say("bank sampah")
+    assert "Hasil pencarian" in found.text and "Bank sampah desa" in found.text
+    assert await bot.services.drafts.get(budi.id) is None
+    # A bare /cari never replaces a form in progress.
+    await budi.say("/berbagi")
+    draft = await bot.services.drafts.get(budi.id)
+    usage = await budi.say("/cari")
+    assert "/cari pupuk organik" in usage.text
+    assert await bot.services.drafts.get(budi.id) == draft

@@ -89,14 +89,14 @@ async def test_pendamping_exports_csv(bot: BotHarness) -> None:
     document = await ahmad.next()
     assert document.file_name == "kades-forum-cipari-anggota.csv"
     content = (document.file_bytes or b"").decode("utf-8-sig")
-    assert content.splitlines()[0].startswith("Nama,Jabatan,Peran,Status")
+    assert content.splitlines()[0].startswith("Nama;Jabatan;Peran;Status")
     assert "Ahmad Fauzi" in content and "2026-11-24" in content
 
 
 async def test_anggota_stranger_and_groups_are_refused(bot: BotHarness) -> None:
     forum_id = await _forum(bot, group_chat_id=-100555)
     sri = bot.person(ANGGOTA, "Sri")
-    assert "hanya untuk koordinator" in (await sri.say("/ekspor")).text
+    assert "hanya untuk koordinator atau pendamping" in (await sri.say("/ekspor")).text  # pendamping may too
     assert "hanya untuk koordinator" in (await sri.say("/laporan")).text
     stranger = bot.person(STRANGER, "Orang")
     assert "belum menjadi anggota" in (await stranger.say("/ekspor")).text
@@ -630,3 +630,19 @@ async def test_laporan_with_agreements_states_and_ratings(bot: BotHarness) -> No
     text = await budi.next()
     assert "Kerja sama: aktif 1, berakhir 1" in text.text
     assert "Rata-rata nilai evaluasi: 3,5 (2 evaluasi)" in text.text
+
+
+async def test_all_time_export_includes_the_announced_meeting_and_opens_in_indonesian_excel(bot: BotHarness) -> None:
+    """'Semua waktu' reaches the December meeting still to come, as 'Bulan ini' reaches November's."""
+    forum_id = await _forum(bot)
+    await _meetings(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    periods = await budi.press(menu, "Pertemuan")
+    formats = await budi.press(periods, "Semua")
+    await budi.press(formats, "CSV per tabel")
+    document = await bot.double.wait_for(
+        KOORD, lambda m: m.kind == "document" and (m.file_name or "").endswith("-pertemuan.csv"), timeout=15)
+    meetings_csv = (document.file_bytes or b"").decode("utf-8-sig")
+    assert "Pertemuan rutin dec" in meetings_csv and "Pertemuan rutin sep" in meetings_csv
+    assert meetings_csv.splitlines()[0].count(";") >= 3  # semicolons: one click in Indonesian Excel
