@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date
+from bot.dateparse import DateParseError, date_problem, parse_date
 from bot.errors import Conflict, InvalidInput, NotFound, NotPermitted, StaleAction
 from bot.ics import IcsEvent, meeting_ics, series_ics
 from bot.meetings import (
@@ -948,7 +948,7 @@ async def on_minutes_input(update: Update, context: BotContext, draft: Draft) ->
             try:
                 due = parse_date(message.text[:100], now=context.services.clock.now(), tz=meeting.zone)
             except DateParseError as exc:
-                raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+                raise date_problem(exc, "meet.bad.date.") from None
             actions = [*draft.data["actions"], {"text": draft.data["pending_action"],
                                                 "owner": draft.data["pending_owner"], "due": due.isoformat()}]
             draft = await forms.advance(context, draft, "act_text", actions=actions, pending_action=None,

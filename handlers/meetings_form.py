@@ -18,7 +18,7 @@ from telegram import Update
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date, parse_datetime, parse_duration
+from bot.dateparse import DateParseError, date_problem, parse_date, parse_datetime, parse_duration
 from bot.errors import InvalidInput, NotFound, StaleAction
 from bot.holidays_id import holiday_name
 from bot.meetings import (
@@ -225,7 +225,7 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
             try:
                 when = parse_datetime(text, now=now, tz=meeting.zone, default_time=time(23, 59))
             except DateParseError as exc:
-                raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+                raise date_problem(exc, "meet.bad.date.") from None
             if when >= meeting.starts_at:
                 raise InvalidInput("meet.bad.deadline_after")
             draft = await forms.advance(context, draft, "apply", deadline=when.isoformat())
@@ -252,7 +252,7 @@ async def _typed_when(update: Update, context: BotContext, draft: Draft, text: s
     try:
         when = parse_datetime(text[:200], now=now, tz=_zone(draft))
     except DateParseError as exc:
-        raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+        raise date_problem(exc, "meet.bad.date.") from None
     if when > now + timedelta(days=MONTHS_AHEAD * 31):
         raise InvalidInput("meet.bad.date.too_far")
     zone = when.tzinfo if isinstance(when.tzinfo, ZoneInfo) else _zone(draft)
@@ -655,7 +655,7 @@ async def _typed_repeat_end(update: Update, context: BotContext, draft: Draft, t
     try:
         until = parse_date(value[:100], now=context.services.clock.now(), tz=_zone(draft))
     except DateParseError as exc:
-        raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+        raise date_problem(exc, "meet.bad.date.") from None
     if until <= start.date():
         raise InvalidInput("meet.bad.repeat_end")
     if (until - start.date()).days > MAX_SERIES_DAYS:

@@ -134,9 +134,11 @@ async def test_koordinator_registers_an_agreement_with_every_field(bot: BotHarne
     await budi.send("Peraturan Bersama Kepala Desa Nomor 1 Tahun 2026")
     await until(bot, budi, "mulai berlaku")
     await budi.send("31 Februari 2027")
-    await until(bot, budi, "tidak ada di kalender")
+    await until(bot, budi, "Februari 2027 hanya 28 hari")
     await budi.send("1 Desember 2026")
     await until(bot, budi, "berakhir? (contoh")
+    await budi.send("akhir tahun")
+    await until(bot, budi, "Contoh: 31 Desember 2028")  # an end date's examples are end dates
     await budi.send("1 November 2026")
     await until(bot, budi, "harus setelah tanggal mulai")
     await budi.send("30 November 2028")

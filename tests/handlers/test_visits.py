@@ -376,7 +376,7 @@ async def test_bad_input_in_the_form_is_corrected_politely(bot: BotHarness, engi
     ask = await budi.next() if ask.edited else ask
     assert "tidak saya kenali" in (await budi.say("kapan-kapan saja")).text
     assert "sudah lewat" in (await budi.say("1 November 2026")).text
-    assert "tidak ada di kalender" in (await budi.say("31 Februari 2027")).text
+    assert "Februari 2027 hanya 28 hari" in (await budi.say("31 Februari 2027")).text
     await budi.say("7 Desember 2026")
     assert "sudah diusulkan" in (await budi.say("7 Desember 2026")).text
     ask = await budi.say("8 Desember 2026")
