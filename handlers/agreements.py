@@ -970,7 +970,7 @@ async def on_lapse(update: Update, context: BotContext, data: CallbackData) -> N
     """Biarkan berakhir: no more expiry warnings for this end date."""
     user = user_of(update)
     agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    end = date.fromisoformat(data.arg(1))
+    end = data.date_arg(1)
     if agreement.status != "active" or agreement.end_date != end:
         raise StaleAction()
     services = context.services

@@ -788,7 +788,7 @@ async def on_accept(update: Update, context: BotContext, data: CallbackData) -> 
     row = await load_for_party(services, data.int_arg(0), user.id)
     if row.state in rules.OPEN and row.round != data.int_arg(1):
         raise StaleAction("visit.err.old_proposal")
-    day = datetime.strptime(data.arg(2), "%Y%m%d").date()
+    day = data.date_arg(2, "%Y%m%d")
     step = rules.accept(row.rules_view(), user.id, day, today_at(services, visit_zone(row)))
     new_row = await transition(services, row, step, user.id)
     await _show_after(update, context, new_row, "visit.done_accept", date=format_date(day, await language(

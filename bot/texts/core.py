@@ -5,6 +5,7 @@ from __future__ import annotations
 ID: dict[str, str] = {
     # errors
     "err.generic": "Maaf, terjadi kesalahan. Silakan coba lagi sebentar lagi.",
+    "err.bug": "Maaf, terjadi kesalahan (kode {code}). Coba lagi atau hubungi koordinator.",
     "err.not_permitted": "Maaf, perintah ini hanya untuk koordinator forum.",
     "err.not_member": "Maaf, Anda bukan anggota aktif forum ini.",
     "err.not_member_any": "Anda belum menjadi anggota forum mana pun. Minta tautan undangan kepada koordinator forum Anda.",
@@ -163,6 +164,7 @@ ID: dict[str, str] = {
 
 EN: dict[str, str] = {
     "err.generic": "Sorry, something went wrong. Please try again in a moment.",
+    "err.bug": "Sorry, something went wrong (code {code}). Please try again or contact your coordinator.",
     "err.not_permitted": "Sorry, this command is for forum coordinators only.",
     "err.not_member": "Sorry, you are not an active member of this forum.",
     "err.not_member_any": "You are not a member of any forum yet. Ask your forum coordinator for an invite link.",
