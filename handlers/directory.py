@@ -49,9 +49,11 @@ async def _member_with_village(update: Update, context: BotContext) -> Member:
     member = await context.services.members.get(user.id)
     if member is None or member.erased_at is not None or not await context.services.members.memberships_of(user.id):
         raise NotAMember("err.not_member_any")
-    if not member.village_code:
+    # The village a koordinator approved, never the profile field alone (a change may be pending).
+    code = await context.services.access.own_village(user.id)
+    if not code:
         raise InvalidInput("dir.no_village")
-    return member
+    return member.model_copy(update={"village_code": code})
 
 
 

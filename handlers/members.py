@@ -6,9 +6,10 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot import members_service
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import StaleAction
@@ -68,6 +69,12 @@ async def show_profile(update: Update, context: BotContext) -> None:
             if membership.status == "pending":
                 role += " ⏳"
             lines.append(str(t("profile.forum_line", lang, forum=forum.name, role=role)))
+    for change in await services.members.pending_village_changes(user.id):
+        forum = await services.forums.get(change.forum_id)
+        region = await services.regions.get(change.new_code)
+        if forum is not None:
+            lines.append(str(t("vc.pending_line", lang, village=region.name if region else change.new_code,
+                               forum=forum.name)))
     zone = member_zone(member.timezone, member.village_code)
     text = t("profile.title", lang, card=profile_card(member, village, lang),
              phone=member.phone or t("profile.no_phone", lang),
@@ -145,6 +152,22 @@ async def on_zone(update: Update, context: BotContext, data: CallbackData) -> No
     zone = None if choice == "auto" else zone_from_label(choice).key
     await context.services.members.update(user.id, context.services.clock.now(), timezone=zone)
     await edit_or_reply(update, t("profile.saved", lang))
+
+
+@button_handler
+async def on_village_decision(update: Update, context: BotContext, data: CallbackData) -> None:
+    """A koordinator approves (Setujui) or rejects (Tolak) a member's change of village."""
+    user = user_of(update)
+    services = context.services
+    lang = await language(update, context)
+    await members_service.decide_village_change(services, data.int_arg(0), user.id, data.arg(1) == "y")
+    deciding = await services.members.get(user.id)
+    approve = data.arg(1) == "y"
+    note = t("vc.approved_note" if approve else "vc.rejected_note", lang,
+             by=deciding.full_name if deciding else user.full_name)
+    query = update.callback_query
+    original = query.message.text_html if query and isinstance(query.message, Message) and query.message.text else ""
+    await edit_or_reply(update, f"{original}\n\n{note}")
 
 
 # -- /anggota --------------------------------------------------------------------------------------
@@ -264,6 +287,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("keluar", leave))
     app.add_handler(CommandHandler("hapus_data", erase))
     buttons = {"ed": on_edit, "nophone": on_remove_phone, "zone": on_zone, "leave": on_leave, "nop": on_nothing,
-               "erase": on_erase}
+               "erase": on_erase, "vc": on_village_decision}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

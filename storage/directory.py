@@ -190,18 +190,18 @@ class DirectoryRepo:
     async def villages_for(self, user_id: int, *, include_own: bool = False) -> list[DirectoryVillage]:
         """Villages of the active members of the user's active forums, one entry per village."""
         rows = await self.db.fetchall(
-            """SELECT m.user_id, m.full_name, m.jabatan, m.village_code, other.forum_id,
+            """SELECT m.user_id, m.full_name, m.jabatan, other.village_code, other.forum_id,
                       v.level AS v_level, v.name AS v_name, v.parent AS v_parent,
                       kc.name AS kecamatan, kb.name AS kabupaten, pv.name AS provinsi
                FROM memberships mine
                JOIN memberships other ON other.forum_id = mine.forum_id AND other.status = 'active'
                JOIN members m ON m.user_id = other.user_id
-               JOIN regions v ON v.code = m.village_code
+               JOIN regions v ON v.code = other.village_code  -- the village approved in that forum
                LEFT JOIN regions kc ON kc.code = substr(v.code, 1, 8)
                LEFT JOIN regions kb ON kb.code = substr(v.code, 1, 5)
                LEFT JOIN regions pv ON pv.code = substr(v.code, 1, 2)
                WHERE mine.user_id = ? AND mine.status = 'active' AND m.erased_at IS NULL AND v.level = 4
-               ORDER BY m.village_code,
+               ORDER BY other.village_code,
                         CASE m.jabatan WHEN 'kades' THEN 0 WHEN 'pj_kades' THEN 1 ELSE 2 END, m.user_id""",
             (user_id,),
         )
