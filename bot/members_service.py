@@ -9,14 +9,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot import visits as visit_rules
 from bot.callbacks import encode
-from bot.errors import NotFound, StaleAction
+from bot.errors import KadesError, NotFound, StaleAction
 from bot.permissions import Action
 from bot.render import village_line
 from bot.services import Services
 from bot.texts import t
 from storage import outbox
 from storage.models import Forum, VillageChange
+from storage.visits import VisitRepo
 
 log = logging.getLogger(__name__)
 
@@ -115,3 +117,80 @@ async def decide_village_change(services: Services, change_id: int, by: int, app
     services.delivery.wake()
     log.info("event=village_change_decided change=%s forum=%s approve=%s by=%s", change_id, forum.id, approve, by)
     return VillageDecision(change, forum)
+
+
+# -- leaving and erasing ---------------------------------------------------------------------------
+class LastKoordinator(KadesError):
+    """The person is the only koordinator of a forum that still has other members."""
+
+    message_key = "leave.last_koordinator"
+
+
+async def sole_koordinator_of(services: Services, user_id: int) -> Forum | None:
+    """A forum where this person is the only koordinator and others are still members, if any."""
+    for membership in await services.members.memberships_of(user_id):
+        if membership.role != "koordinator":
+            continue
+        coordinators = await services.members.coordinators(membership.forum_id)
+        others = [m for m in await services.members.in_forum(membership.forum_id) if m.member.user_id != user_id]
+        if len(coordinators) == 1 and others:
+            return await services.forums.get(membership.forum_id)
+    return None
+
+
+async def leave_forum(services: Services, forum_id: int, user_id: int) -> Forum:
+    """Leave one forum: refused for its only koordinator while others remain; its pending pushes
+    to the person are cancelled (a reminder of a forum one left is noise, and a leak)."""
+    forum, membership = await services.access.require(forum_id, user_id, Action.VIEW_MEMBERS)
+    if membership.role == "koordinator":
+        coordinators = await services.members.coordinators(forum.id)
+        others = [m for m in await services.members.in_forum(forum.id) if m.member.user_id != user_id]
+        if len(coordinators) == 1 and others:
+            raise LastKoordinator(forum=forum.name)
+    now = services.clock.now()
+    async with services.db.transaction() as conn:
+        await services.members.set_status_in(conn, forum.id, user_id, "removed", now, by=user_id)
+        cancelled = await outbox.cancel_to_member(conn, user_id, forum_id=forum.id)
+    log.info("event=member_left forum=%s user=%s cancelled_pushes=%d", forum.id, user_id, cancelled)
+    return forum
+
+
+async def erase_member(services: Services, user_id: int, erased_name: str) -> None:
+    """Erase a person's data (UU 27/2022 PDP) and everything that would still carry it.
+
+    Refused (LastKoordinator, with the way out) while they are the only koordinator of a forum with
+    other members. Otherwise, in one transaction: their open visits end and the other side is told;
+    every pending push to them is cancelled; every stored push carrying their name loses it (pending
+    ones are cancelled); the profile is blanked and memberships end. Their posts stay, without the name.
+    """
+    forum = await sole_koordinator_of(services, user_id)
+    if forum is not None:
+        raise LastKoordinator("erase.last_koordinator", forum=forum.name)
+    member = await services.members.get(user_id)
+    if member is None or member.erased_at is not None:
+        raise StaleAction()
+    now = services.clock.now()
+    repo = VisitRepo(services.db)
+    open_visits = [row for row in await repo.of_user(user_id, limit=10_000)
+                   if row.state in visit_rules.OPEN | {"diterima"}]
+    async with services.db.transaction() as conn:
+        for row in open_visits:
+            step = visit_rules.end_for_erasure(row.rules_view(), user_id)
+            if not await repo.apply(conn, row, step, actor=user_id, now=now):
+                continue  # changed meanwhile; its own transition told the other side
+            await outbox.cancel_prefix(conn, f"visit:{row.id}:")
+            other_id = row.user_of_side(step.notify)
+            other = await services.members.get(other_id)
+            village = await services.regions.get(row.requester_village if step.notify == "host" else row.host_village)
+            if other is not None and other.erased_at is None:
+                await outbox.enqueue(
+                    conn, key=f"visit:{row.id}:erased:to:{other_id}", chat_id=other_id, member_user_id=other_id,
+                    forum_id=row.forum_id, due_at=now, now=now,
+                    text=t("erase.visit_ended", other.language, id=row.id, village=village.name if village else "-"),
+                )
+        to_them = await outbox.cancel_to_member(conn, user_id)
+        with_name, scrubbed = await outbox.scrub_name(conn, member.full_name, erased_name)
+        await services.members.erase_in(conn, user_id, now, erased_name)
+    services.delivery.wake()
+    log.info("event=member_erased user=%s visits_ended=%d pushes_cancelled=%d payloads_scrubbed=%d",
+             user_id, len(open_visits), to_them + with_name, scrubbed)

@@ -232,17 +232,12 @@ async def confirm_leave(update: Update, context: BotContext, forum: Forum) -> No
 @button_handler
 async def on_leave(update: Update, context: BotContext, data: CallbackData) -> None:
     user = user_of(update)
-    services = context.services
-    forum, membership = await services.access.require(data.int_arg(0), user.id, Action.VIEW_MEMBERS)
     lang = await language(update, context)
-    if membership.role == "koordinator":
-        coordinators = await services.members.coordinators(forum.id)
-        others = [m for m in await services.members.in_forum(forum.id) if m.member.user_id != user.id]
-        if len(coordinators) == 1 and others:
-            await edit_or_reply(update, t("leave.last_koordinator", lang, forum=forum.name))
-            return
-    await services.members.set_status(forum.id, user.id, "removed", services.clock.now(), by=user.id)
-    log.info("event=member_left forum=%s user=%s", forum.id, user.id)
+    try:
+        forum = await members_service.leave_forum(context.services, data.int_arg(0), user.id)
+    except members_service.LastKoordinator as exc:
+        await edit_or_reply(update, t(exc.message_key, lang, **exc.params))
+        return
     await edit_or_reply(update, t("leave.done", lang, forum=forum.name))
 
 
@@ -264,6 +259,10 @@ async def erase(update: Update, context: BotContext) -> None:
     if member is None or member.erased_at is not None:
         await reply(update, t("erase.nothing", lang))
         return
+    sole = await members_service.sole_koordinator_of(context.services, user.id)
+    if sole is not None:  # refuse before asking, with the way out
+        await reply(update, t("erase.last_koordinator", lang, forum=sole.name))
+        return
     rows = [[(t("erase.button", lang), encode(FEATURE, "erase")), (t("core.cancel", lang), encode(FEATURE, "nop"))]]
     await reply(update, t("erase.confirm", lang), rows)
 
@@ -276,8 +275,11 @@ async def on_erase(update: Update, context: BotContext, data: CallbackData) -> N
     member = await services.members.get(user.id)
     if member is None or member.erased_at is not None:
         raise StaleAction()
-    await services.members.erase(user.id, services.clock.now(), str(t("erase.erased_name", lang)))
-    log.info("event=member_erased user=%s", user.id)
+    try:
+        await members_service.erase_member(services, user.id, str(t("erase.erased_name", lang)))
+    except members_service.LastKoordinator as exc:
+        await edit_or_reply(update, t(exc.message_key, lang, **exc.params))
+        return
     await edit_or_reply(update, t("erase.done", lang))
 
 

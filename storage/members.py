@@ -88,24 +88,28 @@ class MemberRepo:
     async def erase(self, user_id: int, now: datetime, erased_name: str) -> None:
         """Erase personal data (UU 27/2022 PDP): the row stays so forum records keep their shape."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                """UPDATE members SET full_name = ?, phone = NULL, village_code = NULL, timezone = NULL,
-                       erased_at = ?, updated_at = ? WHERE user_id = ?""",
-                (erased_name, to_db(now), to_db(now), user_id),
-            )
-            await conn.execute(
-                "UPDATE memberships SET status = 'removed', decided_at = ? WHERE user_id = ? AND status != 'removed'",
-                (to_db(now), user_id),
-            )
-            await conn.execute("UPDATE memberships SET village_code = NULL, village_verified = 0 WHERE user_id = ?",
-                               (user_id,))
-            await conn.execute(
-                "UPDATE village_changes SET status = 'cancelled', decided_at = ? WHERE user_id = ? AND status = 'pending'",
-                (to_db(now), user_id),
-            )
-            await conn.execute("UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
-                               (to_db(now), user_id))
-            await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+            await self.erase_in(conn, user_id, now, erased_name)
+
+    async def erase_in(self, conn: aiosqlite.Connection, user_id: int, now: datetime, erased_name: str) -> None:
+        """`erase` inside the caller's transaction (with the pushes and visits it ends)."""
+        await conn.execute(
+            """UPDATE members SET full_name = ?, phone = NULL, village_code = NULL, timezone = NULL,
+                   erased_at = ?, updated_at = ? WHERE user_id = ?""",
+            (erased_name, to_db(now), to_db(now), user_id),
+        )
+        await conn.execute(
+            "UPDATE memberships SET status = 'removed', decided_at = ? WHERE user_id = ? AND status != 'removed'",
+            (to_db(now), user_id),
+        )
+        await conn.execute("UPDATE memberships SET village_code = NULL, village_verified = 0 WHERE user_id = ?",
+                           (user_id,))
+        await conn.execute(
+            "UPDATE village_changes SET status = 'cancelled', decided_at = ? WHERE user_id = ? AND status = 'pending'",
+            (to_db(now), user_id),
+        )
+        await conn.execute("UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
+                           (to_db(now), user_id))
+        await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 
     # -- memberships -----------------------------------------------------------------------
     async def membership(self, forum_id: int, user_id: int) -> Membership | None:
@@ -157,6 +161,13 @@ class MemberRepo:
     async def set_status(self, forum_id: int, user_id: int, status: str, now: datetime,
                          by: int | None = None) -> None:
         await self.db.execute(
+            "UPDATE memberships SET status = ?, decided_at = ?, decided_by = ? WHERE forum_id = ? AND user_id = ?",
+            (status, to_db(now), by, forum_id, user_id),
+        )
+
+    async def set_status_in(self, conn: aiosqlite.Connection, forum_id: int, user_id: int, status: str,
+                            now: datetime, by: int | None = None) -> None:
+        await conn.execute(
             "UPDATE memberships SET status = ?, decided_at = ?, decided_by = ? WHERE forum_id = ? AND user_id = ?",
             (status, to_db(now), by, forum_id, user_id),
         )

@@ -18,7 +18,8 @@ ID: dict[str, str] = {
     "erase.last_koordinator": "Data Anda belum bisa dihapus: Anda satu-satunya koordinator {forum}, yang masih "
                               "punya anggota lain. Angkat koordinator lain dulu (atau minta anggota keluar), "
                               "lalu kirim /hapus_data lagi.",
-    "erase.visit_ended": "Kunjungan kerja dengan {name} dibatalkan karena yang bersangkutan menghapus datanya.",
+    "erase.visit_ended": "Kunjungan kerja #{id} dengan Desa {village} dibatalkan: kepala desa yang mengajukan atau "
+                         "menerimanya telah menghapus datanya dari bot.",
 }
 
 EN: dict[str, str] = {
@@ -37,5 +38,6 @@ EN: dict[str, str] = {
     "erase.last_koordinator": "Your data cannot be erased yet: you are the only coordinator of {forum}, which "
                               "still has other members. Appoint another coordinator first (or ask the members to "
                               "leave), then send /hapus_data again.",
-    "erase.visit_ended": "The work visit with {name} was cancelled because they erased their data.",
+    "erase.visit_ended": "Work visit #{id} with the village of {village} was cancelled: the village head on the "
+                         "other side erased their data from the bot.",
 }
