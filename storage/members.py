@@ -249,6 +249,18 @@ class MemberRepo:
         )
         return [int(r["user_id"]) for r in rows]
 
+    async def forums_with_village(self, village_code: str) -> list[int]:
+        """Forums where an active member's claim to this village was verified there (the village's forums).
+
+        A forum whose only claimant approved himself does not count: anyone can make one.
+        """
+        rows = await self.db.fetchall(
+            """SELECT DISTINCT forum_id FROM memberships
+               WHERE village_code = ? AND status = 'active' AND village_verified = 1 ORDER BY forum_id""",
+            (village_code,),
+        )
+        return [int(r["forum_id"]) for r in rows]
+
     async def add_village_change(self, conn: aiosqlite.Connection, *, forum_id: int, user_id: int,
                                  old_code: str | None, new_code: str, now: datetime) -> int:
         """A pending change for one forum; an earlier pending one there is replaced (cancelled)."""

@@ -20,6 +20,28 @@ ID: dict[str, str] = {
                               "lalu kirim /hapus_data lagi.",
     "erase.visit_ended": "Kunjungan kerja #{id} dengan Desa {village} dibatalkan: kepala desa yang mengajukan atau "
                          "menerimanya telah menghapus datanya dari bot.",
+    "vp.updated_by": "Terakhir diubah: {when} oleh {name}",
+    "vp.unverified": "⚠️ Belum terverifikasi: diisi oleh kepala desa yang desanya belum disahkan orang lain.",
+    "vp.saved_unverified": "Disimpan, ditandai <b>belum terverifikasi</b> sampai anggota desa ini yang sudah "
+                           "terverifikasi memeriksanya.",
+    "vp.proposed": "Usulan perubahan dikirim kepada kepala desa {village} yang sudah terverifikasi. Profil berubah "
+                   "setelah mereka menerimanya.",
+    "vp.proposal": "<b>Usulan perubahan profil Desa {village}</b> dari {name}:\n\n{summary}",
+    "vp.accept": "✅ Terima",
+    "vp.reject": "❌ Tolak",
+    "vp.accepted": "Usulan perubahan profil Desa {village} Anda diterima.",
+    "vp.rejected": "Usulan perubahan profil Desa {village} Anda ditolak.",
+    "vp.accepted_note": "✅ Diterima.",
+    "vp.rejected_note": "❌ Ditolak.",
+    "vp.history": "Riwayat",
+    "vp.history_title": "<b>Riwayat profil Desa {village}</b>",
+    "vp.history_line": "#{number} {when} — {name}{mark}",
+    "vp.history_empty": "Belum ada perubahan yang tercatat.",
+    "vp.history_unverified": " (belum terverifikasi)",
+    "vp.revert": "Kembalikan ke #{number}",
+    "vp.reverted": "Profil dikembalikan ke isi #{number}.",
+    "vp.confirm": "Sahkan isi ini",
+    "vp.confirmed": "Profil desa disahkan.",
 }
 
 EN: dict[str, str] = {
@@ -40,4 +62,25 @@ EN: dict[str, str] = {
                               "leave), then send /hapus_data again.",
     "erase.visit_ended": "Work visit #{id} with the village of {village} was cancelled: the village head on the "
                          "other side erased their data from the bot.",
+    "vp.updated_by": "Last changed: {when} by {name}",
+    "vp.unverified": "⚠️ Not verified: filled in by a village head whose village nobody else has confirmed yet.",
+    "vp.saved_unverified": "Saved, marked <b>not verified</b> until a verified member of this village reviews it.",
+    "vp.proposed": "Your proposed change was sent to the verified village heads of {village}. The profile changes "
+                   "once they accept it.",
+    "vp.proposal": "<b>Proposed change to the profile of {village}</b> from {name}:\n\n{summary}",
+    "vp.accept": "✅ Accept",
+    "vp.reject": "❌ Reject",
+    "vp.accepted": "Your proposed change to the profile of {village} was accepted.",
+    "vp.rejected": "Your proposed change to the profile of {village} was rejected.",
+    "vp.accepted_note": "✅ Accepted.",
+    "vp.rejected_note": "❌ Rejected.",
+    "vp.history": "History",
+    "vp.history_title": "<b>History of the profile of {village}</b>",
+    "vp.history_line": "#{number} {when} — {name}{mark}",
+    "vp.history_empty": "No changes recorded yet.",
+    "vp.history_unverified": " (not verified)",
+    "vp.revert": "Revert to #{number}",
+    "vp.reverted": "The profile was reverted to #{number}.",
+    "vp.confirm": "Confirm this content",
+    "vp.confirmed": "The village profile is confirmed.",
 }

@@ -35,3 +35,23 @@ CREATE TABLE post_questions (
     asked_at      TEXT NOT NULL
 );
 CREATE INDEX post_questions_post ON post_questions(post_id);
+
+-- Village profiles are shared by every forum. A change by someone whose village claim nobody else
+-- approved is a proposal for the village's verified members; with no verified member yet it applies
+-- but stays "belum terverifikasi" (verified = 0) until one reviews it. Every change is kept.
+ALTER TABLE village_profiles ADD COLUMN verified INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE village_profile_changes (
+    id           INTEGER PRIMARY KEY,
+    village_code TEXT NOT NULL REFERENCES regions(code),
+    potensi      TEXT NOT NULL,      -- the whole profile after the change (or as proposed)
+    kebutuhan    TEXT NOT NULL,
+    detail       TEXT NOT NULL,
+    programs     TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('applied', 'proposed', 'rejected')),
+    verified     INTEGER NOT NULL,   -- made or accepted by a verified member of the village
+    by_user      INTEGER NOT NULL,
+    at           TEXT NOT NULL,
+    decided_by   INTEGER,
+    decided_at   TEXT
+);
+CREATE INDEX village_profile_changes_village ON village_profile_changes(village_code, id);

@@ -184,3 +184,52 @@ async def test_leaving_cancels_that_forums_pending_pushes(bot: BotHarness) -> No
     await sri.press(confirm, "Ya, keluar")
     assert (await bot.services.db.fetchval("SELECT status FROM outbox WHERE idem_key = 'test:reminder'")) == "cancelled"
     assert (await bot.services.db.fetchval("SELECT status FROM outbox WHERE idem_key = 'test:elsewhere'")) == "pending"
+
+
+# -- village profiles ----------------------------------------------------------------------------
+async def test_a_self_approved_claimant_only_proposes_and_the_verified_head_decides(bot: BotHarness) -> None:
+    from storage.directory import DirectoryRepo
+
+    caruy = "33.01.18.2001"
+    # Forum A: Kartono approved Hartini's Caruy (verified). Forum B: Oki made a forum and "is" Caruy too.
+    await seed_forum(bot.services, koordinator=K, members={K: ("Kartono", "33.01.18.2004"), H: ("Hartini", caruy)})
+    await seed_forum(bot.services, koordinator=OUT, name="Forum Palsu", members={OUT: ("Oki Luar", caruy)})
+    repo = DirectoryRepo(bot.services.db)
+    await repo.save_profile(caruy, by=H, now=bot.clock.now(), programs="Bank sampah Berseri")
+    oki, hartini = bot.person(OUT, "Oki"), bot.person(H, "Hartini")
+    card = await oki.say("/profil_desa")
+    assert "Profil Desa Caruy" in card.text and "Riwayat" not in card.button_texts()
+    ask = await oki.press(card, "Ubah program unggulan")
+    assert "program unggulan" in ask.text
+    told = await oki.say("Kades Caruy tidak kooperatif")
+    assert "Usulan perubahan dikirim" in told.text
+    profile = await repo.profile(caruy)
+    assert profile is not None and profile.programs == "Bank sampah Berseri"  # unchanged
+    proposal = await bot.double.wait_for(H, lambda m: "Usulan perubahan profil Desa Caruy" in m.text, timeout=10)
+    assert "Oki Luar" in proposal.text and "tidak kooperatif" in proposal.text
+    # Oki cannot decide his own proposal; Hartini rejects it.
+    assert "hanya untuk kepala desa" in await alert_after(bot, oki, card, proposal.callback_for("Terima"))
+    await bot.double.press_button(hartini.user, proposal, proposal.callback_for("Tolak"))
+    await bot.double.wait_for(OUT, lambda m: "ditolak" in m.text, timeout=10)
+    profile = await repo.profile(caruy)
+    assert profile is not None and profile.programs == "Bank sampah Berseri"
+
+
+async def test_history_shows_who_and_a_verified_head_reverts(bot: BotHarness) -> None:
+    from storage.directory import DirectoryRepo
+
+    caruy = "33.01.18.2001"
+    await seed_forum(bot.services, koordinator=K, members={K: ("Kartono", "33.01.18.2004"), H: ("Hartini", caruy)})
+    hartini = bot.person(H, "Hartini")
+    for text in ("Bank sampah Berseri", "Bank sampah dan kompos"):
+        card = await hartini.say("/profil_desa")
+        await hartini.press(card, "Ubah program unggulan")
+        saved = await hartini.say(text)
+        assert "Profil desa disimpan" in saved.text and "oleh Hartini" in saved.text
+        assert "belum terverifikasi" not in saved.text.lower()
+    history = await hartini.press(saved, "Riwayat")
+    assert history.text.count("Hartini") == 2
+    await hartini.press(history, "Kembalikan")
+    profile = await DirectoryRepo(bot.services.db).profile(caruy)
+    assert profile is not None and profile.programs == "Bank sampah Berseri"
+    assert len(await DirectoryRepo(bot.services.db).history(caruy)) == 3  # the revert is kept too
