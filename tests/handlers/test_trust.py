@@ -27,11 +27,12 @@ from tests.handlers.test_visits import OUT, H, K, R, alert, deliver, request_vis
 
 async def ask_village(bot: BotHarness, person: Person, query: str, code: str) -> SentMessage:
     """/profil -> Ubah desa -> type the name -> pick the village with this code; the bot's answer."""
-    profile = await person.say("/profil")
-    ask = await person.press(profile, "Ubah desa")
-    ask = await person.next() if ask.edited else ask
-    assert "desa" in ask.text.lower()
-    choice = await person.say(query)
+    await person.send("/profil")
+    profile = await bot.double.wait_for(person.id, lambda m: "Profil Anda" in m.text)
+    await bot.double.press_button(person.user, profile, profile.callback_for("Ubah desa"))
+    await bot.double.wait_for(person.id, lambda m: "desa" in m.text.lower() and m.message_id != profile.message_id)
+    await person.send(query)
+    choice = await bot.double.wait_for(person.id, lambda m: any(d.endswith(code) for d in m.callback_data()))
     data = next(d for d in choice.callback_data() if d.endswith(code))
     await bot.double.press_button(person.user, choice, data)
     return await bot.double.wait_for(person.id, lambda m: "menunggu persetujuan" in m.text or "disimpan" in m.text)
@@ -233,3 +234,25 @@ async def test_history_shows_who_and_a_verified_head_reverts(bot: BotHarness) ->
     profile = await DirectoryRepo(bot.services.db).profile(caruy)
     assert profile is not None and profile.programs == "Bank sampah Berseri"
     assert len(await DirectoryRepo(bot.services.db).history(caruy)) == 3  # the revert is kept too
+
+
+async def test_a_host_swap_is_accepted_only_by_the_approved_village(bot: BotHarness) -> None:
+    from storage.meetings import MeetingRepo
+    from tests.handlers.meeting_helpers import CARUY, CISURU, create_meeting, forum_with_members
+    from tests.handlers.meeting_helpers import deliver as deliver_meetings
+
+    forum_id, budi, (kades1, kades2, kades3) = await forum_with_members(bot, extra=3)
+    await create_meeting(bot, budi, date_text="7 Desember 2026 jam 9", repeat="Senin pertama", end="3",
+                         rotation=["Caruy", "Cisuru", "Sidasari"])
+    await deliver_meetings(bot)
+    host_msg = await bot.double.wait_for(kades1.id, lambda m: "giliran menjadi tuan rumah" in m.text)
+    await bot.double.press_button(kades1.user, host_msg, host_msg.callback_for("Tukar giliran"))
+    pick = await bot.double.wait_for(kades1.id, lambda m: "Tukar dengan desa mana" in m.text)
+    await kades1.press(pick, "Cisuru")
+    await deliver_meetings(bot)
+    request = await bot.double.wait_for(kades2.id, lambda m: "meminta bertukar giliran" in m.text)
+    # Kades 3 (Sidasari) types Cisuru into his profile and presses Cisuru's "Setuju".
+    await ask_village(bot, kades3, "cisuru", CISURU)
+    assert "tuan rumah" in await alert_after(bot, kades3, request, request.callback_for("Setuju"))
+    first = (await MeetingRepo(bot.services.db).upcoming([forum_id], bot.clock.now()))[0]
+    assert first.host_village_code == CARUY
