@@ -119,6 +119,34 @@ async def decide_village_change(services: Services, change_id: int, by: int, app
     return VillageDecision(change, forum)
 
 
+async def creator_awaiting_confirmation(services: Services, forum_id: int, viewer_id: int) -> int | None:
+    """The forum creator whose village a pendamping (the viewer) could confirm, if any."""
+    viewer = await services.members.membership(forum_id, viewer_id)
+    forum = await services.forums.get(forum_id)
+    if viewer is None or viewer.status != "active" or viewer.role != "pendamping" or forum is None:
+        return None
+    creator = await services.members.membership(forum_id, forum.created_by)
+    if creator is None or creator.status != "active" or creator.village_verified or not creator.village_code:
+        return None
+    return forum.created_by
+
+
+async def confirm_creator_village(services: Services, forum_id: int, by: int) -> Forum:
+    """A pendamping of the forum confirms its creator's village: the creator approved himself, so
+    until someone else confirms it his claim does not count as verified (village profiles)."""
+    creator_id = await creator_awaiting_confirmation(services, forum_id, by)
+    forum = await services.forums.get(forum_id)
+    if creator_id is None or forum is None:
+        raise StaleAction()
+    creator = await services.members.membership(forum_id, creator_id)
+    assert creator is not None and creator.village_code is not None
+    async with services.db.transaction() as conn:
+        await services.members.set_village(conn, forum_id=forum_id, user_id=creator_id, code=creator.village_code,
+                                           verified=True)
+    log.info("event=creator_village_confirmed forum=%s creator=%s by=%s", forum_id, creator_id, by)
+    return forum
+
+
 # -- leaving and erasing ---------------------------------------------------------------------------
 class LastKoordinator(KadesError):
     """The person is the only koordinator of a forum that still has other members."""

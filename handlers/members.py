@@ -209,7 +209,23 @@ async def show_members(update: Update, context: BotContext, forum: Forum) -> Non
             lines.append(str(t("members.pending_line", lang, count=len(pending))))
         if any_unreachable:
             lines.append(str(t("members.unreachable_note", lang)))
-    await reply(update, "\n".join(lines))
+    rows: list[list[tuple[str, str]]] = []
+    creator_id = await members_service.creator_awaiting_confirmation(services, forum.id, user.id)
+    if creator_id is not None:  # a pendamping may confirm the village of the forum's creator
+        creator = next((e for e in members if e.member.user_id == creator_id), None)
+        if creator is not None:
+            lines.append(str(t("vc.creator_unconfirmed", lang, name=creator.member.full_name,
+                               village=creator.village.name if creator.village else "-")))
+            rows.append([(str(t("vc.creator_confirm", lang)), encode(FEATURE, "cc", forum.id))])
+    await reply(update, "\n".join(lines), rows or None)
+
+
+@button_handler
+async def on_confirm_creator(update: Update, context: BotContext, data: CallbackData) -> None:
+    """A pendamping confirms the village of the forum's creator."""
+    user = user_of(update)
+    forum = await members_service.confirm_creator_village(context.services, data.int_arg(0), user.id)
+    await edit_or_reply(update, t("vc.creator_confirmed", await language(update, context), forum=forum.name))
 
 
 # -- /keluar ---------------------------------------------------------------------------------------
@@ -289,6 +305,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("keluar", leave))
     app.add_handler(CommandHandler("hapus_data", erase))
     buttons = {"ed": on_edit, "nophone": on_remove_phone, "zone": on_zone, "leave": on_leave, "nop": on_nothing,
-               "erase": on_erase, "vc": on_village_decision}
+               "erase": on_erase, "vc": on_village_decision, "cc": on_confirm_creator}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

@@ -15,6 +15,10 @@ ID: dict[str, str] = {
     "vc.already_decided": "Permintaan ini sudah diputuskan.",
     "vc.pending_line": "⏳ Menunggu persetujuan: desa {village} di {forum}",
     "vc.none": "belum ada",
+    "vc.creator_unconfirmed": "\nDesa pembuat forum, {name} (Desa {village}), belum dikonfirmasi orang lain. "
+                              "Sebagai pendamping, Bapak/Ibu dapat mengonfirmasinya bila benar.",
+    "vc.creator_confirm": "✅ Konfirmasi desa pembuat forum",
+    "vc.creator_confirmed": "Desa pembuat {forum} dikonfirmasi. Terima kasih.",
     "erase.last_koordinator": "Data Anda belum bisa dihapus: Anda satu-satunya koordinator {forum}, yang masih "
                               "punya anggota lain. Angkat koordinator lain dulu (atau minta anggota keluar), "
                               "lalu kirim /hapus_data lagi.",
@@ -57,6 +61,10 @@ EN: dict[str, str] = {
     "vc.already_decided": "This request was already decided.",
     "vc.pending_line": "⏳ Awaiting approval: village {village} in {forum}",
     "vc.none": "none",
+    "vc.creator_unconfirmed": "\nThe village of the forum's creator, {name} (village of {village}), has not been "
+                              "confirmed by anyone else. As pendamping you may confirm it if it is right.",
+    "vc.creator_confirm": "✅ Confirm the creator's village",
+    "vc.creator_confirmed": "The village of the creator of {forum} is confirmed. Thank you.",
     "erase.last_koordinator": "Your data cannot be erased yet: you are the only coordinator of {forum}, which "
                               "still has other members. Appoint another coordinator first (or ask the members to "
                               "leave), then send /hapus_data again.",

@@ -256,3 +256,19 @@ async def test_a_host_swap_is_accepted_only_by_the_approved_village(bot: BotHarn
     assert "tuan rumah" in await alert_after(bot, kades3, request, request.callback_for("Setuju"))
     first = (await MeetingRepo(bot.services.db).upcoming([forum_id], bot.clock.now()))[0]
     assert first.host_village_code == CARUY
+
+
+async def test_a_pendamping_confirms_the_forum_creators_village(bot: BotHarness) -> None:
+    forum_id = await seed_forum(bot.services, koordinator=1001, members={
+        1001: ("Budi", "33.01.18.2011"), 1002: ("Sri", "33.01.18.2001"), 1004: ("Dewi", "33.01.18.2001")},
+        roles={1004: "pendamping"})
+    assert "33.01.18.2011" not in await bot.services.access.verified_villages(1001)  # he approved himself
+    sri = bot.person(1002, "Sri")
+    assert not (await sri.say("/anggota")).button_texts()  # only a pendamping is offered to confirm
+    dewi = bot.person(1004, "Dewi")
+    listing = await dewi.say("/anggota")
+    assert "belum dikonfirmasi" in listing.text and "Budi" in listing.text
+    done = await dewi.press(listing, "Konfirmasi desa")
+    assert "dikonfirmasi" in done.text
+    assert "33.01.18.2011" in await bot.services.access.verified_villages(1001)
+    assert await bot.services.access.village_of(forum_id, 1001) == "33.01.18.2011"
