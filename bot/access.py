@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.errors import NotAMember, NotFound, NotPermitted
-from bot.permissions import Action, allowed
+from bot.errors import NotAMember, NotFound
+from bot.permissions import Action, allowed, refusal
 from storage.forums import ForumRepo
 from storage.members import MemberRepo
 from storage.models import Forum, Member, Membership
@@ -23,7 +23,7 @@ class Access:
         if membership is None or membership.status != "active":
             raise NotAMember()
         if not allowed(membership.role, action):
-            raise NotPermitted()
+            raise refusal(action)
         return forum, membership
 
     async def forums_for(self, user_id: int, action: Action) -> list[Forum]:
@@ -65,21 +65,10 @@ class Access:
             return None
         return membership.village_code
 
-    async def require_village(self, forum_id: int, user_id: int, villages: set[str] | frozenset[str]) -> str:
-        """The asker's approved village in the forum when it is one of `villages`, else NotPermitted."""
-        code = await self.village_of(forum_id, user_id)
-        if code is None or code not in villages:
-            raise NotPermitted("err.not_your_village")
-        return code
-
     async def verified_villages(self, user_id: int) -> set[str]:
         """Villages whose claim by this user someone else approved, in a forum where they are active."""
         return {m.village_code for m in await self.members.memberships_of(user_id)
                 if m.village_verified and m.village_code}
-
-    async def village_forums(self, user_id: int, village_code: str) -> list[int]:
-        """Forums where the user is active with this village approved."""
-        return [m.forum_id for m in await self.members.memberships_of(user_id) if m.village_code == village_code]
 
     async def own_village(self, user_id: int) -> str | None:
         """The user's village as approved in one of their forums (the profile's when it is approved)."""

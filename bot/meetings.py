@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from bot.errors import InvalidInput
+from bot.numbers_id import count_from_text
 
 Answer = Literal["yes", "no", "maybe"]
 ANSWERS: tuple[Answer, ...] = ("yes", "no", "maybe")
@@ -217,7 +218,8 @@ def agenda_items(text: str) -> list[str]:
 
 
 def party_from_text(text: str) -> int:
-    value = text.strip()
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PARTY:
+    """How many come, as typed: "7", "7 orang", "tujuh"."""
+    value = count_from_text(text)
+    if value is None or not 1 <= value <= MAX_PARTY:
         raise InvalidInput("meet.rsvp.bad_party", max=MAX_PARTY)
-    return int(value)
+    return value

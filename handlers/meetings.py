@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date
+from bot.dateparse import DateParseError, date_problem, parse_date
 from bot.errors import Conflict, InvalidInput, NotFound, NotPermitted, StaleAction
 from bot.ics import IcsEvent, meeting_ics, series_ics
 from bot.meetings import (
@@ -37,7 +37,7 @@ from bot.meetings import (
     swap_partner,
     tally,
 )
-from bot.permissions import Action
+from bot.permissions import Action, refusal
 from bot.recurrence import to_rrule
 from bot.texts import Html, t
 from bot.timefmt import format_date, format_datetime
@@ -129,7 +129,7 @@ async def _agenda_private(update: Update, context: BotContext) -> None:
     forums = await services.access.forums_for(user.id, Action.RSVP)
     if not forums:
         if await services.members.memberships_of(user.id):
-            raise NotPermitted()
+            raise refusal(Action.RSVP)
         from bot.errors import NotAMember
 
         raise NotAMember("err.not_member_any")
@@ -313,10 +313,27 @@ async def on_rsvp(update: Update, context: BotContext, data: CallbackData) -> No
 
         await answer_query(query, str(t("meet.rsvp.toast", lang, answer=t(f"meet.answer.{answer}", lang))))
         return
+    await _expect_typed_follow_up(context, user.id, meeting_id, answer)
     follow = {"yes": "meet.rsvp.ask_party", "no": "meet.rsvp.ask_reason", "maybe": "meet.rsvp.maybe_note"}[answer]
     text = (f"{t('meet.rsvp.saved', lang, title=meeting.title, answer=t(f'meet.answer.{answer}', lang))}\n"
             f"{t(follow, lang)}")
     await edit_or_reply(update, text, _after_answer_rows(meeting_id, answer, lang))
+
+
+async def _expect_typed_follow_up(context: BotContext, user_id: int, meeting_id: int, answer: str) -> None:
+    """After Hadir the next typed message is the number coming; after Tidak hadir, the reason.
+
+    The prompt invites typing, so typing must work without pressing "Tulis alasan" first. A
+    form already in progress (a post being written) is never replaced by this small question.
+    """
+    current = await forms.current(context, user_id)
+    if current is not None and current.flow != REASON:
+        return
+    if answer in ("yes", "no"):
+        await forms.begin(context, user_id, REASON, "party" if answer == "yes" else "reason",
+                          {"meeting_id": meeting_id})
+    elif current is not None:
+        await forms.finish(context, user_id)
 
 
 @button_handler
@@ -330,6 +347,9 @@ async def on_party(update: Update, context: BotContext, data: CallbackData) -> N
         await reply(update, t("meet.rsvp.type_party", lang))
         return
     meeting, _ = await record_rsvp(context, meeting_id, user.id, "yes", party_size=size, via="private")
+    pending = await forms.current(context, user.id)
+    if pending is not None and pending.flow == REASON:
+        await forms.finish(context, user.id)
     await edit_or_reply(update, t("meet.rsvp.party_saved", lang, title=meeting.title, n=size),
                         rsvp_rows(meeting_id, lang))
 
@@ -927,7 +947,7 @@ async def on_minutes_input(update: Update, context: BotContext, draft: Draft) ->
             try:
                 due = parse_date(message.text[:100], now=context.services.clock.now(), tz=meeting.zone)
             except DateParseError as exc:
-                raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+                raise date_problem(exc, "meet.bad.date.") from None
             actions = [*draft.data["actions"], {"text": draft.data["pending_action"],
                                                 "owner": draft.data["pending_owner"], "due": due.isoformat()}]
             draft = await forms.advance(context, draft, "act_text", actions=actions, pending_action=None,

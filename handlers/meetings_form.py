@@ -18,7 +18,7 @@ from telegram import Update
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date, parse_datetime, parse_duration
+from bot.dateparse import DateParseError, date_problem, parse_date, parse_datetime, parse_duration
 from bot.errors import InvalidInput, NotFound, StaleAction
 from bot.holidays_id import holiday_name
 from bot.meetings import (
@@ -35,6 +35,7 @@ from bot.meetings import (
     nth_weekday_of,
     overlaps,
 )
+from bot.numbers_id import count_from_text
 from bot.permissions import Action
 from bot.recurrence import Recurrence, RecurrenceError, describe, occurrences
 from bot.texts import Html, t
@@ -213,10 +214,10 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
         elif step == "repeat_end":
             await _typed_repeat_end(update, context, draft, text)
         elif step == "max":
-            value = text.strip()
-            if not value.isdigit() or not 1 <= int(value) <= 10000:
+            value = count_from_text(text)
+            if value is None or not 1 <= value <= 10000:
                 raise InvalidInput("meet.bad.max")
-            draft = await forms.advance(context, draft, "apply", max=int(value))
+            draft = await forms.advance(context, draft, "apply", max=value)
             await ask(update, context, draft)
         elif step == "deadline":
             meeting = await _meeting_of(context, draft)
@@ -224,7 +225,7 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
             try:
                 when = parse_datetime(text, now=now, tz=meeting.zone, default_time=time(23, 59))
             except DateParseError as exc:
-                raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+                raise date_problem(exc, "meet.bad.date.") from None
             if when >= meeting.starts_at:
                 raise InvalidInput("meet.bad.deadline_after")
             draft = await forms.advance(context, draft, "apply", deadline=when.isoformat())
@@ -251,7 +252,7 @@ async def _typed_when(update: Update, context: BotContext, draft: Draft, text: s
     try:
         when = parse_datetime(text[:200], now=now, tz=_zone(draft))
     except DateParseError as exc:
-        raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+        raise date_problem(exc, "meet.bad.date.") from None
     if when > now + timedelta(days=MONTHS_AHEAD * 31):
         raise InvalidInput("meet.bad.date.too_far")
     zone = when.tzinfo if isinstance(when.tzinfo, ZoneInfo) else _zone(draft)
@@ -654,7 +655,7 @@ async def _typed_repeat_end(update: Update, context: BotContext, draft: Draft, t
     try:
         until = parse_date(value[:100], now=context.services.clock.now(), tz=_zone(draft))
     except DateParseError as exc:
-        raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+        raise date_problem(exc, "meet.bad.date.") from None
     if until <= start.date():
         raise InvalidInput("meet.bad.repeat_end")
     if (until - start.date()).days > MAX_SERIES_DAYS:
