@@ -95,7 +95,8 @@ async def begin_new(update: Update, context: BotContext, forum: Forum) -> None:
     lang = await language(update, context)
     user = user_of(update)
     draft = await forms.begin(context, user.id, NEW, "title",
-                              {"forum_id": forum.id, "tz": forum.timezone, "agenda": [], "documents": [],
+                              {"forum_id": forum.id, "tz": forum.timezone, "home_tz": forum.timezone,
+                               "agenda": [], "documents": [],
                                "rotation": []})
     await reply(update, t("meet.new.intro", lang, forum=forum.name))
     await ask(update, context, draft)
@@ -105,6 +106,7 @@ async def begin_edit(update: Update, context: BotContext, meeting: Meeting, fiel
     user = user_of(update)
     data: dict[str, Any] = {"forum_id": meeting.forum_id, "meeting_id": meeting.id, "field": field,
                             "scope": scope, "tz": meeting.timezone, "agenda": list(meeting.agenda),
+                            "home_tz": (await _forum_zone_key(context, meeting.forum_id)) or meeting.timezone,
                             "documents": list(meeting.documents), "rotation": []}
     step = {"when": "when", "place": "place", "title": "title", "agenda": "agenda", "limits": "max",
             "deadline": "deadline"}[field]
@@ -112,6 +114,11 @@ async def begin_edit(update: Update, context: BotContext, meeting: Meeting, fiel
         data["agenda"] = []
     draft = await forms.begin(context, user.id, EDIT, step, data)
     await ask(update, context, draft)
+
+
+async def _forum_zone_key(context: BotContext, forum_id: int) -> str | None:
+    forum = await context.services.forums.get(forum_id)
+    return forum.timezone if forum else None
 
 
 # -- asking ---------------------------------------------------------------------------------------
@@ -123,6 +130,11 @@ async def ask(update: Update, context: BotContext, draft: Draft) -> None:
     if step == "title":
         await reply(update, t("meet.ask.title", lang))
     elif step == "when":
+        home = draft.data.get("home_tz")
+        if home and home != draft.data["tz"]:
+            # A time typed again is read in the forum's zone, not in the zone typed last time.
+            draft = await forms.advance(context, draft, "when", tz=home)
+            zone = _zone(draft)
         rows = [[(str(t("meet.btn.calendar", lang)), encode(FEATURE, "cal", form, ""))]]
         await reply(update, t("meet.ask.when", lang, zone=zone_label(zone)), rows)
     elif step == "when_ok":

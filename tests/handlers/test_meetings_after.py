@@ -124,6 +124,15 @@ async def test_bad_input_in_the_form_is_corrected_politely(bot: BotHarness) -> N
     await budi.next()
     reply = await budi.say("Senin depan 13.00 WITA")
     assert "Senin, 30 November 2026 pukul 13.00 WITA" in reply.text
+    # Typed again without a zone, the time is read in the forum's zone (WIB), shown next to it.
+    await budi.press(reply, "Ganti waktu")
+    ask = await budi.next()
+    assert "WIB" in ask.text
+    reply = await budi.say("Senin depan 14.00")
+    assert "Senin, 30 November 2026 pukul 14.00 WIB" in reply.text
+    await budi.press(reply, "Ganti waktu")
+    await budi.next()
+    reply = await budi.say("Senin depan 13.00 WITA")
     wit = next(data for row in reply.buttons for label, data in row if label == "WIT")
     assert wit is not None
     await bot.double.press_button(budi.user, reply, wit)
