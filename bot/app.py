@@ -183,7 +183,12 @@ async def start_manually(app: Application[Any, Any, Any, Any, Any, Any], *, poll
     services: Services = app.bot_data["services"]
     if not services.settings.inbox.enabled:  # the benchmark's baseline: PTB's Updater, no inbox
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+
+        def polling_error(exc: TelegramError) -> None:  # as run_polling does: errors go to on_error
+            app.create_task(app.process_error(error=exc, update=None))
+
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
+                                        error_callback=polling_error)
         return
     await start_intake(app, poll_timeout=poll_timeout)
 

@@ -238,7 +238,8 @@ class Intake:
                 await asyncio.sleep(float(exc.retry_after if isinstance(exc.retry_after, int | float) else 1))
                 continue
             except TelegramError as exc:  # timeouts, 5xx, network: one line, back off
-                log.warning("event=poll_failed error=%s retry_in=%.0f", type(exc).__name__, backoff)
+                log.warning("event=polling_error error=%s detail=%s retry_in=%.0f", type(exc).__name__,
+                            str(exc)[:120], backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
