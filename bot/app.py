@@ -44,6 +44,7 @@ from handlers import (
     forms,
     forums,
     general,
+    governance,
     meetings,
     members,
     onboarding,
@@ -58,7 +59,7 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, meetings, directory, visits, posts, agreements, broadcasts, reports)
+FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot import forum_service
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import StaleAction
@@ -28,6 +29,7 @@ from handlers.common import (
     user_of,
 )
 from handlers.forums import forum_action, run_in_forum
+from handlers.governance import send_pending_requests
 from storage.models import Draft, Forum
 
 log = logging.getLogger(__name__)
@@ -159,10 +161,17 @@ async def show_members(update: Update, context: BotContext, forum: Forum) -> Non
     services = context.services
     user = user_of(update)
     lang = await language(update, context)
-    members = await services.members.in_forum(forum.id)
     membership = await services.members.membership(forum.id, user.id)
     is_koordinator = membership is not None and membership.role == "koordinator"
+    if is_koordinator and is_private(update):
+        # Waiting join requests first, each decidable here even if its notification was lost.
+        await send_pending_requests(update, context, forum, empty_note=False)
+    members = await services.members.in_forum(forum.id)
+    officers = [e for e in forum_service.officers_first(members) if e.membership.title]
     lines = [str(t("members.title", lang, forum=forum.name, count=len(members)))]
+    for entry in officers:
+        lines.append(str(t("members.officer_line", lang, title=forum_service.title_label(entry.membership.title, lang),
+                           name=entry.member.full_name)))
     current_area: str | None = "-"
     any_unreachable = False
     for entry in members:
@@ -213,9 +222,8 @@ async def on_leave(update: Update, context: BotContext, data: CallbackData) -> N
     forum, membership = await services.access.require(data.int_arg(0), user.id, Action.VIEW_MEMBERS)
     lang = await language(update, context)
     if membership.role == "koordinator":
-        coordinators = await services.members.coordinators(forum.id)
         others = [m for m in await services.members.in_forum(forum.id) if m.member.user_id != user.id]
-        if len(coordinators) == 1 and others:
+        if others and await forum_service.is_last_koordinator(services, forum.id, user.id):
             await edit_or_reply(update, t("leave.last_koordinator", lang, forum=forum.name))
             return
     await services.members.set_status(forum.id, user.id, "removed", services.clock.now(), by=user.id)

@@ -60,6 +60,7 @@ class Membership(_Model):
     requested_at: datetime
     decided_at: datetime | None = None
     decided_by: int | None = None
+    title: str | None = None  # officer title (ketua, sekretaris...): a label, not a permission
 
 
 class MemberInForum(_Model):
