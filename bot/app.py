@@ -35,6 +35,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import BotContext
+from bot.menus import refresh_menu
 from bot.services import Services
 from bot.texts import t
 from handlers import (
@@ -137,6 +138,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         engine.add_planner(functools.partial(planner, services), every=getattr(planner, "every", None),
                            name=getattr(planner, "__qualname__", None))
     services.delivery = engine
+    services.role_listeners.append(functools.partial(refresh_menu, app.bot, services))
     await _set_commands(app)
     await engine.start()
 

@@ -8,7 +8,6 @@ the operator's CLI and tests all call these.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -33,18 +32,9 @@ log = logging.getLogger(__name__)
 FEATURE = "gv"  # callback prefix of governance buttons (handlers.governance registers it)
 JOIN_FEATURE = "o"  # the join decision buttons belong to onboarding ("o:dec:...")
 
-# Called after someone's role changed (issue #16 refreshes their command menu here).
-RoleListener = Callable[[int], Awaitable[None]]
-_ROLE_LISTENERS: list[RoleListener] = []
-
-
-def on_role_change(listener: RoleListener) -> None:
-    _ROLE_LISTENERS.append(listener)
-
-
-async def role_changed(user_id: int) -> None:
-    """The one place a role change is announced to the rest of the bot (command menu refresh)."""
-    for listener in _ROLE_LISTENERS:
+async def role_changed(services: Services, user_id: int) -> None:
+    """The one place a role change is announced to the rest of the bot (the command menu refresh)."""
+    for listener in services.role_listeners:
         try:
             await listener(user_id)
         except Exception as exc:  # a menu is a nicety; the role change itself is done
@@ -178,7 +168,7 @@ async def change_role(services: Services, *, forum_id: int, actor: int | None, t
     services.delivery.wake()
     log.info("event=role_changed forum=%s user=%s old=%s new=%s by=%s how=%s", forum_id, target, old, role,
              actor if actor is not None else "operator", how)
-    await role_changed(target)
+    await role_changed(services, target)
     return RoleChange(forum, target, old, role)
 
 
@@ -278,7 +268,7 @@ async def answer_handover(services: Services, *, handover_id: int, actor: int, a
     services.delivery.wake()
     log.info("event=handover_answered id=%s accept=%s", handover_id, accept)
     if accept:
-        await role_changed(actor)
+        await role_changed(services, actor)
     return forum
 
 
@@ -303,7 +293,7 @@ async def finish_handover(services: Services, *, handover_id: int, actor: int, s
         else:
             await gov.leave(conn, forum.id, actor, now)
     log.info("event=handover_finished id=%s stay=%s", handover_id, stay)
-    await role_changed(actor)
+    await role_changed(services, actor)
     return forum
 
 
@@ -375,7 +365,7 @@ async def decide_join(services: Services, *, forum_id: int, actor: int, applican
     services.delivery.wake()
     log.info("event=join_decided forum=%s user=%s approve=%s by=%s", forum.id, applicant_id, approve, actor)
     if approve:
-        await role_changed(applicant_id)
+        await role_changed(services, applicant_id)
     return forum
 
 

@@ -82,6 +82,8 @@ async def test_give_and_take_roles_and_titles_with_history(bot: BotHarness) -> N
     assert await role(bot, forum_id, 1002) == ("koordinator", "active")
     await deliver(bot)
     assert "sekarang: Koordinator" in (await waits_for(sri, "Peran Bapak/Ibu")).text
+    # Her own command menu now has the koordinator's commands.
+    assert "peran" in [c["command"] for c in bot.double.commands_for("chat:1002")]
 
     # Sri (now koordinator) searches by village and takes the role back from Budi.
     pick = await sri.say("/peran")
@@ -89,6 +91,8 @@ async def test_give_and_take_roles_and_titles_with_history(bot: BotHarness) -> N
     card = await sri.press(found, "Budi Santoso")
     await sri.press(card, "Jadikan Anggota")
     assert await role(bot, forum_id, 1001) == ("anggota", "active")
+    menu = [c["command"] for c in bot.double.commands_for("chat:1001")]
+    assert "anggota" in menu and "peran" not in menu and "undang" not in menu
 
     # Officers: titles, shown first in /anggota and /forum.
     pick = await sri.say("/peran")
