@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import forum_service
 from bot.console import DEMO_APPLICANT, seed_demo
+from bot.reports.exports import member_tables
 from bot.telegram_double import SentMessage
 from handlers.governance import plan_governance
+from storage.reports import ReportRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
 from tests.handlers.meeting_helpers import answers
 
@@ -374,3 +377,19 @@ async def test_console_demo_seeds_one_pending_applicant(bot: BotHarness) -> None
     assert DEMO_APPLICANT.name in request.text
     await tap(budi, request, "Setujui", "Disetujui oleh")
     assert await role(bot, forum.id, DEMO_APPLICANT.user_id) == ("anggota", "active")
+
+
+async def test_officers_come_first_in_the_members_export(bot: BotHarness) -> None:
+    forum_id = await seed_forum(bot.services, koordinator=1001, members=PEOPLE)
+    await forum_service.set_title(bot.services, forum_id=forum_id, actor=1001, target=1003, title="bendahara")
+    await forum_service.set_title(bot.services, forum_id=forum_id, actor=1001, target=1002, title="ketua")
+    rows = await ReportRepo(bot.services.db).members(forum_id)
+    assert [r.full_name for r in rows[:2]] == ["Sri Wahyuni", "Ahmad Fauzi"]
+    table = member_tables(rows, ZoneInfo("Asia/Jakarta"))[0]
+    assert table.rows[0][2] == "Anggota — Ketua" and table.rows[2][2] == "Koordinator"
+    # One holder per title: naming a new ketua ends the old one's period.
+    await forum_service.set_title(bot.services, forum_id=forum_id, actor=1001, target=1001, title="ketua")
+    membership = await bot.services.members.membership(forum_id, 1002)
+    assert membership is not None and membership.title is None
+    history = await forum_service.repo(bot.services).history(forum_id)
+    assert any(p.full_name == "Sri Wahyuni" and p.value == "ketua" and p.ended_at is not None for p in history)
