@@ -528,23 +528,28 @@ async def close_vote(services: Services, vote_id: int, now: datetime) -> int | N
 
 # -- reminders of waiting requests -----------------------------------------------------------------
 async def plan_request_reminders(services: Services, now: datetime) -> None:
-    """One reminder per forum about requests waiting > 2 days, then weekly (quiet hours: the dispatcher)."""
+    """One reminder per forum about requests waiting > 2 days, then weekly (quiet hours: the dispatcher).
+
+    Selects only the requests due, by the indexed `remind_at`; all reminders go in one transaction.
+    """
     gov = repo(services)
-    for forum_id, applicants in (await gov.due_reminders(now)).items():
+    due = await gov.due_reminders(now)
+    if not due:
+        return
+    plans = []
+    for forum_id, applicants in due.items():
         forum = await services.forums.get(forum_id)
-        if forum is None:
-            continue
-        to = await deciders(services, forum_id)
-        pending = await services.members.in_forum(forum_id, statuses=("pending",))
-        async with services.db.transaction() as conn:
+        if forum is not None:
+            plans.append((forum, applicants, await deciders(services, forum_id), await gov.pending_count(forum_id)))
+    async with services.db.transaction() as conn:
+        for forum, applicants, to, count in plans:
             for decider in to:
                 lang = decider.language
-                await _push(conn, services, key=f"gov:jrem:{forum_id}:{decider.user_id}:{now.date().isoformat()}",
+                await _push(conn, services, key=f"gov:jrem:{forum.id}:{decider.user_id}:{now.date().isoformat()}",
                             to=decider, forum=forum, now=now, priority=Priority.REMINDER,
-                            text=t("gov.requests_reminder", lang, forum=forum.name, count=len(pending)))
-            await gov.schedule_reminder(conn, forum_id, applicants, rules.next_reminder_at(now))
-        if to:
-            services.delivery.wake()
+                            text=t("gov.requests_reminder", lang, forum=forum.name, count=count))
+            await gov.schedule_reminder(conn, forum.id, applicants, rules.next_reminder_at(now))
+    services.delivery.wake()
 
 
 def title_label(title: str | None, lang: str) -> str:

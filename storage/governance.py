@@ -214,6 +214,10 @@ class GovernanceRepo:
             out.setdefault(int(r["forum_id"]), []).append(int(r["user_id"]))
         return out
 
+    async def pending_count(self, forum_id: int) -> int:
+        return int(await self.db.fetchval(
+            "SELECT count(*) FROM memberships WHERE forum_id = ? AND status = 'pending'", (forum_id,)) or 0)
+
     @staticmethod
     async def cancel_request(conn: aiosqlite.Connection, forum_id: int, user_id: int, now: datetime) -> bool:
         cur = await conn.execute(
