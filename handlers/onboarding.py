@@ -154,6 +154,8 @@ async def on_decide(update: Update, context: BotContext, data: CallbackData) -> 
     except Conflict:
         await remove_buttons(query)
         membership = await services.members.membership(forum_id, applicant_id)
+        if membership is not None and membership.status == "removed" and membership.decided_by == applicant_id:
+            raise StaleAction("join.withdrawn") from None
         by = await services.members.get(membership.decided_by) if membership and membership.decided_by else None
         if by is None or by.user_id == user.id:
             raise StaleAction("join.already_decided") from None

@@ -80,6 +80,7 @@ ID: dict[str, str] = {
     "gov.vote_closed": "Pemungutan usulan koordinator ini sudah ditutup.",
     "gov.vote_result": "<b>{name}</b> menjadi koordinator baru <b>{forum}</b> berdasarkan usulan anggota.",
     "join.already_decided_by": "Permintaan ini sudah diputuskan oleh {by}.",
+    "join.withdrawn": "Pemohon sudah membatalkan permintaan ini.",
     "join.rejected_reason": "Alasan penolakan permintaan bergabung ke <b>{forum}</b>: {reason}",
 }
 
@@ -161,5 +162,6 @@ EN: dict[str, str] = {
     "gov.vote_closed": "This coordinator vote is closed.",
     "gov.vote_result": "<b>{name}</b> is the new coordinator of <b>{forum}</b>, as proposed by the members.",
     "join.already_decided_by": "This request was already decided by {by}.",
+    "join.withdrawn": "The applicant has withdrawn this request.",
     "join.rejected_reason": "Reason given for refusing your request to join <b>{forum}</b>: {reason}",
 }

@@ -188,7 +188,7 @@ async def test_applicant_sees_status_on_any_command_and_can_cancel(bot: BotHarne
     assert await role(bot, forum_id, 2002) == ("anggota", "removed")
     await deliver(bot)
     notification = await waits_for(budi, "Permintaan bergabung")
-    assert "sudah diputuskan" in await alert_after_press(bot, budi, notification, "Setujui")
+    assert "sudah membatalkan" in await alert_after_press(bot, budi, notification, "Setujui")
     assert "belum menjadi anggota" in (await ask(joko, "/anggota", "anggota")).text
 
 
