@@ -14,8 +14,8 @@ from telegram import Update
 
 from bot.callbacks import CallbackData, encode, pattern
 from bot.context import BotContext
-from bot.errors import NotAMember, NotPermitted
-from bot.permissions import Action
+from bot.errors import NotAMember
+from bot.permissions import Action, refusal
 from bot.texts import t
 from handlers.applicant import applicant_notice
 from handlers.common import button_handler, is_private, language, reply, user_of
@@ -54,7 +54,7 @@ async def run_in_forum(update: Update, context: BotContext, name: str) -> None:
     forums = await services.access.forums_for(user.id, action)
     if not forums:
         if await services.members.memberships_of(user.id):
-            raise NotPermitted()
+            raise refusal(action)
         if await applicant_notice(update, context):
             return  # a waiting request: its status instead of "not a member"
         raise NotAMember("err.not_member_any")
