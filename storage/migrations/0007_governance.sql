@@ -1,8 +1,8 @@
 -- Forum governance: officers, role history, handovers, join-request reminders, koordinator votes.
 
 -- An officer title (ketua, wakil ketua, sekretaris, bendahara) is a label, not a permission.
-ALTER TABLE memberships ADD COLUMN title TEXT
-    CHECK (title IS NULL OR title IN ('ketua', 'wakil_ketua', 'sekretaris', 'bendahara'));
+-- NULL (no title) passes the CHECK, as SQL CHECKs do.
+ALTER TABLE memberships ADD COLUMN title TEXT CHECK (title IN ('ketua', 'wakil_ketua', 'sekretaris', 'bendahara'));
 -- Why a koordinator refused a join request (optional, shown to the applicant).
 ALTER TABLE memberships ADD COLUMN reject_reason TEXT;
 -- When the koordinators are next reminded of this pending request (NULL: never again).
