@@ -292,6 +292,7 @@ async def finish_handover(services: Services, *, handover_id: int, actor: int, s
             await gov.set_role(conn, forum.id, actor, "anggota")
         else:
             await gov.leave(conn, forum.id, actor, now)
+            await outbox.cancel_to_member(conn, actor, forum_id=forum.id)  # as /keluar does
     log.info("event=handover_finished id=%s stay=%s", handover_id, stay)
     await role_changed(services, actor)
     return forum
