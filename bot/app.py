@@ -39,6 +39,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import BotContext
+from bot.menus import refresh_menu
 from bot.services import Services
 from bot.texts import t
 from handlers import (
@@ -48,6 +49,7 @@ from handlers import (
     forms,
     forums,
     general,
+    governance,
     meetings,
     members,
     onboarding,
@@ -66,7 +68,7 @@ from storage.inbox import BotStateRepo
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, meetings, directory, visits, posts, agreements, broadcasts, reports)
+FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -146,6 +148,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         engine.add_planner(functools.partial(planner, services), every=getattr(planner, "every", None),
                            name=getattr(planner, "__qualname__", None))
     services.delivery = engine
+    services.role_listeners.append(functools.partial(refresh_menu, app.bot, services))
     await _set_commands(app)
     await engine.start()
 

@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations and exit")
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
     backup.add_argument("path", help="where to write the copy")
+    admin = sub.add_parser("admin", help="operator repairs (each is logged)")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+    set_role = admin_sub.add_parser("set-role", help="give a member a role in a forum (e.g. a headless forum)")
+    set_role.add_argument("--forum", type=int, required=True, help="forum id")
+    set_role.add_argument("--user", type=int, required=True, help="Telegram user id of the member")
+    set_role.add_argument("--role", required=True, choices=["koordinator", "anggota", "pendamping"])
     return parser
 
 
@@ -62,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_migrate(settings))
     if args.command == "backup":
         return asyncio.run(_backup(settings, Path(args.path)))
+    if args.command == "admin":
+        return asyncio.run(_set_role(settings, args.forum, args.user, args.role))
     if args.command == "console":
         return _console(settings, demo=args.demo, db_path=args.db)
     return _run(settings)
@@ -105,6 +113,29 @@ async def _backup(settings: Settings, target: Path) -> int:
     finally:
         await db.close()
     print(f"backup written to {target}")
+    return 0
+
+
+async def _set_role(settings: Settings, forum_id: int, user_id: int, role: str) -> int:
+    """`admin set-role`: the same use case the bot runs, with the operator as the actor."""
+    from bot import forum_service
+    from bot.clock import SystemClock
+    from bot.errors import KadesError
+    from bot.services import Services
+
+    db = Database(settings.storage.path)
+    try:
+        await db.open()
+        services = Services.build(settings, db, SystemClock())
+        change = await forum_service.operator_set_role(services, forum_id=forum_id, user_id=user_id, role=role)
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    except KadesError as exc:
+        return _fail(f"set-role refused: {exc.message_key}")
+    finally:
+        await db.close()
+    print(f"forum {forum_id}: user {user_id} is now {change.new} (was {change.old}); "
+          "they are told when the bot next runs")
     return 0
 
 

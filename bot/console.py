@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import forum_service
 from bot.app import build_application, start_manually, stop_manually
 from bot.config import Settings
 from bot.services import Services
@@ -44,6 +45,8 @@ DEMO_PEOPLE = (
     DemoPerson(1003, "Ahmad Fauzi", "kades", "33.01.18.2002", "anggota"),
     DemoPerson(1004, "Dewi Lestari", "pendamping", "33.01.18.2003", "pendamping"),
 )
+# Asked to join and waits for the koordinator: try Setujui / Tolak in /anggota or /permintaan.
+DEMO_APPLICANT = DemoPerson(1005, "Joko Prasetyo", "kades", "33.01.18.2004", "anggota")
 
 HELP = """Perintah konsol:
   teks biasa      kirim pesan ke bot (mis. /bantuan); angka juga dikirim sebagai teks
@@ -80,7 +83,7 @@ class Console:
         self.users: list[SimUser] = []
         self.roles: dict[int, str] = {}
         if demo:
-            for person in DEMO_PEOPLE:
+            for person in (*DEMO_PEOPLE, DEMO_APPLICANT):
                 self.users.append(double.user(person.user_id, person.name))
                 self.roles[person.user_id] = person.role
         else:
@@ -293,7 +296,7 @@ class Console:
 
 
 async def seed_demo(services: Services) -> None:
-    """A forum of real Cipari villages with a koordinator, two kades and a pendamping."""
+    """A forum of real Cipari villages with a koordinator, two kades, a pendamping and one applicant."""
     if await services.forums.of_member(DEMO_PEOPLE[0].user_id):
         return
     now = services.clock.now()
@@ -308,6 +311,12 @@ async def seed_demo(services: Services) -> None:
             await services.members.add_membership(conn, forum_id=forum_id, user_id=person.user_id,
                                                   role=person.role,  # type: ignore[arg-type]
                                                   status="active", now=now, decided_by=DEMO_PEOPLE[0].user_id)
+    forum = await services.forums.get(forum_id)
+    assert forum is not None
+    applicant = DEMO_APPLICANT
+    await forum_service.request_join(services, forum=forum, user_id=applicant.user_id, name=applicant.name,
+                                     jabatan=applicant.jabatan, village_code=applicant.village_code,
+                                     role="anggota", language="id")
 
 
 def _read_lines(queue: asyncio.Queue[str | None]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot import governance
 from bot import visits as visit_rules
 from bot.callbacks import encode
 from bot.errors import KadesError, NotFound, StaleAction
@@ -159,9 +160,9 @@ async def sole_koordinator_of(services: Services, user_id: int) -> Forum | None:
     for membership in await services.members.memberships_of(user_id):
         if membership.role != "koordinator":
             continue
-        coordinators = await services.members.coordinators(membership.forum_id)
+        coordinators = [m.user_id for m in await services.members.coordinators(membership.forum_id)]
         others = [m for m in await services.members.in_forum(membership.forum_id) if m.member.user_id != user_id]
-        if len(coordinators) == 1 and others:
+        if others and governance.is_last_koordinator(user_id, coordinators):
             return await services.forums.get(membership.forum_id)
     return None
 
@@ -171,9 +172,9 @@ async def leave_forum(services: Services, forum_id: int, user_id: int) -> Forum:
     to the person are cancelled (a reminder of a forum one left is noise, and a leak)."""
     forum, membership = await services.access.require(forum_id, user_id, Action.VIEW_MEMBERS)
     if membership.role == "koordinator":
-        coordinators = await services.members.coordinators(forum.id)
+        coordinators = [m.user_id for m in await services.members.coordinators(forum.id)]
         others = [m for m in await services.members.in_forum(forum.id) if m.member.user_id != user_id]
-        if len(coordinators) == 1 and others:
+        if others and governance.is_last_koordinator(user_id, coordinators):
             raise LastKoordinator(forum=forum.name)
     now = services.clock.now()
     async with services.db.transaction() as conn:

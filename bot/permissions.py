@@ -38,6 +38,9 @@ class Action(StrEnum):
     CREATE_AGREEMENT = "create_agreement"
     VIEW_ALL_AGREEMENTS = "view_all_agreements"
     EXPORT = "export"
+    # governance
+    ASSIGN_ROLES = "assign_roles"
+    VIEW_FORUM = "view_forum"
 
 
 RULES: dict[Action, frozenset[Role]] = {
@@ -58,6 +61,9 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.CREATE_AGREEMENT: STAFF,
     Action.VIEW_ALL_AGREEMENTS: STAFF,
     Action.EXPORT: STAFF,
+    # A pendamping may also appoint a koordinator in a headless forum (bot.forum_service.may_appoint).
+    Action.ASSIGN_ROLES: KOORDINATOR,
+    Action.VIEW_FORUM: EVERYONE,
 }
 
 

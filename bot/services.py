@@ -47,6 +47,8 @@ class Services:
     delivery: Waker = field(default_factory=_NoDelivery)
     bot_username: str = ""
     planners: list[Planner] = field(default_factory=list)
+    # Called with a user id after their role in a forum changed (e.g. to refresh their command menu).
+    role_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, clock: Clock) -> Services:

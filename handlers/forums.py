@@ -17,6 +17,7 @@ from bot.context import BotContext
 from bot.errors import NotAMember
 from bot.permissions import Action, refusal
 from bot.texts import t
+from handlers.applicant import applicant_notice
 from handlers.common import button_handler, is_private, language, reply, user_of
 from storage.models import Forum
 
@@ -54,6 +55,8 @@ async def run_in_forum(update: Update, context: BotContext, name: str) -> None:
     if not forums:
         if await services.members.memberships_of(user.id):
             raise refusal(action)
+        if await applicant_notice(update, context):
+            return  # a waiting request: its status instead of "not a member"
         raise NotAMember("err.not_member_any")
     if len(forums) == 1:
         await fn(update, context, forums[0])

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import members_service
+from bot import forum_service, members_service
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import StaleAction
@@ -29,6 +29,7 @@ from handlers.common import (
     user_of,
 )
 from handlers.forums import forum_action, run_in_forum
+from handlers.governance import send_pending_requests
 from storage.models import Draft, Forum
 
 log = logging.getLogger(__name__)
@@ -182,10 +183,17 @@ async def show_members(update: Update, context: BotContext, forum: Forum) -> Non
     services = context.services
     user = user_of(update)
     lang = await language(update, context)
-    members = await services.members.in_forum(forum.id)
     membership = await services.members.membership(forum.id, user.id)
     is_koordinator = membership is not None and membership.role == "koordinator"
+    if is_koordinator and is_private(update):
+        # Waiting join requests first, each decidable here even if its notification was lost.
+        await send_pending_requests(update, context, forum, empty_note=False)
+    members = await services.members.in_forum(forum.id)
+    officers = [e for e in forum_service.officers_first(members) if e.membership.title]
     lines = [str(t("members.title", lang, forum=forum.name, count=len(members)))]
+    for entry in officers:
+        lines.append(str(t("members.officer_line", lang, title=forum_service.title_label(entry.membership.title, lang),
+                           name=entry.member.full_name)))
     current_area: str | None = "-"
     any_unreachable = False
     for entry in members:

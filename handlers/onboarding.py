@@ -10,16 +10,17 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
-from bot import members_service
+from bot import forum_service, members_service
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.errors import InvalidInput, NotPermitted, StaleAction
+from bot.errors import Conflict, InvalidInput, NotPermitted, StaleAction
 from bot.permissions import ROLES, Action, Role, refusal
 from bot.profile_rules import MAX_FORUM_NAME, clean_name
-from bot.render import JABATAN, jabatan_label, profile_card, role_label, scope_label, village_button
+from bot.render import JABATAN, jabatan_label, profile_card, scope_label, village_button
 from bot.texts import t
 from bot.timefmt import zone_for_region, zone_label
 from handlers import forms
+from handlers.applicant import applicant_notice
 from handlers.common import (
     button_handler,
     command_args,
@@ -33,7 +34,6 @@ from handlers.common import (
     user_of,
 )
 from handlers.forums import forum_action, run_in_forum
-from storage import outbox
 from storage.models import Draft, Forum
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ async def start(update: Update, context: BotContext) -> None:
         draft = await forms.current(context, user.id)
         if draft is not None:
             await forms.reprompt(update, context, draft)
+            return
+        if await applicant_notice(update, context, with_refusal=True):
             return
         member = await services.members.get(user.id)
         if member is not None and member.erased_at is None:
@@ -116,36 +118,12 @@ async def on_send_join(update: Update, context: BotContext, data: CallbackData) 
     services = context.services
     forum = await _forum_of(context, draft)
     lang = await language(update, context)
-    now = services.clock.now()
     role: Role = "pendamping" if draft.data["jabatan"] == "pendamping" else "anggota"
     if draft.data.get("role") in ROLES and draft.data["jabatan"] != "pendamping":
         role = draft.data["role"]
-    coordinators = await services.members.coordinators(forum.id)
-    village = await services.regions.get(draft.data["village_code"])
-    async with services.db.transaction() as conn:
-        await services.members.upsert(conn, user_id=user.id, full_name=draft.data["name"],
-                                      jabatan=draft.data["jabatan"], village_code=draft.data["village_code"],
-                                      language=lang, now=now)
-        await services.members.add_membership(conn, forum_id=forum.id, user_id=user.id, role=role,
-                                              status="pending", now=now)
-        stamp = int(now.timestamp())
-        for koordinator in coordinators:
-            klang = koordinator.language
-            card = profile_card(None, village, klang, name=draft.data["name"], jabatan=draft.data["jabatan"])
-            await outbox.enqueue(
-                conn, key=f"join:{forum.id}:{user.id}:{stamp}:to:{koordinator.user_id}",
-                chat_id=koordinator.user_id, member_user_id=koordinator.user_id, forum_id=forum.id,
-                text=t("join.request_to_koordinator", klang, forum=forum.name, profile=card)
-                + f"\n{role_label(role, klang)}",
-                reply_markup=outbox.inline_keyboard([[
-                    (t("join.approve", klang), encode(FEATURE, "dec", forum.id, user.id, "y")),
-                    (t("join.reject", klang), encode(FEATURE, "dec", forum.id, user.id, "n")),
-                ]]),
-                due_at=now, now=now,
-            )
-        await services.drafts.delete(conn, user.id)
-    services.delivery.wake()
-    log.info("event=join_requested forum=%s user=%s", forum.id, user.id)
+    await forum_service.request_join(services, forum=forum, user_id=user.id, name=draft.data["name"],
+                                     jabatan=draft.data["jabatan"], village_code=draft.data["village_code"],
+                                     role=role, language=lang)
     await edit_or_reply(update, t("join.sent", lang, forum=forum.name))
 
 
@@ -162,38 +140,33 @@ async def on_edit_join(update: Update, context: BotContext, data: CallbackData) 
 
 @button_handler
 async def on_decide(update: Update, context: BotContext, data: CallbackData) -> None:
-    """A koordinator approves or rejects a join request (once; the second press is told)."""
+    """A koordinator approves or rejects a join request (once; a second decision is told who won)."""
     forum_id, applicant_id, verdict = data.int_arg(0), data.int_arg(1), data.arg(2)
     user = user_of(update)
     services = context.services
-    forum, _ = await services.access.require(forum_id, user.id, Action.DECIDE_JOIN)
     lang = await language(update, context)
-    deciding = await services.members.get(user.id)
-    applicant = await services.members.get(applicant_id)
-    now = services.clock.now()
     approve = verdict == "y"
-    async with services.db.transaction() as conn:
-        decided = await services.members.decide(conn, forum_id=forum.id, user_id=applicant_id, approve=approve,
-                                                by=user.id, now=now)
-        if decided and applicant is not None:
-            alang = applicant.language
-            await outbox.enqueue(
-                conn, key=f"join:{forum.id}:{applicant_id}:{int(now.timestamp())}:outcome",
-                chat_id=applicant_id, member_user_id=applicant_id, forum_id=forum.id,
-                text=t("join.approved" if approve else "join.rejected", alang, forum=forum.name),
-                due_at=now, now=now,
-            )
     query = update.callback_query
     assert query is not None
-    if not decided:
+    try:
+        await forum_service.decide_join(services, forum_id=forum_id, actor=user.id, applicant_id=applicant_id,
+                                        approve=approve)
+    except Conflict:
         await remove_buttons(query)
-        raise StaleAction("join.already_decided")
-    services.delivery.wake()
-    log.info("event=join_decided forum=%s user=%s approve=%s by=%s", forum.id, applicant_id, approve, user.id)
+        membership = await services.members.membership(forum_id, applicant_id)
+        if membership is not None and membership.status == "removed" and membership.decided_by == applicant_id:
+            raise StaleAction("join.withdrawn") from None
+        by = await services.members.get(membership.decided_by) if membership and membership.decided_by else None
+        if by is None or by.user_id == user.id:
+            raise StaleAction("join.already_decided") from None
+        raise StaleAction("join.already_decided_by", by=by.full_name) from None
+    deciding = await services.members.get(user.id)
     note = t("join.approved_note" if approve else "join.rejected_note", lang,
              by=deciding.full_name if deciding else user.full_name)
     original = query.message.text_html if isinstance(query.message, Message) and query.message.text else ""
-    await edit_or_reply(update, f"{original}\n\n{note}")
+    rows = None if approve else [[(t("gov.give_reason", lang),
+                                   encode(forum_service.FEATURE, "why", forum_id, applicant_id))]]
+    await edit_or_reply(update, f"{original}\n\n{note}", rows)
 
 
 # -- the profile questions shared by joining, forum creation and /profil ----------------------

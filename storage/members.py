@@ -192,7 +192,7 @@ class MemberRepo:
             f"""SELECT m.*, ms.forum_id AS ms_forum_id, ms.role AS ms_role, ms.status AS ms_status,
                        ms.requested_at AS ms_requested_at, ms.decided_at AS ms_decided_at,
                        ms.decided_by AS ms_decided_by, ms.village_code AS ms_village_code,
-                       ms.village_verified AS ms_village_verified,
+                       ms.village_verified AS ms_village_verified, ms.title AS ms_title,
                        v.code AS v_code, v.level AS v_level, v.name AS v_name, v.parent AS v_parent,
                        kc.name AS v_kecamatan, kb.name AS v_kabupaten, pv.name AS v_provinsi
                 FROM memberships ms

@@ -60,6 +60,7 @@ class Membership(_Model):
     requested_at: datetime
     decided_at: datetime | None = None
     decided_by: int | None = None
+    title: str | None = None  # officer title (ketua, sekretaris...): a label, not a permission
     # The village a koordinator approved for this person in this forum; rights follow it.
     village_code: str | None = None
     village_verified: bool = False  # approved by someone other than the person

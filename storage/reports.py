@@ -44,19 +44,23 @@ class MemberRow:
     decided_at: datetime | None
     unreachable_reason: str | None
     unreachable_at: datetime | None
+    title: str | None = None  # officer title (ketua, sekretaris...); officers are listed first
 
 
 _MEMBER_SQL = """
     SELECT m.user_id, m.full_name, m.jabatan, ms.role, ms.status, m.village_code, v.name AS village,
            kc.name AS kecamatan, kb.name AS kabupaten, m.phone, ms.requested_at, ms.decided_at,
-           m.unreachable_reason, m.unreachable_at
+           m.unreachable_reason, m.unreachable_at, ms.title
     FROM memberships ms
     JOIN members m ON m.user_id = ms.user_id
     LEFT JOIN regions v ON v.code = m.village_code
     LEFT JOIN regions kc ON kc.code = substr(v.code, 1, 8)
     LEFT JOIN regions kb ON kb.code = substr(v.code, 1, 5)
     WHERE ms.forum_id = ? AND ms.status IN ({statuses}) AND m.erased_at IS NULL
-    ORDER BY ms.status, coalesce(kc.name, '~'), coalesce(v.name, '~'), m.full_name, m.user_id
+    ORDER BY ms.status,
+             CASE ms.title WHEN 'ketua' THEN 0 WHEN 'wakil_ketua' THEN 1 WHEN 'sekretaris' THEN 2
+                           WHEN 'bendahara' THEN 3 ELSE 9 END,
+             coalesce(kc.name, '~'), coalesce(v.name, '~'), m.full_name, m.user_id
 """
 
 
@@ -193,7 +197,7 @@ def _member_row(r: Any) -> MemberRow:
         user_id=r["user_id"], full_name=r["full_name"], jabatan=r["jabatan"], role=r["role"], status=r["status"],
         village_code=r["village_code"], village=r["village"], kecamatan=r["kecamatan"], kabupaten=r["kabupaten"],
         phone=r["phone"], requested_at=_req(r["requested_at"]), decided_at=_dt(r["decided_at"]),
-        unreachable_reason=r["unreachable_reason"], unreachable_at=_dt(r["unreachable_at"]),
+        unreachable_reason=r["unreachable_reason"], unreachable_at=_dt(r["unreachable_at"]), title=r["title"],
     )
 
 

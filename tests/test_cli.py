@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import FixedClock
+from bot.config import load_settings
+from bot.services import Services
 from bot.telegram_double import Fault, TelegramDouble
 from storage.database import Database
+from tests.conftest import START, seed_forum
 from tests.world import make_world
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,6 +120,38 @@ async def test_restart_mid_form_keeps_what_was_typed(double: TelegramDouble, db_
 async def test_help(tmp_path: Path, command: list[str]) -> None:
     code, out, _ = await _run(command, {}, tmp_path)
     assert code == 0 and "console" in out and "backup" in out
+
+
+async def test_admin_set_role_repairs_a_headless_forum_and_is_logged(db_path: Path, tmp_path: Path) -> None:
+    db = Database(db_path)
+    await db.open()
+    services = Services.build(load_settings(None, environ={"KADES_STORAGE__PATH": str(db_path)}), db,
+                              FixedClock(START))
+    forum_id = await seed_forum(services, koordinator=1001, members={1001: ("Budi", "33.01.18.2011"),
+                                                                     1002: ("Sri", "33.01.18.2001")})
+    await services.members.erase(1001, START, "(data dihapus)")
+    await db.close()
+
+    env = {"KADES_STORAGE__PATH": str(db_path)}
+    args = ["admin", "set-role", "--forum", str(forum_id), "--user", "1002", "--role", "koordinator"]
+    code, out, err = await _run(args, env, tmp_path)
+    assert code == 0, err
+    assert "now koordinator (was anggota)" in out
+    assert "event=operator_set_role" in err and f"forum={forum_id}" in err
+    code, _, err = await _run(["admin", "set-role", "--forum", str(forum_id), "--user", "1002", "--role",
+                               "koordinator"], env, tmp_path)
+    assert code == 2 and "gov.same_role" in err
+
+    db = Database(db_path)
+    await db.open()
+    row = await db.fetchone("SELECT role, status FROM memberships WHERE forum_id = ? AND user_id = 1002", (forum_id,))
+    history = await db.fetchone("SELECT how, set_by FROM role_history WHERE forum_id = ? AND user_id = 1002",
+                                (forum_id,))
+    pushes = await db.fetchval("SELECT count(*) FROM outbox WHERE chat_id = 1002 AND idem_key LIKE 'gov:role:%'")
+    await db.close()
+    assert row is not None and (row["role"], row["status"]) == ("koordinator", "active")
+    assert history is not None and (history["how"], history["set_by"]) == ("operator", None)
+    assert pushes == 1  # Sri is told when the bot next runs
 
 
 # -- failures told plainly (issue 11, section 4) ---------------------------------------------------

@@ -19,6 +19,7 @@ from bot.bidang import labels as bidang_labels
 from bot.render import jabatan_label, role_label
 from bot.reports.period import Period
 from bot.reports.tables import Column, Table
+from bot.texts import t
 from storage.reports import (
     ActionRow,
     AgreementFull,
@@ -96,7 +97,8 @@ def member_tables(rows: Sequence[MemberRow], tz: ZoneInfo) -> list[Table]:
     for r in rows:
         joined = r.decided_at if r.status == "active" and r.decided_at else r.requested_at
         out.append([
-            r.full_name, jabatan_label(r.jabatan, "id"), role_label(r.role, "id"),
+            r.full_name, jabatan_label(r.jabatan, "id"),
+            role_label(r.role, "id") + (f" — {t(f'title.{r.title}', 'id')}" if r.title else ""),
             "Aktif" if r.status == "active" else "Menunggu persetujuan",
             r.village, r.kecamatan, r.kabupaten, r.village_code,
             r.phone, joined.astimezone(tz).date(), yes_no(r.unreachable_reason is None),

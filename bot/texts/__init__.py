@@ -28,6 +28,7 @@ CATALOG_MODULES = (
     "bot.texts.agreements",
     "bot.texts.delivery",
     "bot.texts.reliability",
+    "bot.texts.governance",
     "bot.texts.trust",
 )
 
