@@ -171,6 +171,10 @@ async def start_manually(app: Application[Any, Any, Any, Any, Any, Any], *, poll
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    # Planners run in the background once polling is up; tests and the console start from their result.
+    services: Services = app.bot_data["services"]
+    if isinstance(services.delivery, DeliveryEngine):
+        await services.delivery.started()
 
 
 async def stop_manually(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -78,6 +78,7 @@ class Database:
             await self._check_version()
         self._reader = await aiosqlite.connect(self.path, isolation_level=None)
         await _configure(self._reader, self.busy_timeout_ms)
+        await self.optimize(first=True)
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):
@@ -127,6 +128,19 @@ class Database:
                 await conn.execute("ROLLBACK")
                 raise
         return [m.name for m in pending]
+
+    async def optimize(self, *, first: bool = False) -> None:
+        """Keep the planner's statistics fresh: ANALYZE once if never done, else `PRAGMA optimize`.
+
+        `analysis_limit` makes ANALYZE sample each index (milliseconds even on a national file),
+        so this is safe at start and every hour.
+        """
+        conn = self.writer
+        await conn.execute("PRAGMA analysis_limit=400")
+        async with conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'") as cur:
+            analysed = await cur.fetchone() is not None
+        async with self._write_lock:
+            await conn.execute("ANALYZE" if first and not analysed else "PRAGMA optimize")
 
     # -- access ----------------------------------------------------------------------------
     @property
