@@ -52,6 +52,7 @@ from handlers import (
     visits,
 )
 from handlers.common import on_error, on_unknown_button
+from scheduler import maintenance
 from scheduler.engine import DeliveryEngine
 from storage.database import Database
 
@@ -112,6 +113,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     )
     db = Database(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
     app.bot_data["services"] = Services.build(settings, db, clock or SystemClock())
+    app.bot_data["services"].planners.append(maintenance.maintain)
     for feature in FEATURES:
         feature.register(app)
     app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))

@@ -86,13 +86,19 @@ INSERT OR IGNORE INTO report_digest_runs(forum_id, month, recipients, created_at
     FROM outbox WHERE idem_key LIKE 'report:digest:%'
     GROUP BY 1, 2;
 
--- Retention: a pruned sent row leaves its key (hashed) so the push is never queued again, and
--- its broadcast keeps the count of sent messages.
-CREATE TABLE outbox_pruned_keys (
-    key_hash  INTEGER PRIMARY KEY,
-    pruned_at TEXT NOT NULL
-);
+-- Retention: a broadcast keeps the count of its sent messages whose rows were pruned.
 CREATE TABLE outbox_pruned_counts (
     broadcast_id INTEGER PRIMARY KEY,
     sent         INTEGER NOT NULL DEFAULT 0
 );
+-- A push whose sent row was pruned is never queued again (its key is kept for a while).
+CREATE TABLE outbox_pruned_keys (
+    idem_key  TEXT PRIMARY KEY,
+    pruned_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX outbox_pruned_keys_at ON outbox_pruned_keys(pruned_at);
+CREATE TRIGGER outbox_pruned_guard BEFORE INSERT ON outbox
+    WHEN EXISTS (SELECT 1 FROM outbox_pruned_keys WHERE idem_key = NEW.idem_key)
+BEGIN
+    SELECT RAISE(IGNORE);
+END;
