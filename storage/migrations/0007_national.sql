@@ -3,6 +3,8 @@
 
 -- /agenda and /laporan: one range seek per forum and status.
 CREATE INDEX meetings_forum_status_start ON meetings(forum_id, status, starts_at);
+-- The meetings planner's group tallies to catch up: only the few with a newer RSVP are indexed.
+CREATE INDEX meetings_tally_stale ON meetings(starts_at) WHERE tally_version > tally_queued;
 -- Retention walks sent rows oldest first.
 CREATE INDEX outbox_sent ON outbox(status, sent_at);
 
