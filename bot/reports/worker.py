@@ -68,6 +68,11 @@ class RenderWorker:
         finally:
             self._queued -= 1
 
+    def pids(self) -> list[int]:
+        """The worker process ids (benchmarks read their memory)."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        return list(processes)
+
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
