@@ -218,6 +218,7 @@ async def notify_parties(conn: aiosqlite.Connection, agreement: Agreement | tupl
 PLANNER = "agreements"
 # A safety net: even with nothing computed ahead, each agreement is looked at once a day.
 RECHECK = timedelta(days=1)
+BATCH = 500
 
 
 async def plan_agreements(services: Services, now: datetime) -> None:
@@ -228,23 +229,22 @@ async def plan_agreements(services: Services, now: datetime) -> None:
     """
     agreements = repo(services)
     planning = PlanningRepo(services.db)
-    due = await planning.due(PLANNER, now)
-    if not due:
-        return
-    planned = {a.id: a for a in await agreements.to_plan((now - rules.PLAN_AFTER_END).date(), due)}
-    nexts: list[tuple[int, datetime | None]] = []
-    for agreement_id in due:
-        agreement = planned.get(agreement_id)
-        if agreement is None:  # over and summarized: nothing until it changes
-            nexts.append((agreement_id, None))
-            continue
-        try:
-            at = await _plan_one(services, agreement, now)
-        except Exception:  # one broken agreement must not stop the others
-            log.exception("event=agreement_plan_failed agreement=%s", agreement.id)
-            at = now + timedelta(hours=1)  # try again in an hour
-        nexts.append((agreement_id, min(at, now + RECHECK) if at is not None else now + RECHECK))
-    await planning.set_next(PLANNER, nexts)
+    # Every item gets a next due time after `now`, so each batch moves on and the loop ends.
+    while due := await planning.due(PLANNER, now, limit=BATCH):
+        planned = {a.id: a for a in await agreements.to_plan((now - rules.PLAN_AFTER_END).date(), due)}
+        nexts: list[tuple[int, datetime | None]] = []
+        for agreement_id in due:
+            agreement = planned.get(agreement_id)
+            if agreement is None:  # over and summarized: nothing until it changes
+                nexts.append((agreement_id, None))
+                continue
+            try:
+                at = await _plan_one(services, agreement, now)
+            except Exception:  # one broken agreement must not stop the others
+                log.exception("event=agreement_plan_failed agreement=%s", agreement.id)
+                at = now + timedelta(hours=1)  # try again in an hour
+            nexts.append((agreement_id, min(at, now + RECHECK) if at is not None else now + RECHECK))
+        await planning.set_next(PLANNER, nexts)
 
 
 class _Members:
