@@ -5,9 +5,11 @@ from __future__ import annotations
 ID: dict[str, str] = {
     # errors
     "err.generic": "Maaf, terjadi kesalahan. Silakan coba lagi sebentar lagi.",
+    "err.bug": "Maaf, terjadi kesalahan (kode {code}). Coba lagi atau hubungi koordinator.",
     "err.not_permitted": "Maaf, Bapak/Ibu tidak berhak melakukan ini di forum tersebut.",
     "err.only_koordinator": "Maaf, ini hanya untuk koordinator forum.",
     "err.only_staff": "Maaf, ini hanya untuk koordinator atau pendamping forum.",
+    "err.not_your_village": "Maaf, ini hanya untuk kepala desa dari desa yang bersangkutan, sesuai desa yang disetujui koordinator forum.",
     "err.not_member": "Maaf, Anda bukan anggota aktif forum ini.",
     "err.not_member_any": "Anda belum menjadi anggota forum mana pun. Minta tautan undangan kepada koordinator forum Anda.",
     "err.stale_button": "Tombol ini sudah tidak berlaku.",
@@ -172,9 +174,11 @@ ID: dict[str, str] = {
 
 EN: dict[str, str] = {
     "err.generic": "Sorry, something went wrong. Please try again in a moment.",
+    "err.bug": "Sorry, something went wrong (code {code}). Please try again or contact your coordinator.",
     "err.not_permitted": "Sorry, you may not do this in that forum.",
     "err.only_koordinator": "Sorry, this is for the forum's coordinators only.",
     "err.only_staff": "Sorry, this is for the forum's coordinators or facilitators (pendamping) only.",
+    "err.not_your_village": "Sorry, this is only for the head of the village concerned, as approved by the forum coordinator.",
     "err.not_member": "Sorry, you are not an active member of this forum.",
     "err.not_member_any": "You are not a member of any forum yet. Ask your forum coordinator for an invite link.",
     "err.stale_button": "This button is no longer valid.",

@@ -24,7 +24,14 @@ async def test_profile_shows_and_edits_name_village_zone(bot: BotHarness) -> Non
     await budi.press(profile, "Ubah desa")
     choices = await budi.say("caruy")
     await budi.press(choices, "Caruy")
-    assert "disimpan" in (await budi.next()).text
+    # A village change is a request to the forum's koordinator(s): here Budi himself.
+    await bot.double.wait_for(1001, lambda m: "menunggu persetujuan" in m.text)
+    await bot.double.wait_idle()
+    request = next(m for m in bot.double.sent(1001) if "Permintaan ubah desa" in m.text)
+    member = await bot.services.members.get(1001)
+    assert member is not None and member.village_code == SIDASARI_CIPARI
+    await bot.double.press_button(budi.user, request, request.callback_for("Setujui"))
+    await bot.double.wait_for(1001, lambda m: "disetujui" in m.text)
     member = await bot.services.members.get(1001)
     assert member is not None and member.village_code == CARUY
 
