@@ -123,7 +123,7 @@ async def generate(db: Database, scale: dict[str, int], rng: random.Random) -> N
             user += 1
             village = villages[(user * 104729) % len(villages)]
             members.append((user, f"Kades {user}", "kades", village, "id", stamp, stamp))
-            memberships.append((f, user, "koordinator" if i == 0 else "anggota", "active", stamp, stamp))
+            memberships.append((f, user, "koordinator" if i == 0 else "anggota", "active", stamp, stamp, village))
             ids.append(user)
         forum_members.append(ids)
         forums.append((f, f"Forum Kades {f}", kec, zone_for(kec), ids[0], stamp))
@@ -132,8 +132,9 @@ async def generate(db: Database, scale: dict[str, int], rng: random.Random) -> N
                                "VALUES (?, ?, ?, ?, ?, ?)", forums)
         await conn.executemany("INSERT INTO members(user_id, full_name, jabatan, village_code, language, created_at, "
                                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", members)
-        await conn.executemany("INSERT INTO memberships(forum_id, user_id, role, status, requested_at, decided_at) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", memberships)
+        # The village approved in the forum (the trust migration's column), verified.
+        await conn.executemany("INSERT INTO memberships(forum_id, user_id, role, status, requested_at, decided_at, "
+                               "village_code, village_verified) VALUES (?, ?, ?, ?, ?, ?, ?, 1)", memberships)
     print(f"  forums and members in {time.perf_counter() - t0:.0f} s", flush=True)
 
     # Posts through PostRepo.create (it also fills the search index); the big forum gets 5 %.
