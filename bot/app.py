@@ -54,6 +54,7 @@ from handlers import (
     visits,
 )
 from handlers.common import on_error, on_unknown_button
+from scheduler import maintenance
 from scheduler.engine import DeliveryEngine
 from storage.database import Database
 
@@ -114,6 +115,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     )
     db = Database(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
     app.bot_data["services"] = Services.build(settings, db, clock or SystemClock())
+    app.bot_data["services"].planners.append(maintenance.maintain)
     for feature in FEATURES:
         feature.register(app)
     app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))
@@ -179,6 +181,10 @@ async def start_manually(app: Application[Any, Any, Any, Any, Any, Any], *, poll
 
     await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
                                     error_callback=polling_error)
+    # Planners run in the background once polling is up; tests and the console start from their result.
+    services: Services = app.bot_data["services"]
+    if isinstance(services.delivery, DeliveryEngine):
+        await services.delivery.started()
 
 
 async def stop_manually(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

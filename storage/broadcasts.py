@@ -296,7 +296,9 @@ class BroadcastRepo:
             "SELECT status, count(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
         )
         counts = {r["status"]: r["n"] for r in rows}
-        return Progress(sent=counts.get("sent", 0), failed=counts.get("failed", 0),
+        pruned = await self.db.fetchval("SELECT sent FROM outbox_pruned_counts WHERE broadcast_id = ?",
+                                        (broadcast_id,))  # sent rows removed by retention
+        return Progress(sent=counts.get("sent", 0) + int(pruned or 0), failed=counts.get("failed", 0),
                         waiting=counts.get("pending", 0) + counts.get("sending", 0),
                         cancelled=counts.get("cancelled", 0), expired=counts.get("expired", 0))
 
