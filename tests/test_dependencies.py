@@ -1,0 +1,131 @@
+"""The install is rebuildable: requirements.lock matches pyproject.toml, runtime dependencies are
+bounded, and no code leans on python-telegram-bot's private modules."""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+REFRESH = "uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock"
+# Calendar-versioned data with no API (see pyproject.toml).
+UNBOUNDED_OK = {"tzdata"}
+
+
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def _top_level() -> list[Requirement]:
+    project = _project()
+    return [Requirement(r) for r in [*project["dependencies"], *project["optional-dependencies"]["dev"]]]
+
+
+def _lock() -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", line)
+        if match:
+            pins[canonicalize_name(match[1])] = match[2]
+    return pins
+
+
+def _requires(name: str, extras: set[str]) -> list[Requirement]:
+    """What the installed distribution `name` needs with `extras` on (markers evaluated here)."""
+    out = []
+    for text in metadata.requires(name) or []:
+        req = Requirement(text)
+        if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in extras | {""}):
+            req.marker = None  # evaluated here, with the parent's extras
+            out.append(req)
+    return out
+
+
+def lock_problems() -> list[str]:
+    """Every package pyproject.toml pulls in (through extras too) is pinned in the lock at a
+    version its requirement allows and installed at that version; nothing else is pinned."""
+    pins = _lock()
+    problems: list[str] = []
+    reached: set[str] = set()
+    todo = _top_level()
+    while todo:
+        req = todo.pop()
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue
+        name = canonicalize_name(req.name)
+        pinned = pins.get(name)
+        if pinned is None:
+            problems.append(f"{req} is not pinned in requirements.lock")
+            continue
+        if not req.specifier.contains(pinned, prereleases=True):
+            problems.append(f"requirements.lock pins {name}=={pinned}, outside {req}")
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            problems.append(f"{name} is not installed")
+            continue
+        if installed != pinned:
+            problems.append(f"{name} {installed} is installed, the lock pins {pinned}")
+        key = f"{name}[{','.join(sorted(req.extras))}]"
+        if key in reached:
+            continue
+        reached.add(key)
+        reached.add(name)
+        todo.extend(_requires(name, set(req.extras)))
+    problems += [f"requirements.lock pins {name}, which nothing requires" for name in sorted(set(pins) - reached)]
+    return problems
+
+
+def test_lock_matches_pyproject() -> None:
+    problems = lock_problems()
+    assert not problems, (
+        "requirements.lock does not match pyproject.toml / this environment:\n  " + "\n  ".join(problems)
+        + f"\nRefresh the lock with:\n  {REFRESH}\nthen reinstall: pip install -c requirements.lock -e \".[dev]\""
+    )
+
+
+def test_every_runtime_dependency_has_an_upper_bound() -> None:
+    unbounded = [r for r in map(Requirement, _project()["dependencies"])
+                 if canonicalize_name(r.name) not in UNBOUNDED_OK
+                 and not any(s.operator in ("<", "<=", "==", "~=") for s in r.specifier)]
+    assert not unbounded, f"add an upper bound (next major; next minor for 0.x): {unbounded}"
+
+
+def test_lock_records_its_refresh_command() -> None:
+    # The README and the failure message above give this command; the lock's header shows it was used.
+    assert REFRESH in (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    assert REFRESH in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _private_telegram_imports(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+            [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "telegram" and any(p.startswith("_") for p in parts[1:]):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    return found
+
+
+def test_no_private_telegram_imports() -> None:
+    found = [hit for folder in ("bot", "handlers", "storage", "scheduler", "bench", "tests")
+             for path in sorted((ROOT / folder).rglob("*.py")) for hit in _private_telegram_imports(path)]
+    assert not found, "python-telegram-bot's private modules move between releases:\n" + "\n".join(found)
+
+
+def test_the_private_import_check_can_fail(tmp_path: Path) -> None:
+    probe = ROOT / "tests" / "_probe_private_import.py"
+    probe.write_text("from telegram._utils.types import ODVInput\nimport telegram.request\n", encoding="utf-8")
+    try:
+        assert _private_telegram_imports(probe) == [
+            "tests/_probe_private_import.py:1 imports telegram._utils.types"]
+    finally:
+        probe.unlink()
