@@ -18,18 +18,18 @@ REFRESH = "uv pip compile pyproject.toml --extra dev --python-version 3.11 -o re
 UNBOUNDED_OK = {"tzdata"}
 
 
-def _project() -> dict:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+def _project(text: str | None = None) -> dict:
+    return tomllib.loads(text or (ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
-def _top_level() -> list[Requirement]:
-    project = _project()
+def _top_level(pyproject: str | None = None) -> list[Requirement]:
+    project = _project(pyproject)
     return [Requirement(r) for r in [*project["dependencies"], *project["optional-dependencies"]["dev"]]]
 
 
-def _lock() -> dict[str, str]:
+def _lock(text: str | None = None) -> dict[str, str]:
     pins: dict[str, str] = {}
-    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+    for line in (text or (ROOT / "requirements.lock").read_text(encoding="utf-8")).splitlines():
         match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", line)
         if match:
             pins[canonicalize_name(match[1])] = match[2]
@@ -47,13 +47,13 @@ def _requires(name: str, extras: set[str]) -> list[Requirement]:
     return out
 
 
-def lock_problems() -> list[str]:
+def lock_problems(pyproject: str | None = None, lock: str | None = None) -> list[str]:
     """Every package pyproject.toml pulls in (through extras too) is pinned in the lock at a
     version its requirement allows and installed at that version; nothing else is pinned."""
-    pins = _lock()
+    pins = _lock(lock)
     problems: list[str] = []
     reached: set[str] = set()
-    todo = _top_level()
+    todo = _top_level(pyproject)
     while todo:
         req = todo.pop()
         if req.marker is not None and not req.marker.evaluate({"extra": ""}):
@@ -88,6 +88,19 @@ def test_lock_matches_pyproject() -> None:
         "requirements.lock does not match pyproject.toml / this environment:\n  " + "\n  ".join(problems)
         + f"\nRefresh the lock with:\n  {REFRESH}\nthen reinstall: pip install -c requirements.lock -e \".[dev]\""
     )
+
+
+def test_the_lock_check_finds_each_kind_of_drift() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    # A dependency added to pyproject.toml (e.g. an extra) without refreshing the lock:
+    added = pyproject.replace('"python-telegram-bot[rate-limiter]', '"python-telegram-bot[rate-limiter,socks]')
+    assert any("socksio" in p and "not pinned" in p for p in lock_problems(added, lock))
+    # A pin that is no longer needed, and one outside its range:
+    stale = lock + "tornado==6.5\n"
+    assert "requirements.lock pins tornado, which nothing requires" in lock_problems(pyproject, stale)
+    old = re.sub(r"^aiosqlite==.*$", "aiosqlite==0.19.0", lock, flags=re.M)
+    assert any("aiosqlite==0.19.0, outside" in p for p in lock_problems(pyproject, old))
 
 
 def test_every_runtime_dependency_has_an_upper_bound() -> None:
