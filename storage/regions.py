@@ -208,7 +208,8 @@ class RegionRepo:
         """
         text = text.strip()
         if CODE_PATTERN.match(text):
-            region = await self.get(text)
+            row = await self.db.fetchone(_SELECT + " WHERE r.code = ? AND r.retired_in IS NULL", (text,))
+            region = _row_to_region(row) if row else None
             return [region] if region and region.level in levels else []
         words = [w for w in _WORD.findall(text.lower()) if w not in _NOISE_WORDS and len(w) >= 2][:6]
         if not words or sum(len(w) for w in words) < 3:

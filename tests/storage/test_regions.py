@@ -78,6 +78,7 @@ async def test_an_upgrade_refreshes_the_registry_and_keeps_members_villages(tmp_
     assert gone is not None and gone.name == "Hilangjaya"
     assert await db.fetchval("SELECT retired_in FROM regions WHERE code = '33.01.18.2099'") == "0.7.0"
     assert await regions.search("hilangjaya") == []
+    assert await regions.search("33.01.18.2099") == []  # nor by its typed code
     assert await _villages(db) == before
     await db.close()
 
