@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import metadata
 from datetime import datetime
+from importlib import metadata
 
 from storage.database import Database
 from storage.forums import ForumRepo
