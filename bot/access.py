@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.errors import NotAMember, NotFound, NotPermitted
-from bot.permissions import Action, allowed
+from bot.errors import NotAMember, NotFound
+from bot.permissions import Action, allowed, refusal
 from storage.forums import ForumRepo
 from storage.members import MemberRepo
 from storage.models import Forum, Membership
@@ -23,7 +23,7 @@ class Access:
         if membership is None or membership.status != "active":
             raise NotAMember()
         if not allowed(membership.role, action):
-            raise NotPermitted()
+            raise refusal(action)
         return forum, membership
 
     async def forums_for(self, user_id: int, action: Action) -> list[Forum]:

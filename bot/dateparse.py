@@ -18,6 +18,7 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,7 +26,9 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.timefmt import zone_from_label
+from bot.errors import InvalidInput
+from bot.texts import ForReader
+from bot.timefmt import format_day_month_year, month_name, weekday_name, zone_from_label
 
 Reason = Literal[
     "unrecognised",
@@ -47,10 +50,23 @@ class DateParseError(ValueError):
     ``invalid_duration`` (zero or unreadable duration).
     """
 
-    def __init__(self, reason: Reason, text: str) -> None:
+    def __init__(self, reason: Reason, text: str, *, day: int | None = None, month: int | None = None,
+                 year: int | None = None, on: date | None = None, typed_weekday: int | None = None) -> None:
         super().__init__(f"{reason}: {text!r}")
         self.reason: Reason = reason
         self.text = text
+        # What went wrong, so the message can name it ("31 April tidak ada — April hanya 30 hari"):
+        # invalid_date: day, month (and year when typed); weekday_mismatch: `on`, typed_weekday.
+        self.day, self.month, self.year = day, month, year
+        self.on, self.typed_weekday = on, typed_weekday
+
+    @property
+    def days_in_month(self) -> int | None:
+        """How many days the month of an impossible date has (February: 29 unless a year says 28)."""
+        if self.month is None or not 1 <= self.month <= 12:
+            return None
+        year = self.year if self.year is not None else 2000
+        return calendar.monthrange(year, self.month)[1]
 
 
 MONTHS: dict[str, int] = {}
@@ -147,7 +163,8 @@ def _make_date(year: int, month: int, day: int, text: str) -> date:
         return date(year, month, day)
     except ValueError:
         # 30/02/2026 must be refused, not rolled to 2 March.
-        raise DateParseError("invalid_date", text) from None
+        raise DateParseError("invalid_date", text, day=day, month=month,
+                             year=None if year == 2000 else year) from None
 
 
 def _full_year(raw: str) -> int:
@@ -298,7 +315,7 @@ def _resolve_date(
     if found.relative_days is not None:
         result = today + timedelta(days=found.relative_days)
         if found.weekday is not None and result.weekday() != found.weekday:
-            raise DateParseError("weekday_mismatch", text)
+            raise DateParseError("weekday_mismatch", text, on=result, typed_weekday=found.weekday)
         return result
     if found.month_day is not None:
         month, day = found.month_day
@@ -313,7 +330,7 @@ def _resolve_date(
                 break
     if found.day is not None:
         if found.weekday is not None and found.day.weekday() != found.weekday:
-            raise DateParseError("weekday_mismatch", text)
+            raise DateParseError("weekday_mismatch", text, on=found.day, typed_weekday=found.weekday)
         return found.day
     if found.weekday is not None:
         if found.weekday_next_week:
@@ -403,3 +420,30 @@ def parse_duration(text: str) -> timedelta:
     if not matched or rest[pos:].strip() or total <= 0:
         raise DateParseError("invalid_duration", text)
     return timedelta(minutes=float(total))
+
+
+def date_problem(exc: DateParseError, key_prefix: str) -> InvalidInput:
+    """The correction to show for `exc`: names the real problem where it is known
+    ("31 April tidak ada — April hanya 30 hari", "10 Desember 2026 jatuh pada hari Kamis,
+    bukan Rabu"), else the feature's own text `key_prefix + reason`."""
+    days = exc.days_in_month
+    if exc.reason == "invalid_date" and exc.day is not None and exc.month is not None and days is not None:
+        month, year = exc.month, exc.year
+
+        def month_label(lang: str) -> str:
+            return f"{month_name(month, lang)} {year}" if year is not None else month_name(month, lang)
+
+        def days_label(lang: str) -> str:
+            if month == 2 and year is None:  # no year typed: a leap year may have 29
+                return "28 atau 29" if lang == "id" else "28 or 29"
+            return str(days)
+
+        if 1 <= exc.day <= 31:
+            return InvalidInput("date.no_such_day", day=exc.day, month=ForReader(month_label),
+                                days=ForReader(days_label))
+    if exc.reason == "weekday_mismatch" and exc.on is not None and exc.typed_weekday is not None:
+        on, typed = exc.on, exc.typed_weekday
+        return InvalidInput("date.wrong_weekday", date=ForReader(lambda lang: format_day_month_year(on, lang)),
+                            actual=ForReader(lambda lang: weekday_name(on.weekday(), lang)),
+                            typed=ForReader(lambda lang: weekday_name(typed, lang)))
+    return InvalidInput(f"{key_prefix}{exc.reason}")

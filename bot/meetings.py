@@ -18,9 +18,18 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from bot.errors import InvalidInput
+from bot.numbers_id import count_from_text
+
+
+class _HasSeries(Protocol):
+    @property
+    def series_id(self) -> int | None: ...
+
+
+SeriesT = TypeVar("SeriesT", bound=_HasSeries)
 
 Answer = Literal["yes", "no", "maybe"]
 ANSWERS: tuple[Answer, ...] = ("yes", "no", "maybe")
@@ -217,7 +226,18 @@ def agenda_items(text: str) -> list[str]:
 
 
 def party_from_text(text: str) -> int:
-    value = text.strip()
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PARTY:
+    """How many come, as typed: "7", "7 orang", "tujuh"."""
+    value = count_from_text(text)
+    if value is None or not 1 <= value <= MAX_PARTY:
         raise InvalidInput("meet.rsvp.bad_party", max=MAX_PARTY)
-    return int(value)
+    return value
+
+
+def by_series(meetings: Sequence[SeriesT]) -> list[list[SeriesT]]:
+    """Group upcoming meetings so a series reads as one line: each group is one series (or one
+    single meeting), soonest first, in the order of each group's first meeting."""
+    groups: dict[object, list[SeriesT]] = {}
+    for meeting in meetings:
+        key: object = ("series", meeting.series_id) if meeting.series_id is not None else ("one", id(meeting))
+        groups.setdefault(key, []).append(meeting)
+    return list(groups.values())

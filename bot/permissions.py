@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
+from bot.errors import NotPermitted
+
 Role = Literal["koordinator", "anggota", "pendamping"]
 ROLES: tuple[Role, ...] = ("koordinator", "anggota", "pendamping")
 
@@ -66,3 +68,13 @@ def allowed(role: Role | None, action: Action) -> bool:
 
 def roles_for(action: Action) -> frozenset[Role]:
     return RULES[action]
+
+
+def refusal(action: Action) -> NotPermitted:
+    """The refusal for `action`, naming who may do it ("hanya untuk koordinator atau pendamping")."""
+    roles = RULES[action]
+    if roles == KOORDINATOR:
+        return NotPermitted("err.only_koordinator")
+    if roles == STAFF:
+        return NotPermitted("err.only_staff")
+    return NotPermitted()

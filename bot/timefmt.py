@@ -92,6 +92,21 @@ def format_date(d: date, lang: str = "id") -> str:
     return _babel_format_date(d, "EEEE, d MMMM y", locale=_locale(lang))
 
 
+def format_day_month_year(d: date, lang: str = "id") -> str:
+    """Return "10 Desember 2026" / "10 December 2026" (no weekday)."""
+    return _babel_format_date(d, "d MMMM y", locale=_locale(lang))
+
+
+def month_name(month: int, lang: str = "id") -> str:
+    """Return "April" / "Agustus" / "August"."""
+    return _babel_format_date(date(2000, month, 1), "MMMM", locale=_locale(lang))
+
+
+def weekday_name(weekday: int, lang: str = "id") -> str:
+    """Return "Senin" for 0 ... "Minggu" for 6 (English: "Monday" ...)."""
+    return _babel_format_date(date(2024, 1, 1 + weekday), "EEEE", locale=_locale(lang))
+
+
 def format_date_short(d: date, lang: str = "id") -> str:
     """Return "7 Des 2026" / "7 Dec 2026"."""
     return _babel_format_date(d, "d MMM y", locale=_locale(lang))

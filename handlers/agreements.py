@@ -25,7 +25,7 @@ from bot import agreements as rules
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date
+from bot.dateparse import DateParseError, date_problem, parse_date
 from bot.errors import InvalidInput, NotAMember, NotFound, NotPermitted, StaleAction
 from bot.periods import DEFAULT_RHYTHM, RHYTHM_MONTHS
 from bot.permissions import STAFF, Action
@@ -109,12 +109,14 @@ async def _forum(context: BotContext, forum_id: int) -> Forum:
     return forum
 
 
-def _parse_day(text: str, context: BotContext, forum: Forum) -> date:
+def _parse_day(text: str, context: BotContext, forum: Forum, *, end: bool = False) -> date:
+    """A typed day; at a step asking for an end date, the examples shown are end dates."""
     try:
         return parse_date(text, now=context.services.clock.now(), tz=forum_zone(forum), allow_past=True)
     except DateParseError as exc:
-        raise InvalidInput(f"agr.bad.date_{exc.reason}" if exc.reason in ("invalid_date", "weekday_mismatch")
-                           else "agr.bad.date") from None
+        if exc.reason in ("invalid_date", "weekday_mismatch"):
+            raise date_problem(exc, "agr.bad.date_") from None
+        raise InvalidInput("agr.bad.end_date" if end else "agr.bad.date") from None
 
 
 def _skip_row(lang: str, step: str) -> list[tuple[str, str]]:
@@ -260,7 +262,7 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
         elif step == "start":
             await _go_on(update, context, draft, start=_parse_day(text, context, forum).isoformat())
         elif step == "end":
-            end = _parse_day(text, context, forum)
+            end = _parse_day(text, context, forum, end=True)
             start = date.fromisoformat(draft.data["start"])
             if end <= start:
                 raise InvalidInput("agr.bad.end_before_start", start=format_date(start, lang))
@@ -877,7 +879,7 @@ async def on_end_input(update: Update, context: BotContext, draft: Draft) -> Non
             raise InvalidInput("bad.text_expected")
         if draft.step == "date":
             forum = await _forum(context, agreement.forum_id)
-            await _set_end_date(update, context, draft, agreement, _parse_day(text, context, forum))
+            await _set_end_date(update, context, draft, agreement, _parse_day(text, context, forum, end=True))
             return
         reason = _clean(text, "reason")
     except InvalidInput as exc:
@@ -934,7 +936,7 @@ async def on_renew_input(update: Update, context: BotContext, draft: Draft) -> N
         if text is None:
             raise InvalidInput("bad.text_expected")
         forum = await _forum(context, agreement.forum_id)
-        new_end = _parse_day(text, context, forum)
+        new_end = _parse_day(text, context, forum, end=True)
         if new_end <= agreement.end_date:
             raise InvalidInput("agr.bad.renew_after", end=format_date(agreement.end_date, lang))
     except InvalidInput as exc:

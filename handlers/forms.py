@@ -75,6 +75,8 @@ async def route_input(update: Update, context: BotContext) -> None:
     draft = await context.services.drafts.get(user.id)
     if draft is None or draft.flow not in _FORMS:
         lang = await language(update, context)
-        await reply(update, t("core.not_understood", lang))
+        # Not "I don't understand" alone: say what this person can do from here.
+        registered = bool(await context.services.forums.of_member(user.id))
+        await reply(update, t("core.not_understood_member" if registered else "core.not_understood", lang))
         return
     await _FORMS[draft.flow](update, context, draft)

@@ -14,8 +14,8 @@ from telegram import Update
 
 from bot.callbacks import CallbackData, encode, pattern
 from bot.context import BotContext
-from bot.errors import NotAMember, NotPermitted
-from bot.permissions import Action
+from bot.errors import NotAMember
+from bot.permissions import Action, refusal
 from bot.texts import t
 from handlers.common import button_handler, is_private, language, reply, user_of
 from storage.models import Forum
@@ -53,7 +53,7 @@ async def run_in_forum(update: Update, context: BotContext, name: str) -> None:
     forums = await services.access.forums_for(user.id, action)
     if not forums:
         if await services.members.memberships_of(user.id):
-            raise NotPermitted()
+            raise refusal(action)
         raise NotAMember("err.not_member_any")
     if len(forums) == 1:
         await fn(update, context, forums[0])

@@ -19,8 +19,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date
-from bot.errors import Conflict, InvalidInput, NotFound, NotPermitted, StaleAction
+from bot.dateparse import DateParseError, date_problem, parse_date
+from bot.errors import Conflict, InvalidInput, NotAMember, NotFound, NotPermitted, StaleAction
 from bot.ics import IcsEvent, meeting_ics, series_ics
 from bot.meetings import (
     MAX_ACTIONS,
@@ -30,6 +30,7 @@ from bot.meetings import (
     REMINDERS,
     Turn,
     agenda_items,
+    by_series,
     check_rsvp,
     clean_codes,
     clean_text,
@@ -37,10 +38,11 @@ from bot.meetings import (
     swap_partner,
     tally,
 )
-from bot.permissions import Action
+from bot.permissions import Action, refusal
 from bot.recurrence import to_rrule
+from bot.services import Services
 from bot.texts import Html, t
-from bot.timefmt import format_date, format_datetime
+from bot.timefmt import format_date, format_date_short, format_datetime, format_time
 from handlers import forms, meetings_form
 from handlers.common import (
     button_handler,
@@ -123,38 +125,102 @@ async def agenda(update: Update, context: BotContext) -> None:
 
 
 async def _agenda_private(update: Update, context: BotContext) -> None:
-    user = user_of(update)
-    services = context.services
-    lang = await language(update, context)
-    forums = await services.access.forums_for(user.id, Action.RSVP)
-    if not forums:
-        if await services.members.memberships_of(user.id):
-            raise NotPermitted()
-        from bot.errors import NotAMember
+    text, rows = await _agenda_view(context, user_of(update).id, await language(update, context))
+    await reply(update, text, rows)
 
+
+# A series shows as one line; this many of its dates are listed under "Lihat semua tanggal".
+AGENDA_FETCH = 60
+SERIES_DATES = 12
+
+
+async def _agenda_view(context: BotContext, user_id: int, lang: str) -> tuple[str, list[list[tuple[str, str]]]]:
+    """Upcoming meetings, one line per series with its next date and host, and open follow-ups."""
+    services = context.services
+    forums = await services.access.forums_for(user_id, Action.RSVP)
+    if not forums:
+        if await services.members.memberships_of(user_id):
+            raise refusal(Action.RSVP)
         raise NotAMember("err.not_member_any")
     names = {f.id: f.name for f in forums}
     now = services.clock.now()
-    meetings = await repo(services).upcoming(names, now, limit=15)
-    answers = await repo(services).answers_of(user.id, [m.id for m in meetings])
+    meetings = await repo(services).upcoming(names, now, limit=AGENDA_FETCH)
+    groups = by_series(meetings)[:10]
+    shown = [group[0] for group in groups]
+    answers = await repo(services).answers_of(user_id, [m.id for m in shown])
     lines = [str(t("meet.agenda.title", lang))]
     rows: list[list[tuple[str, str]]] = []
-    if not meetings:
+    if not groups:
         lines.append(str(t("meet.agenda.empty", lang)))
-    for m in meetings:
+    for group in groups:
+        m = group[0]
         own = answers.get(m.id)
         answer = t(f"meet.answer.{own.answer}", lang) if own else t("meet.answer.none", lang)
+        host = await _host_name(services, m)
         lines.append(str(t("meet.agenda.line", lang, title=m.title, when=when_text(m, lang),
                            forum=names.get(m.forum_id, ""), answer=answer)))
-        rows.append([(f"{ICONS.get(own.answer, '❔') if own else '❔'} {m.title[:40]}", encode(FEATURE, "d", m.id))])
-    actions = await repo(services).actions_of(user.id)
+        if host:
+            lines.append(str(t("meet.agenda.host", lang, village=host)))
+        if len(group) > 1:
+            lines.append(str(t("meet.agenda.series_more", lang, n=len(group) - 1)))
+        icon = ICONS.get(own.answer, "❔") if own else "❔"
+        rows.append([(_date_button(icon, m, host, lang), encode(FEATURE, "d", m.id))])
+        if len(group) > 1 and m.series_id is not None:
+            rows.append([(str(t("meet.btn.all_dates", lang, title=m.title[:24])),
+                          encode(FEATURE, "ser", m.series_id))])
+    actions = await repo(services).actions_of(user_id)
     if actions:
         lines.append("")
         lines.append(str(t("meet.actions.yours", lang)))
         for item in actions[:10]:
             lines.append(str(t("meet.actions.line", lang, text=item.text, due=format_date(item.due_date, lang))))
             rows.append([(str(t("meet.btn.done_action", lang, text=item.text[:30])), encode(FEATURE, "done", item.id))])
-    await reply(update, "\n".join(lines), rows)
+    return "\n".join(lines), rows
+
+
+def _date_button(icon: str, meeting: Meeting, host: str | None, lang: str) -> str:
+    """'✅ Sab 12 Des 09.00 · Sidasari': the date and host, so a series' buttons differ."""
+    day = format_date_short(meeting.starts_at.astimezone(meeting.zone).date(), lang)
+    label = f"{icon} {day} {format_time(meeting.starts_at, meeting.zone, lang)} · {meeting.title[:24]}"
+    return f"{label} · {host[:18]}" if host else label
+
+
+async def _host_name(services: Services, meeting: Meeting) -> str | None:
+    if meeting.host_village_code is None:
+        return None
+    region = await services.regions.get(meeting.host_village_code)
+    return region.name if region else None
+
+
+@button_handler
+async def on_agenda(update: Update, context: BotContext, data: CallbackData) -> None:
+    """"Kembali": the agenda again, in the same message."""
+    user = user_of(update)
+    text, rows = await _agenda_view(context, user.id, await language(update, context))
+    await edit_or_reply(update, text, rows)
+
+
+@button_handler
+async def on_series_dates(update: Update, context: BotContext, data: CallbackData) -> None:
+    """"Lihat semua tanggal": every coming date of one series, each with its host."""
+    user = user_of(update)
+    lang = await language(update, context)
+    series_id = data.int_arg(0)
+    forums = await context.services.access.forums_for(user.id, Action.RSVP)
+    meetings = [m for m in await repo(context.services).upcoming([f.id for f in forums], context.services.clock.now(),
+                                                               limit=AGENDA_FETCH)
+                if m.series_id == series_id][:SERIES_DATES]
+    if not meetings:
+        raise StaleAction()
+    answers = await repo(context.services).answers_of(user.id, [m.id for m in meetings])
+    rows: list[list[tuple[str, str]]] = []
+    for m in meetings:
+        own = answers.get(m.id)
+        icon = ICONS.get(own.answer, "❔") if own else "❔"
+        rows.append([(_date_button(icon, m, await _host_name(context.services, m), lang), encode(FEATURE, "d", m.id))])
+    rows.append([(str(t("meet.btn.back", lang)), encode(FEATURE, "ag"))])
+    await edit_or_reply(update, str(t("meet.agenda.series_title", lang, title=meetings[0].title, n=len(meetings))),
+                        rows)
 
 
 @forum_action("agenda", Action.RSVP)
@@ -220,7 +286,9 @@ async def on_detail(update: Update, context: BotContext, data: CallbackData) -> 
     started = meeting.starts_at <= context.services.clock.now()
     text = await _detail_text(context, meeting, forum, user.id, lang)
     if is_private(update):
-        await edit_or_reply(update, text, _detail_rows(meeting, lang, koordinator=koordinator, started=started))
+        rows = _detail_rows(meeting, lang, koordinator=koordinator, started=started)
+        rows.append([(str(t("meet.btn.back", lang)), encode(FEATURE, "ag"))])
+        await edit_or_reply(update, text, rows)
     else:
         await _send_private(update, context, text, _detail_rows(meeting, lang, koordinator=koordinator,
                                                                  started=started))
@@ -313,10 +381,27 @@ async def on_rsvp(update: Update, context: BotContext, data: CallbackData) -> No
 
         await answer_query(query, str(t("meet.rsvp.toast", lang, answer=t(f"meet.answer.{answer}", lang))))
         return
+    await _expect_typed_follow_up(context, user.id, meeting_id, answer)
     follow = {"yes": "meet.rsvp.ask_party", "no": "meet.rsvp.ask_reason", "maybe": "meet.rsvp.maybe_note"}[answer]
     text = (f"{t('meet.rsvp.saved', lang, title=meeting.title, answer=t(f'meet.answer.{answer}', lang))}\n"
             f"{t(follow, lang)}")
     await edit_or_reply(update, text, _after_answer_rows(meeting_id, answer, lang))
+
+
+async def _expect_typed_follow_up(context: BotContext, user_id: int, meeting_id: int, answer: str) -> None:
+    """After Hadir the next typed message is the number coming; after Tidak hadir, the reason.
+
+    The prompt invites typing, so typing must work without pressing "Tulis alasan" first. A
+    form already in progress (a post being written) is never replaced by this small question.
+    """
+    current = await forms.current(context, user_id)
+    if current is not None and current.flow != REASON:
+        return
+    if answer in ("yes", "no"):
+        await forms.begin(context, user_id, REASON, "party" if answer == "yes" else "reason",
+                          {"meeting_id": meeting_id})
+    elif current is not None:
+        await forms.finish(context, user_id)
 
 
 @button_handler
@@ -330,6 +415,9 @@ async def on_party(update: Update, context: BotContext, data: CallbackData) -> N
         await reply(update, t("meet.rsvp.type_party", lang))
         return
     meeting, _ = await record_rsvp(context, meeting_id, user.id, "yes", party_size=size, via="private")
+    pending = await forms.current(context, user.id)
+    if pending is not None and pending.flow == REASON:
+        await forms.finish(context, user.id)
     await edit_or_reply(update, t("meet.rsvp.party_saved", lang, title=meeting.title, n=size),
                         rsvp_rows(meeting_id, lang))
 
@@ -928,7 +1016,7 @@ async def on_minutes_input(update: Update, context: BotContext, draft: Draft) ->
             try:
                 due = parse_date(message.text[:100], now=context.services.clock.now(), tz=meeting.zone)
             except DateParseError as exc:
-                raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+                raise date_problem(exc, "meet.bad.date.") from None
             actions = [*draft.data["actions"], {"text": draft.data["pending_action"],
                                                 "owner": draft.data["pending_owner"], "due": due.isoformat()}]
             draft = await forms.advance(context, draft, "act_text", actions=actions, pending_action=None,
@@ -1067,8 +1155,6 @@ async def on_action_done(update: Update, context: BotContext, data: CallbackData
         raise StaleAction()
     membership = await services.members.membership(item.forum_id, user.id)
     if membership is None or membership.status != "active":
-        from bot.errors import NotAMember
-
         raise NotAMember()
     if item.owner_user_id != user.id and membership.role != "koordinator":
         raise NotPermitted("meet.actions.not_owner")
@@ -1184,6 +1270,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "save": meetings_form.on_save, "apply": meetings_form.on_apply,
         # RSVP and views
         "r": on_rsvp, "ppl": on_party, "why": on_reason, "who": on_who, "ics": on_ics, "d": on_detail,
+        "ag": on_agenda, "ser": on_series_dates,
         "docs": on_docs, "past": on_past, "noop": on_noop,
         # managing
         "mg": on_manage, "ed": on_edit, "rm": on_reminders, "rmf": on_forum_reminder, "cx": on_cancel_ask,

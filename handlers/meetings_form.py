@@ -18,7 +18,7 @@ from telegram import Update
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date, parse_datetime, parse_duration
+from bot.dateparse import DateParseError, date_problem, parse_date, parse_datetime, parse_duration
 from bot.errors import InvalidInput, NotFound, StaleAction
 from bot.holidays_id import holiday_name
 from bot.meetings import (
@@ -35,6 +35,7 @@ from bot.meetings import (
     nth_weekday_of,
     overlaps,
 )
+from bot.numbers_id import count_from_text
 from bot.permissions import Action
 from bot.recurrence import Recurrence, RecurrenceError, describe, occurrences
 from bot.texts import Html, t
@@ -94,7 +95,8 @@ async def begin_new(update: Update, context: BotContext, forum: Forum) -> None:
     lang = await language(update, context)
     user = user_of(update)
     draft = await forms.begin(context, user.id, NEW, "title",
-                              {"forum_id": forum.id, "tz": forum.timezone, "agenda": [], "documents": [],
+                              {"forum_id": forum.id, "tz": forum.timezone, "home_tz": forum.timezone,
+                               "agenda": [], "documents": [],
                                "rotation": []})
     await reply(update, t("meet.new.intro", lang, forum=forum.name))
     await ask(update, context, draft)
@@ -104,6 +106,7 @@ async def begin_edit(update: Update, context: BotContext, meeting: Meeting, fiel
     user = user_of(update)
     data: dict[str, Any] = {"forum_id": meeting.forum_id, "meeting_id": meeting.id, "field": field,
                             "scope": scope, "tz": meeting.timezone, "agenda": list(meeting.agenda),
+                            "home_tz": (await _forum_zone_key(context, meeting.forum_id)) or meeting.timezone,
                             "documents": list(meeting.documents), "rotation": []}
     step = {"when": "when", "place": "place", "title": "title", "agenda": "agenda", "limits": "max",
             "deadline": "deadline"}[field]
@@ -111,6 +114,11 @@ async def begin_edit(update: Update, context: BotContext, meeting: Meeting, fiel
         data["agenda"] = []
     draft = await forms.begin(context, user.id, EDIT, step, data)
     await ask(update, context, draft)
+
+
+async def _forum_zone_key(context: BotContext, forum_id: int) -> str | None:
+    forum = await context.services.forums.get(forum_id)
+    return forum.timezone if forum else None
 
 
 # -- asking ---------------------------------------------------------------------------------------
@@ -122,6 +130,11 @@ async def ask(update: Update, context: BotContext, draft: Draft) -> None:
     if step == "title":
         await reply(update, t("meet.ask.title", lang))
     elif step == "when":
+        home = draft.data.get("home_tz")
+        if home and home != draft.data["tz"]:
+            # A time typed again is read in the forum's zone, not in the zone typed last time.
+            draft = await forms.advance(context, draft, "when", tz=home)
+            zone = _zone(draft)
         rows = [[(str(t("meet.btn.calendar", lang)), encode(FEATURE, "cal", form, ""))]]
         await reply(update, t("meet.ask.when", lang, zone=zone_label(zone)), rows)
     elif step == "when_ok":
@@ -213,10 +226,10 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
         elif step == "repeat_end":
             await _typed_repeat_end(update, context, draft, text)
         elif step == "max":
-            value = text.strip()
-            if not value.isdigit() or not 1 <= int(value) <= 10000:
+            value = count_from_text(text)
+            if value is None or not 1 <= value <= 10000:
                 raise InvalidInput("meet.bad.max")
-            draft = await forms.advance(context, draft, "apply", max=int(value))
+            draft = await forms.advance(context, draft, "apply", max=value)
             await ask(update, context, draft)
         elif step == "deadline":
             meeting = await _meeting_of(context, draft)
@@ -224,7 +237,7 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
             try:
                 when = parse_datetime(text, now=now, tz=meeting.zone, default_time=time(23, 59))
             except DateParseError as exc:
-                raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+                raise date_problem(exc, "meet.bad.date.") from None
             if when >= meeting.starts_at:
                 raise InvalidInput("meet.bad.deadline_after")
             draft = await forms.advance(context, draft, "apply", deadline=when.isoformat())
@@ -251,7 +264,7 @@ async def _typed_when(update: Update, context: BotContext, draft: Draft, text: s
     try:
         when = parse_datetime(text[:200], now=now, tz=_zone(draft))
     except DateParseError as exc:
-        raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+        raise date_problem(exc, "meet.bad.date.") from None
     if when > now + timedelta(days=MONTHS_AHEAD * 31):
         raise InvalidInput("meet.bad.date.too_far")
     zone = when.tzinfo if isinstance(when.tzinfo, ZoneInfo) else _zone(draft)
@@ -654,7 +667,7 @@ async def _typed_repeat_end(update: Update, context: BotContext, draft: Draft, t
     try:
         until = parse_date(value[:100], now=context.services.clock.now(), tz=_zone(draft))
     except DateParseError as exc:
-        raise InvalidInput(f"meet.bad.date.{exc.reason}") from None
+        raise date_problem(exc, "meet.bad.date.") from None
     if until <= start.date():
         raise InvalidInput("meet.bad.repeat_end")
     if (until - start.date()).days > MAX_SERIES_DAYS:

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, C
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import InvalidInput, NotPermitted, StaleAction
-from bot.permissions import ROLES, Action, Role
+from bot.permissions import ROLES, Action, Role, refusal
 from bot.profile_rules import MAX_FORUM_NAME, clean_name
 from bot.render import JABATAN, jabatan_label, profile_card, role_label, scope_label, village_button
 from bot.texts import t
@@ -268,22 +268,43 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
 
 
 async def _search_villages(update: Update, context: BotContext, draft: Draft, text: str) -> None:
+    """Offer the villages that fit what was typed: the forum's own area first, near spellings
+    marked as a guess, and "Tidak ada di daftar" to search the whole country instead."""
     lang = await language(update, context)
     services = context.services
-    within = None
-    if draft.flow == JOIN:
-        forum = await _forum_of(context, draft)
-        within = forum.scope_code
-    found = await services.regions.search(text, levels=(4,), within=within) if within else []
-    if not found:
-        found = await services.regions.search(text, levels=(4,))
+    prefer = None if draft.data.get("village_everywhere") else await _home_area(context, draft)
+    found = await services.regions.search_ranked(text, levels=(4,), prefer=prefer)
     if not found:
         short = sum(ch.isalpha() for ch in text) < 3
         query = text.strip()[:40]
         await reply(update, t("bad.village_short", lang) if short else t("bad.village_none", lang, query=query))
         return
-    rows = [[(village_button(r), encode(FEATURE, "vil", draft.flow, r.code))] for r in found]
-    await reply(update, t("ask.village_pick", lang), rows)
+    rows = [[(village_button(r), encode(FEATURE, "vil", draft.flow, r.code))] for r, _ in found]
+    if prefer is not None:
+        rows.append([(t("village.not_listed", lang), encode(FEATURE, "vilall", draft.flow))])
+    guessed = all(near for _, near in found)
+    prompt = (t("ask.village_did_you_mean", lang, name=found[0][0].name) if guessed
+              else t("ask.village_pick", lang))
+    await reply(update, prompt, rows)
+
+
+async def _home_area(context: BotContext, draft: Draft) -> str | None:
+    """The area whose villages come first: the forum being joined, else the person's forum."""
+    if draft.flow == JOIN:
+        return (await _forum_of(context, draft)).scope_code
+    forums = await context.services.forums.of_member(draft.user_id)
+    return forums[0].scope_code if forums else None
+
+
+@button_handler
+async def on_village_elsewhere(update: Update, context: BotContext, data: CallbackData) -> None:
+    """"Tidak ada di daftar": the next name typed is searched across the whole country."""
+    user = user_of(update)
+    draft = await forms.expect(context, user.id, data.arg(0), "village")
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
+    await forms.advance(context, draft, "village", village_everywhere=True)
+    await reply(update, t("ask.village_everywhere", await language(update, context)))
 
 
 async def _search_scopes(update: Update, context: BotContext, draft: Draft, text: str) -> None:
@@ -451,7 +472,7 @@ async def link_group(update: Update, context: BotContext) -> None:
         return
     forums = await context.services.access.forums_for(user.id, Action.LINK_GROUP)
     if not forums:
-        raise NotPermitted()
+        raise refusal(Action.LINK_GROUP)
     if len(forums) == 1:
         await _link(update, context, forums[0])
         return
@@ -564,7 +585,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("topik", set_topic))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     buttons = {
-        "send": on_send_join, "edit": on_edit_join, "dec": on_decide, "jab": on_jabatan, "vil": on_village,
+        "send": on_send_join, "edit": on_edit_join, "dec": on_decide, "jab": on_jabatan, "vil": on_village, "vilall": on_village_elsewhere,
         "scope": on_scope, "mkforum": on_create_forum, "x": on_cancel_form, "inv": on_invite_button,
         "link": on_link_pick,
     }

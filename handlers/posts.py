@@ -64,6 +64,7 @@ COMMENT = "post_comment"
 ASK = "post_ask"
 ANSWER = "post_answer"
 HIDE = "post_hide"
+SEARCH_WORDS = "post_search"  # the words after a bare /cari
 WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 READ_CHUNK = 3500
@@ -1075,9 +1076,30 @@ async def search(update: Update, context: BotContext) -> None:
     lang = await language(update, context)
     query = command_args(context)[:200]
     if not query:
-        await reply(update, t("post.search_usage", lang))
+        # From the menu /cari comes bare: ask for the words; the next message searches.
+        user = user_of(update)
+        if is_private(update) and await forms.current(context, user.id) is None:
+            await forms.begin(context, user.id, SEARCH_WORDS, "words")
+            await reply(update, t("post.search_ask", lang))
+        else:
+            await reply(update, t("post.search_usage", lang))
         return
     await _new_listing(update, context, query)
+
+
+async def on_search_words(update: Update, context: BotContext, draft: Draft) -> None:
+    """The words typed after a bare /cari."""
+    message = update.effective_message
+    text = (message.text or "").strip() if message is not None else ""
+    if not text:
+        await reply(update, t("post.search_ask", await language(update, context)))
+        return
+    await forms.finish(context, draft.user_id)
+    await _new_listing(update, context, text[:200])
+
+
+async def search_reprompt(update: Update, context: BotContext, draft: Draft) -> None:
+    await reply(update, t("post.search_ask", await language(update, context)))
 
 
 @command_handler
@@ -1410,6 +1432,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     register_search_source(village_hits)
     for form in (FORM, EDIT, COMMENT, ASK, ANSWER, HIDE):
         forms.register_form(form, on_input, ask_step)
+    forms.register_form(SEARCH_WORDS, on_search_words, search_reprompt)
     app.add_handler(CommandHandler("berbagi", share))
     app.add_handler(CommandHandler("baca", read))
     app.add_handler(MessageHandler(filters.Regex(r"^/baca_\d+(@\w+)?$"), read))

@@ -24,7 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date
+from bot.dateparse import DateParseError, date_problem, parse_date
 from bot.errors import Conflict, StaleAction
 from bot.periods import add_months
 from bot.permissions import Action
@@ -207,8 +207,12 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
         if not text.strip() or len(text) > 100:
             raise DateParseError("unrecognised", text[:100])
         day = parse_date(text, now=context.services.clock.now(), tz=forum_zone(forum), allow_past=True)
-    except DateParseError:
-        await reply(update, t("rep.bad_date", lang))
+    except DateParseError as exc:
+        if exc.reason in ("invalid_date", "weekday_mismatch"):
+            problem = date_problem(exc, "meet.bad.date.")
+            await reply(update, t(problem.message_key, lang, **problem.params))
+        else:
+            await reply(update, t("rep.bad_date", lang))
         return
     if draft.step == "from":
         await forms.advance(context, draft, "to", start=day.isoformat())

@@ -28,8 +28,9 @@ from bot import bidang
 from bot import visits as rules
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date
+from bot.dateparse import DateParseError, date_problem, parse_date
 from bot.errors import Conflict, InvalidInput, KadesError, NotAMember, NotFound, StaleAction
+from bot.numbers_id import count_from_text
 from bot.permissions import Action, allowed
 from bot.render import jabatan_label, short_kabupaten
 from bot.services import Services
@@ -576,8 +577,11 @@ async def _read_date(update: Update, context: BotContext, text: str, existing: l
         day = parse_date(text[:100], now=context.services.clock.now(), tz=zone)
         rules.check_date(day, today)
     except DateParseError as exc:
-        await reply(update, t(f"visit.date_{exc.reason}", lang) if exc.reason in (
-            "in_past", "invalid_date", "weekday_mismatch") else t("visit.date_unrecognised", lang))
+        if exc.reason in ("in_past", "invalid_date", "weekday_mismatch"):
+            problem = date_problem(exc, "visit.date_")
+            await reply(update, t(problem.message_key, lang, **problem.params))
+        else:
+            await reply(update, t("visit.date_unrecognised", lang))
         return None
     except KadesError as exc:
         await reply(update, t(exc.message_key, lang, **exc.params))
@@ -620,7 +624,7 @@ async def on_request_input(update: Update, context: BotContext, draft: Draft) ->
                                     dates=sorted(dates))
     elif step == "people":
         try:
-            people = rules.check_people(int(text.split()[0]) if text.split() and text.split()[0].isdigit() else -1)
+            people = rules.check_people(count_from_text(text) or -1)
         except KadesError as exc:
             await reply(update, t(exc.message_key, lang, **exc.params))
             return

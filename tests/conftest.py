@@ -1,7 +1,12 @@
 """Shared fixtures: real SQLite files, the Telegram test double, the real PTB application.
 
 Loading the village registry takes about two seconds, so one template database with the
-registry is built per test session and copied into each test's tmp_path.
+registry is built per test session and copied into each test's tmp_path. Under pytest-xdist
+(`-n 2`) each worker is its own session with its own tmp_path_factory, so each builds its own.
+
+Flow tests run without flood limits (the double's and the bot's own outbox limiter), so they
+are as fast as the code; they wait on events (`wait_for`, `wait_for_answer`, the delivery
+engine's `run_due`), never on sleeps.
 """
 
 from __future__ import annotations
@@ -68,8 +73,24 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def double() -> AsyncIterator[TelegramDouble]:
-    async with TelegramDouble(token=TOKEN, bot_username="kades_test_bot") as server:
+    # No flood limits here: flow tests are about behaviour, and waiting out Telegram's 1 msg/s per
+    # chat made the suite sit idle for minutes. Limits are tested in tests/scheduler and
+    # tests/telegram_double, which have their own `double` fixtures with limits on.
+    async with TelegramDouble(token=TOKEN, bot_username="kades_test_bot", enforce_limits=False) as server:
         yield server
+
+
+# The bot's own outbox limiter books sends under Telegram's limits (1/s per chat, 20/min per
+# group). Flow tests lift them so pushes go out at once; production defaults stay untouched, and
+# a test about pacing passes its own KADES_DELIVERY__* values to settings_for.
+UNLIMITED_DELIVERY = {
+    "KADES_DELIVERY__GLOBAL_PER_SECOND": "100000",
+    "KADES_DELIVERY__GLOBAL_BURST": "100000",
+    "KADES_DELIVERY__PER_CHAT_PER_SECOND": "100000",
+    "KADES_DELIVERY__PER_CHAT_BURST": "100000",
+    "KADES_DELIVERY__GROUP_PER_MINUTE": "6000000",
+    "KADES_DELIVERY__GROUP_BURST": "100000",
+}
 
 
 def settings_for(double: TelegramDouble, db_path: Path, **env: str) -> Settings:
@@ -78,6 +99,7 @@ def settings_for(double: TelegramDouble, db_path: Path, **env: str) -> Settings:
         "TELEGRAM_API_BASE_URL": double.api_base_url,
         "TELEGRAM_API_BASE_FILE_URL": double.file_base_url,
         "KADES_STORAGE__PATH": str(db_path),
+        **UNLIMITED_DELIVERY,
         **env,
     }
     return load_settings(None, environ=environ)

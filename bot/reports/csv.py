@@ -1,7 +1,10 @@
 """CSV output: one table per file (UTF-8 with BOM so Excel reads it), several as a zip.
 
-Values stay machine-readable: dates as YYYY-MM-DD, times as YYYY-MM-DD HH:MM, Rupiah as
-plain integers. Text that a spreadsheet would run as a formula gets a leading apostrophe.
+Written for Excel with Indonesian settings, which is what forums open it with: fields are
+separated by semicolons (Indonesian Windows uses ";" as the list separator, so a
+comma-separated file lands in one column) and decimals use a comma ("4,2"). Values otherwise
+stay machine-readable: dates as YYYY-MM-DD, times as YYYY-MM-DD HH:MM, Rupiah as plain
+integers. Text that a spreadsheet would run as a formula gets a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from bot.reports.tables import Column, Table, check_value
 
+DELIMITER = ";"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_NAME = re.compile(r"[^a-z0-9_-]+")
 
@@ -29,7 +33,8 @@ def _text(column: Column, value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if column.kind != "rating" else f"{value:.1f}"
+        text = f"{value:.4f}".rstrip("0").rstrip(".") if column.kind != "rating" else f"{value:.1f}"
+        return text.replace(".", ",")
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return str(value)
@@ -37,7 +42,7 @@ def _text(column: Column, value: Any) -> str:
 
 def write_csv(table: Table) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow([c.title for c in table.columns])
     for row in table.rows:
         writer.writerow([_text(c, v) for c, v in zip(table.columns, row, strict=True)])

@@ -16,6 +16,8 @@ from bot.periods import add_months
 PRESETS = ("tm", "lm", "ty", "12", "all")
 _CUSTOM = re.compile(r"^c(\d{8})-(\d{8})$")
 EARLIEST = date(2000, 1, 1)
+# "Semua waktu" reaches into the future too: an announced meeting with its RSVPs belongs in it.
+LATEST = date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def resolve(code: str, today: date) -> Period:
     if code == "12":
         return Period(code, add_months(month_start(today), -11), month_end(today))
     if code == "all":
-        return Period(code, None, today)
+        return Period(code, None, LATEST)
     match = _CUSTOM.match(code)
     if match is None:
         raise ValueError(f"unknown period code {code!r}")

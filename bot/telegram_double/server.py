@@ -567,6 +567,17 @@ class TelegramDouble:
                 seen = [m.text[:60] for m in self.sent(cid)[-5:]]
                 raise TimeoutError(f"no matching bot message in chat {cid} within {timeout}s; last sent: {seen}")
 
+    async def wait_for_answer(self, callback_query_id: str, timeout: float = 5.0) -> JSON:  # noqa: ASYNC109
+        """Wait until the bot has answered this callback query; return the answer.
+
+        Reading `answered_callbacks` right after `press_button` races the bot: wait on this.
+        """
+        deadline = asyncio.get_running_loop().time() + timeout
+        while callback_query_id not in self.answered_callbacks:
+            if not await self._wait_change(deadline):
+                raise TimeoutError(f"callback query {callback_query_id} not answered within {timeout}s")
+        return self.answered_callbacks[callback_query_id]
+
     def _add_event(self, event: _Event) -> None:
         self._events.append(event)
         self._chat_events.setdefault(event.chat_id, []).append(event)

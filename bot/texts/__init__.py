@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import importlib
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 LANGUAGES = ("id", "en")
@@ -65,13 +65,27 @@ def escape(value: Any) -> str:
     return html.escape(str(value), quote=False)
 
 
+class ForReader:
+    """A placeholder value formatted for the reader when the text is rendered (a month name,
+    a date), so code that raises an error before the reader's language is known can name it."""
+
+    __slots__ = ("render",)
+
+    def __init__(self, render: Callable[[str], str]) -> None:
+        self.render = render
+
+
+def _value(value: Any, lang: str) -> Any:
+    return value.render(lang) if isinstance(value, ForReader) else value
+
+
 def t(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> Html:
     """Render catalog text `key` in `lang` with escaped params."""
     lang = normalise_language(lang)
     template = CATALOG[lang].get(key) or CATALOG[DEFAULT_LANGUAGE][key]
     if not params:
         return Html(template)
-    return Html(template.format(**{k: escape(v) for k, v in params.items()}))
+    return Html(template.format(**{k: escape(_value(v, lang)) for k, v in params.items()}))
 
 
 def t_plain(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> str:
@@ -81,7 +95,7 @@ def t_plain(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> 
     """
     lang = normalise_language(lang)
     template = CATALOG[lang].get(key) or CATALOG[DEFAULT_LANGUAGE][key]
-    return template.format(**{k: str(v) for k, v in params.items()})
+    return template.format(**{k: str(_value(v, lang)) for k, v in params.items()})
 
 
 def placeholders(template: str) -> set[str]:

@@ -111,6 +111,7 @@ ID: dict[str, str] = {
     "post.hidden_to_author": "🚫 Cerita Anda “{title}” disembunyikan oleh koordinator {forum}.\nAlasan: {reason}",
     # search and lists
     "post.search_usage": "Ketik /cari diikuti kata yang dicari, contoh: <code>/cari pupuk organik</code>",
+    "post.search_ask": "🔎 Apa yang Bapak/Ibu cari? Ketik kata kuncinya, contoh: <code>pupuk organik</code>.",
     "post.search_vague": "Kata itu terlalu umum. Coba kata yang lebih khusus, misalnya: /cari irigasi",
     "post.search_title": "🔎 <b>Hasil pencarian “{query}”</b>",
     "post.newest_title": "🆕 <b>Cerita terbaru</b>",
@@ -254,6 +255,7 @@ EN: dict[str, str] = {
     "post.hidden_done": "The story “{title}” is hidden and the author was told.",
     "post.hidden_to_author": "🚫 Your story “{title}” was hidden by the coordinator of {forum}.\nReason: {reason}",
     "post.search_usage": "Type /cari followed by what you look for, e.g. <code>/cari pupuk organik</code>",
+    "post.search_ask": "🔎 What are you looking for? Type the words, e.g. <code>pupuk organik</code>.",
     "post.search_vague": "That word is too common. Try a more specific word, e.g. /cari irigasi",
     "post.search_title": "🔎 <b>Search results for “{query}”</b>",
     "post.newest_title": "🆕 <b>Newest stories</b>",

@@ -209,3 +209,21 @@ def test_parse_duration_errors(text: str) -> None:
     with pytest.raises(DateParseError) as info:
         parse_duration(text)
     assert info.value.reason == "invalid_duration"
+
+
+@pytest.mark.parametrize(("typed", "lang", "message"), [
+    ("31 April", "id", "Tanggal 31 April tidak ada — April hanya 30 hari."),
+    ("29/02/2027", "id", "Tanggal 29 Februari 2027 tidak ada — Februari 2027 hanya 28 hari."),
+    ("30 Februari", "id", "Februari hanya 28 atau 29 hari"),
+    ("Rabu, 10 Desember 2026", "id", "10 Desember 2026 jatuh pada hari Kamis, bukan Rabu."),
+    ("Rabu, 10 Desember 2026", "en", "10 December 2026 is a Thursday, not a Wednesday."),
+    ("31 April", "en", "31 April does not exist — April has only 30 days."),
+])
+def test_date_errors_name_the_real_problem(typed: str, lang: str, message: str) -> None:
+    from bot.dateparse import date_problem
+    from bot.texts import t
+
+    with pytest.raises(DateParseError) as caught:
+        parse_date(typed, now=NOW, tz=WIB)
+    problem = date_problem(caught.value, "meet.bad.date.")
+    assert message in t(problem.message_key, lang, **problem.params)

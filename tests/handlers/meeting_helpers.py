@@ -108,9 +108,4 @@ async def create_meeting(bot: BotHarness, budi: Person, *, title: str = "Pertemu
 
 async def answers(bot: BotHarness, *callback_ids: str, timeout: float = 30.0) -> list[str]:
     """Wait until the bot answered these button presses; their answer texts (alerts/toasts)."""
-    import asyncio
-
-    async with asyncio.timeout(timeout):
-        while not all(cq in bot.double.answered_callbacks for cq in callback_ids):  # noqa: ASYNC110
-            await asyncio.sleep(0.02)
-    return [str(bot.double.answered_callbacks[cq].get("text") or "") for cq in callback_ids]
+    return [str((await bot.double.wait_for_answer(cq, timeout=timeout)).get("text") or "") for cq in callback_ids]

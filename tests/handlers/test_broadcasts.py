@@ -86,13 +86,13 @@ async def test_non_coordinator_cannot_broadcast(bot: BotHarness) -> None:
     forum_id = await forum_with_members(bot)
     sri = bot.person(2001, "Sri Wahyuni")
     reply = await sri.say("/siaran")
-    assert "hanya untuk koordinator" in reply.text
+    assert "hanya untuk koordinator forum" in reply.text and "pendamping" not in reply.text
     assert await bot.services.drafts.get(2001) is None
     # A forged button press from an old message is refused as well.
     broadcasts = BroadcastRepo(bot.services.db)
     outsider = bot.person(5555, "Orang Luar")
     cq = await bot.double.press_button(outsider.user, reply, "b:now", force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert bot.double.answered_callbacks[cq]["text"]
     assert await broadcasts.of_forum(forum_id) == []
 
@@ -116,7 +116,7 @@ async def test_coordinator_of_one_forum_never_reaches_another(bot: BotHarness) -
     broadcast = (await BroadcastRepo(bot.services.db).of_forum(1))[0]
     cq = await bot.double.press_button(rina.user, bot.double.sent(KOORDINATOR)[-1], f"b:stop:{broadcast.id}",
                                        force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "bukan anggota" in bot.double.answered_callbacks[cq]["text"]
 
 

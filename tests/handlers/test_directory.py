@@ -41,7 +41,7 @@ async def test_profile_edit_with_multi_select_and_text(bot: BotHarness) -> None:
     assert "Sidasari" in found.text and "Budi Santoso" in found.text
     # a stale toggle after saving is refused
     cq = await bot.double.press_button(budi.user, picker, "d:tg:tani", force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "tidak berlaku" in bot.double.answered_callbacks[cq]["text"]
 
 

@@ -69,3 +69,25 @@ async def test_only_koordinator_creates(bot: BotHarness) -> None:
     stranger = bot.person(9999, "Orang Lain")
     reply = await stranger.say("/pertemuan_baru")
     assert "belum menjadi anggota" in reply.text
+
+
+async def test_typed_answers_follow_the_rsvp_without_pressing_first(bot: BotHarness) -> None:
+    """After Tidak hadir the typed text is the reason; after Hadir, "7 orang" is the number."""
+    forum_id, budi, (sri, joko) = await forum_with_members(bot)
+    await create_meeting(bot, budi)
+    await deliver(bot)
+    invite = await joko.next()
+    reply = await joko.press(invite, "Tidak hadir")
+    assert "ketik alasannya" in reply.text
+    saved = await joko.say("Ada musdes di desa")
+    assert "tidak mengerti" not in saved.text
+    invite = await sri.next()
+    reply = await sri.press(invite, "Hadir")
+    saved = await sri.say("7 orang")
+    assert "7 orang" in saved.text
+    repo = MeetingRepo(bot.services.db)
+    [meeting] = await repo.upcoming([forum_id], bot.clock.now())
+    got = {r.user_id: (r.answer, r.party_size, r.reason) for r in await repo.rsvps(meeting.id)}
+    assert got == {sri.id: ("yes", 7, None), joko.id: ("no", 1, "Ada musdes di desa")}
+    # The question is over: the next message is not taken as an answer again.
+    assert await bot.services.drafts.get(sri.id) is None and await bot.services.drafts.get(joko.id) is None

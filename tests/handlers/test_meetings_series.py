@@ -97,3 +97,25 @@ async def test_series_ics_has_rrule_and_moved_occurrence(bot: BotHarness) -> Non
     assert event["DTSTART"].dt == datetime(2026, 12, 7, 9, tzinfo=WIB)
     assert str(cal.walk("VTIMEZONE")[0]["TZID"]) == "Asia/Jakarta"
     del forum_id
+
+
+async def test_agenda_shows_a_series_as_one_line_with_all_dates_and_a_way_back(bot: BotHarness) -> None:
+    _, budi, _ = await forum_with_members(bot)
+    await create_meeting(bot, budi, date_text="7 Desember 2026 jam 9", repeat="Senin pertama", end="3",
+                         rotation=["Caruy", "Cisuru", "Sidasari"])
+    await deliver(bot)
+    await budi.send("/agenda")
+    agenda = await bot.double.wait_for(budi.id, lambda m: "Pertemuan mendatang" in m.text)
+    assert agenda.text.count("Pertemuan rutin Desember") == 1  # one line for the whole series
+    assert "Tuan rumah: Caruy" in agenda.text and "2 tanggal lagi" in agenda.text
+    [first] = [label for label in agenda.button_texts() if "Caruy" in label]
+    assert "7 Des 2026" in first
+    dates = await budi.press(agenda, "Lihat semua tanggal")
+    labels = dates.button_texts()
+    assert len(labels) == 4 and labels[-1] == "◀ Kembali"
+    assert ["Caruy" in labels[0], "Cisuru" in labels[1], "Sidasari" in labels[2]] == [True, True, True]
+    assert "4 Jan 2027" in labels[1] and len(set(labels)) == 4  # every button says which date it is
+    detail = await budi.press(dates, "Cisuru")
+    assert "Kembali" in detail.button_texts()[-1]
+    back = await budi.press(detail, "Kembali")
+    assert "Pertemuan mendatang" in back.text and back.message_id == agenda.message_id

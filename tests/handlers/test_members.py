@@ -150,8 +150,13 @@ async def test_language_switch_to_english(bot: BotHarness) -> None:
 
 async def test_unexpected_text_and_garbage_get_a_polite_answer(bot: BotHarness) -> None:
     sri = bot.person(1002, "Sri")
-    assert "tidak mengerti" in (await sri.say("halo bot")).text
+    hint = await sri.say("halo bot")
+    assert "tidak mengerti" in hint.text and "/forum_baru" in hint.text  # what a newcomer can do
     assert "tidak mengerti" in (await sri.say("x" * 4000)).text
     cq = await bot.double.press_button(sri.user, (await sri.say("apa")), "zz:nope:1", force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert bot.double.answered_callbacks[cq]  # answered, never left spinning
+    await seed_forum(bot.services, koordinator=1001, members={1001: ("Budi", "33.01.18.2011"),
+                                                              1002: ("Sri", "33.01.18.2001")})
+    hint = await sri.say("halo bot")
+    assert "/agenda" in hint.text and "/cari" in hint.text  # what a member can do now

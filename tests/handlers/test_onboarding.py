@@ -104,7 +104,7 @@ async def test_double_approval_is_refused_politely(bot: BotHarness) -> None:
     await bot.double.press_button(budi.user, request, data)
     await sri.next()  # approved
     cq = await bot.double.press_button(budi.user, request, reject, force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "sudah" in bot.double.answered_callbacks[cq]["text"]
     membership = await bot.services.members.membership((await bot.services.forums.of_member(budi.id))[0].id, sri.id)
     assert membership is not None and membership.status == "active"
@@ -158,7 +158,7 @@ async def test_stranger_pressing_an_approval_button_gets_nothing(bot: BotHarness
     request = await budi.next()
     stranger = bot.person(3003, "Orang Asing")
     cq = await bot.double.press_button(stranger.user, request, request.callback_for("Setujui") or "", force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "bukan anggota" in bot.double.answered_callbacks[cq]["text"]
     membership = await bot.services.members.membership(forum_id, sri.id)
     assert membership is not None and membership.status == "pending"
@@ -234,7 +234,7 @@ async def test_stale_form_button_is_refused(bot: BotHarness) -> None:
     await sri.press(jabatan, "Kepala Desa")
     await sri.next()
     cq = await bot.double.press_button(sri.user, jabatan, old_choice, force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "tidak berlaku" in bot.double.answered_callbacks[cq]["text"]
     draft = await bot.services.drafts.get(sri.id)
     assert draft is not None and draft.data["jabatan"] == "kades"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.telegram_double import SentMessage, SimChat
 from handlers.posts import create_post, plan_posts, post_repo
+from scheduler.engine import DeliveryEngine
 from storage.outbox import OutboxRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
 
@@ -34,10 +34,9 @@ async def _card(bot: BotHarness, title: str) -> SentMessage:
     """The card in the group, once the dispatcher has recorded its message id."""
     card = await bot.double.wait_for(GROUP, lambda m: title in m.text and "Bermanfaat" in " ".join(m.button_texts()),
                                      timeout=5)
-    for _ in range(100):
-        if not await bot.services.db.fetchval("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"):
-            break
-        await asyncio.sleep(0.02)
+    engine = bot.services.delivery
+    assert isinstance(engine, DeliveryEngine)
+    await engine.run_due()  # every due push sent and its message id recorded
     return card
 
 
@@ -168,14 +167,14 @@ async def test_thanks_once_per_member_and_not_by_author_or_strangers(bot: BotHar
     edited = await bot.double.wait_for(GROUP, lambda m: m.message_id == card.message_id and "(1)" in str(m.button_texts()))
     assert "🙏 Bermanfaat (1)" in edited.button_texts()
     cq = await bot.double.press_button(budi.user, card, data, force=True)  # double press / replayed update
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "sudah" in bot.double.answered_callbacks[cq]["text"]
     cq = await bot.double.press_button(sri.user, card, data, force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "cerita Anda sendiri" in bot.double.answered_callbacks[cq]["text"]
     stranger = bot.person(7777, "Orang Asing")
     cq = await bot.double.press_button(stranger.user, card, data, force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "tidak ditemukan" in bot.double.answered_callbacks[cq]["text"]
     post = await post_repo(bot.services).get(post_id)
     assert post is not None and post.thanks_count == 1
@@ -193,7 +192,7 @@ async def test_read_more_save_and_ask_author_privately(bot: BotHarness) -> None:
     full = await budi.next()
     assert LONG_STORY[-60:] in full.text and "💬 Tanggapi" in full.button_texts()
     cq = await bot.double.press_button(budi.user, card, card.callback_for("Simpan"))
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "Disimpan" in bot.double.answered_callbacks[cq]["text"]
     reply = await budi.say("/tersimpan")
     assert "Pupuk organik" in reply.text
@@ -280,7 +279,7 @@ async def test_koordinator_hides_with_reason_anggota_cannot(bot: BotHarness) -> 
     agus = bot.person(3003, "Agus Salim")
     from bot.callbacks import encode
     cq = await bot.double.press_button(agus.user, card, encode("e", "hd", post_id), force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "koordinator" in bot.double.answered_callbacks[cq]["text"]
     budi = bot.person(1001, "Budi Santoso")
     reply = await budi.say(f"/baca {post_id}")
@@ -324,7 +323,7 @@ async def test_search_pages_filters_and_forum_isolation(bot: BotHarness) -> None
     assert reply.text.count("/baca_") == 1 and "rahasia" in reply.text
     from bot.callbacks import encode
     cq = await bot.double.press_button(dewi.user, page1, encode("e", "rd", ids[0]), force=True)
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "tidak ditemukan" in bot.double.answered_callbacks[cq]["text"]
     reply = await budi.say("/cari yang dan")
     assert "terlalu umum" in reply.text
@@ -352,7 +351,7 @@ async def test_weekly_digest_on_monday_morning_with_opt_out(bot: BotHarness) -> 
     assert "Paling bermanfaat" in digest.text
     assert len([m for m in bot.double.sent(agus.id) if "Ringkasan" in m.text]) == 1
     cq = await bot.double.press_button(agus.user, digest, digest.callback_for("Berhenti"))
-    await bot.double.wait_idle()
+    await bot.double.wait_for_answer(cq)
     assert "tidak akan menerima" in bot.double.answered_callbacks[cq]["text"]
     bot.clock.set(datetime(2026, 12, 7, 0, 30, tzinfo=UTC))
     await create_post(bot.services, forum_id=forum_id, author_user_id=2002, title="Embung kedua",
@@ -377,3 +376,22 @@ async def test_koordinator_changes_digest_day(bot: BotHarness) -> None:
     panel = await agus.say("/ringkasan")
     assert "Kamis" not in panel.button_texts()  # only the koordinator picks the day
     _ = timedelta
+
+
+async def test_bare_cari_from_the_menu_asks_for_the_words(bot: BotHarness) -> None:
+    forum_id, _g, _t = await _world(bot)
+    await create_post(bot.services, forum_id=forum_id, author_user_id=2002, title="Bank sampah desa",
+                      bidang="tani", kind="berhasil", story="Bank sampah kami berjalan sejak 2024.",
+                      publish=False)
+    budi = bot.person(1001, "Budi Santoso")
+    ask = await budi.say("/cari")
+    assert "Apa yang Bapak/Ibu cari" in ask.text
+    found = await budi.say("bank sampah")
+    assert "Hasil pencarian" in found.text and "Bank sampah desa" in found.text
+    assert await bot.services.drafts.get(budi.id) is None
+    # A bare /cari never replaces a form in progress.
+    await budi.say("/berbagi")
+    draft = await bot.services.drafts.get(budi.id)
+    usage = await budi.say("/cari")
+    assert "/cari pupuk organik" in usage.text
+    assert await bot.services.drafts.get(budi.id) == draft

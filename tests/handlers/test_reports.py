@@ -89,14 +89,14 @@ async def test_pendamping_exports_csv(bot: BotHarness) -> None:
     document = await ahmad.next()
     assert document.file_name == "kades-forum-cipari-anggota.csv"
     content = (document.file_bytes or b"").decode("utf-8-sig")
-    assert content.splitlines()[0].startswith("Nama,Jabatan,Peran,Status")
+    assert content.splitlines()[0].startswith("Nama;Jabatan;Peran;Status")
     assert "Ahmad Fauzi" in content and "2026-11-24" in content
 
 
 async def test_anggota_stranger_and_groups_are_refused(bot: BotHarness) -> None:
     forum_id = await _forum(bot, group_chat_id=-100555)
     sri = bot.person(ANGGOTA, "Sri")
-    assert "hanya untuk koordinator" in (await sri.say("/ekspor")).text
+    assert "hanya untuk koordinator atau pendamping" in (await sri.say("/ekspor")).text  # pendamping may too
     assert "hanya untuk koordinator" in (await sri.say("/laporan")).text
     stranger = bot.person(STRANGER, "Orang")
     assert "belum menjadi anggota" in (await stranger.say("/ekspor")).text
@@ -108,11 +108,10 @@ async def test_anggota_stranger_and_groups_are_refused(bot: BotHarness) -> None:
     assert all(m.kind == "text" for m in bot.double.sent(-100555))
     # A forged button naming the forum is checked on the server.
     menu = await budi.say("/ekspor")
-    await bot.double.press_button(sri.user, menu, f"r:f:{forum_id}:m:all:x", force=True)
-    await bot.double.wait_idle()
+    cq = await bot.double.press_button(sri.user, menu, f"r:f:{forum_id}:m:all:x", force=True)
+    alert = await bot.double.wait_for_answer(cq)
     assert not [m for m in bot.double.sent(ANGGOTA) if m.kind == "document"]
-    alerts = [a for a in bot.double.answered_callbacks.values() if a.get("show_alert")]
-    assert alerts and "koordinator" in str(alerts[-1]["text"])
+    assert alert["show_alert"] and "koordinator" in str(alert["text"])
 
 
 async def test_no_data_of_another_forum(bot: BotHarness) -> None:
@@ -121,8 +120,8 @@ async def test_no_data_of_another_forum(bot: BotHarness) -> None:
                              members={2001: ("Rahmat", "33.01.17.2004"), 2002: ("Rahasia Orang Lain", CARUY)})
     budi = bot.person(KOORD, "Budi")
     menu = await budi.say("/ekspor")
-    await bot.double.press_button(budi.user, menu, f"r:f:{other}:m:all:x", force=True)
-    await bot.double.wait_idle()
+    cq = await bot.double.press_button(budi.user, menu, f"r:f:{other}:m:all:x", force=True)
+    await bot.double.wait_for_answer(cq)
     assert not [m for m in bot.double.sent(KOORD) if m.kind == "document"]
     formats = await budi.press(menu, "Direktori anggota")
     await budi.press(formats, "Excel")
@@ -134,12 +133,12 @@ async def test_stale_and_malformed_buttons(bot: BotHarness) -> None:
     forum_id = await _forum(bot)
     budi = bot.person(KOORD, "Budi")
     menu = await budi.say("/ekspor")
+    presses = []
     for data in (f"r:w:{forum_id}:zz", f"r:f:{forum_id}:m:all:q", f"r:f:{forum_id}:m:bogus:x",
                  f"r:m:{forum_id}:209912", f"r:m:{forum_id}:abc", "r:w:notanumber:m"):
-        await bot.double.press_button(budi.user, menu, data, force=True)
-    await bot.double.wait_idle()
-    answers = list(bot.double.answered_callbacks.values())
-    assert len(answers) == 6 and all("tidak berlaku" in str(a["text"]) for a in answers)
+        presses.append(await bot.double.press_button(budi.user, menu, data, force=True))
+    answers = [await bot.double.wait_for_answer(cq) for cq in presses]
+    assert len(bot.double.answered_callbacks) == 6 and all("tidak berlaku" in str(a["text"]) for a in answers)
     assert not [m for m in bot.double.sent(KOORD) if m.kind in ("document", "photo")]
 
 
@@ -174,6 +173,7 @@ async def test_export_keeps_the_bot_answering_others(bot: BotHarness) -> None:
 
 async def test_monthly_digest_is_planned_once_per_koordinator_and_sent(bot: BotHarness) -> None:
     forum_id = await _forum(bot)
+    budi = bot.person(KOORD, "Budi")  # has started the bot before the digest can go out
     await _pending(bot, forum_id, 1010, "Dewi <Lestari>")
     async with bot.services.db.transaction() as conn:
         await bot.services.members.mark_unreachable(conn, ANGGOTA, "blocked", bot.clock.now())
@@ -193,7 +193,6 @@ async def test_monthly_digest_is_planned_once_per_koordinator_and_sent(bot: BotH
     assert [r["idem_key"] for r in rows] == [key]
     assert rows[0]["chat_id"] == KOORD and rows[0]["priority"] == 2
     services.delivery.wake()
-    budi = bot.person(KOORD, "Budi")
     digest = await budi.next(timeout=20)
     assert "Ringkasan bulanan" in digest.text and "November 2026" in digest.text
     assert "Sri <i>Wahyuni</i> (Caruy) — memblokir bot" in digest.text
@@ -631,3 +630,19 @@ async def test_laporan_with_agreements_states_and_ratings(bot: BotHarness) -> No
     text = await budi.next()
     assert "Kerja sama: aktif 1, berakhir 1" in text.text
     assert "Rata-rata nilai evaluasi: 3,5 (2 evaluasi)" in text.text
+
+
+async def test_all_time_export_includes_the_announced_meeting_and_opens_in_indonesian_excel(bot: BotHarness) -> None:
+    """'Semua waktu' reaches the December meeting still to come, as 'Bulan ini' reaches November's."""
+    forum_id = await _forum(bot)
+    await _meetings(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    periods = await budi.press(menu, "Pertemuan")
+    formats = await budi.press(periods, "Semua")
+    await budi.press(formats, "CSV per tabel")
+    document = await bot.double.wait_for(
+        KOORD, lambda m: m.kind == "document" and (m.file_name or "").endswith("-pertemuan.csv"), timeout=15)
+    meetings_csv = (document.file_bytes or b"").decode("utf-8-sig")
+    assert "Pertemuan rutin dec" in meetings_csv and "Pertemuan rutin sep" in meetings_csv
+    assert meetings_csv.splitlines()[0].count(";") >= 3  # semicolons: one click in Indonesian Excel

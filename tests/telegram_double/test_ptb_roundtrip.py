@@ -197,3 +197,15 @@ async def test_wait_for_after_and_cursor(double: TelegramDouble, running: tuple[
     assert second is not first and second.text.endswith("payload=lagi")
     with pytest.raises(TimeoutError):
         await double.wait_for(budi.id, timeout=0.3)  # cursor is past both replies
+
+
+async def test_wait_for_answer_returns_the_bots_answer_to_a_press(double: TelegramDouble, running: tuple[Application, Seen]) -> None:  # type: ignore[type-arg]
+    budi = double.user(1001, "Budi")
+    await double.send_message(budi, "/start")
+    reply = await double.wait_for(budi.id)
+    cq = await double.press_button(budi, reply, reply.callback_for("Tidak"))
+    answer = await double.wait_for_answer(cq)
+    assert answer["text"] == "Tercatat" and answer["show_alert"] is False
+    assert await double.wait_for_answer(cq) is answer  # already answered: returns at once
+    with pytest.raises(TimeoutError, match="not answered"):
+        await double.wait_for_answer("4000000000000009999", timeout=0.1)  # a press the bot never saw

@@ -16,14 +16,20 @@ TABLE = Table("Pertemuan", (Column("Judul"), Column("Tanggal", "date"), Column("
 
 def _rows(content: bytes) -> list[list[str]]:
     assert content.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_one_table_as_csv_keeps_values_machine_readable() -> None:
     rows = _rows(write_csv(TABLE))
     assert rows[0] == ["Judul", "Tanggal", "Mulai", "Biaya", "Nilai"]
-    assert rows[1] == ["Rapat, rutin \"Desember\"", "2026-12-07", "2026-12-07 09:00", "1500000", "4.2"]
+    assert rows[1] == ["Rapat, rutin \"Desember\"", "2026-12-07", "2026-12-07 09:00", "1500000", "4,2"]
     assert rows[2][0].startswith("'=")  # no formula injection
+
+
+def test_semicolons_and_decimal_commas_for_indonesian_excel() -> None:
+    first, second = write_csv(TABLE).decode("utf-8-sig").splitlines()[:2]
+    assert first == "Judul;Tanggal;Mulai;Biaya;Nilai"
+    assert second.endswith(";1500000;4,2")
 
 
 def test_several_tables_as_a_zip_of_csv_files() -> None:
