@@ -6,7 +6,7 @@ from bot.errors import NotAMember, NotFound
 from bot.permissions import Action, allowed, refusal
 from storage.forums import ForumRepo
 from storage.members import MemberRepo
-from storage.models import Forum, Membership
+from storage.models import Forum, Member, Membership
 
 
 class Access:
@@ -41,3 +41,39 @@ class Access:
         a = {m.forum_id for m in await self.members.memberships_of(user_a)}
         b = {m.forum_id for m in await self.members.memberships_of(user_b)}
         return bool(a & b)
+
+    async def member_in(self, forum_id: int, user_id: int) -> tuple[Membership, Member]:
+        """The active membership and the person as seen in this forum, or NotAMember.
+
+        The returned member's `village_code` is the village approved in this forum, so rights checked
+        against it follow what the koordinator approved, never what the person typed in /profil.
+        """
+        membership = await self.members.membership(forum_id, user_id)
+        member = await self.members.get(user_id)
+        if membership is None or membership.status != "active" or member is None:
+            raise NotAMember()
+        return membership, member.model_copy(update={"village_code": membership.village_code})
+
+    async def village_of(self, forum_id: int, user_id: int) -> str | None:
+        """The village a koordinator approved for the user in this forum (None when not an active member).
+
+        Every right that depends on a village asks this, never the profile field, which a person can
+        change on their own.
+        """
+        membership = await self.members.membership(forum_id, user_id)
+        if membership is None or membership.status != "active":
+            return None
+        return membership.village_code
+
+    async def verified_villages(self, user_id: int) -> set[str]:
+        """Villages whose claim by this user someone else approved, in a forum where they are active."""
+        return {m.village_code for m in await self.members.memberships_of(user_id)
+                if m.village_verified and m.village_code}
+
+    async def own_village(self, user_id: int) -> str | None:
+        """The user's village as approved in one of their forums (the profile's when it is approved)."""
+        member = await self.members.get(user_id)
+        approved = [m.village_code for m in await self.members.memberships_of(user_id) if m.village_code]
+        if not approved:
+            return None
+        return member.village_code if member is not None and member.village_code in approved else approved[0]

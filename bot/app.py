@@ -172,7 +172,12 @@ async def start_manually(app: Application[Any, Any, Any, Any, Any, Any], *, poll
         await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+
+    def polling_error(exc: TelegramError) -> None:  # as run_polling does: errors go to on_error
+        app.create_task(app.process_error(error=exc, update=None))
+
+    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
+                                    error_callback=polling_error)
 
 
 async def stop_manually(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -7,6 +7,9 @@ action, the rest are arguments. Unknown or malformed data is treated as a stale 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.errors import StaleAction
 
 MAX_BYTES = 64
 SEPARATOR = ":"
@@ -16,6 +19,10 @@ class CallbackDataError(ValueError):
     """The data cannot be encoded (too long, separator inside a part)."""
 
 
+class BadCallbackArgs(StaleAction):
+    """The codec cannot read an argument of pressed data (old format or forged): a stale button."""
+
+
 @dataclass(frozen=True)
 class CallbackData:
     feature: str
@@ -23,10 +30,22 @@ class CallbackData:
     args: tuple[str, ...]
 
     def arg(self, index: int) -> str:
-        return self.args[index]
+        try:
+            return self.args[index]
+        except IndexError as exc:
+            raise BadCallbackArgs() from exc
 
     def int_arg(self, index: int) -> int:
-        return int(self.args[index])
+        try:
+            return int(self.arg(index))
+        except ValueError as exc:
+            raise BadCallbackArgs() from exc
+
+    def date_arg(self, index: int, fmt: str = "%Y-%m-%d") -> date:
+        try:
+            return datetime.strptime(self.arg(index), fmt).date()
+        except ValueError as exc:
+            raise BadCallbackArgs() from exc
 
 
 def encode(feature: str, action: str, *args: object) -> str:

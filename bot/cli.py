@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +15,9 @@ from bot.logsetup import setup_logging
 from storage.database import Database, DatabaseError
 
 EXIT_CONFIG = 2
+TOKEN_REJECTED = "Token ditolak oleh Telegram: periksa TELEGRAM_BOT_TOKEN"
+# Waits between start-up tries while Telegram cannot be reached: 1, 2, 4 ... up to a minute.
+FIRST_WAIT, MAX_WAIT = 1.0, 60.0
 
 NO_TOKEN = (
     "kades-bot: no Telegram bot token. Create a bot with @BotFather in Telegram (/newbot), then set "
@@ -48,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"config error: {exc}")
     token = settings.telegram.token.get_secret_value() if settings.telegram.token else None
     setup_logging(settings.bot.log_level, token)
+    if args.command in ("migrate", "run"):
+        problem = _storage_problem(settings.storage.path)
+        if problem:
+            return _fail(problem)
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
     if args.command == "backup":
@@ -87,6 +96,56 @@ async def _backup(settings: Settings, target: Path) -> int:
     return 0
 
 
+def _storage_problem(path: Path) -> str | None:
+    """Why the database file cannot live at `path`, in one line; None when it can."""
+    if path.is_dir():
+        return f"storage.path {path} is a directory; give a file path such as {path / 'kades.sqlite3'}"
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"storage.path {path} is under {parent}, which is a file, not a directory"
+            break
+    return None
+
+
+async def _wait_for_telegram(settings: Settings) -> int | None:
+    """Ask Telegram who we are until it answers: None when it did, else the exit code.
+
+    A rejected token is one line and exit 2 (the token is never printed); no network is one line
+    per try with a growing wait, until it comes back or SIGTERM/SIGINT (exit 0).
+    """
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
+
+    assert settings.telegram.token is not None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        wait, attempt = FIRST_WAIT, 1
+        while True:
+            bot = Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.api_base_url,
+                      base_file_url=settings.telegram.api_base_file_url)
+            try:
+                async with bot:  # initialize() asks getMe
+                    return None
+            except InvalidToken:
+                print(f"kades-bot: {TOKEN_REJECTED}", file=sys.stderr)
+                return EXIT_CONFIG
+            except NetworkError as exc:  # includes TimedOut and 5xx answers
+                print(f"kades-bot: Telegram tidak dapat dihubungi (percobaan {attempt}: {type(exc).__name__}); "
+                      f"mencoba lagi dalam {wait:.0f} detik", file=sys.stderr, flush=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+            if stop.is_set():
+                return 0
+            wait, attempt = min(wait * 2, MAX_WAIT), attempt + 1
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
 async def _check_database(settings: Settings) -> None:
     db = Database(settings.storage.path)
     try:
@@ -107,6 +166,9 @@ def _run(settings: Settings) -> int:
         asyncio.run(_check_database(settings))
     except DatabaseError as exc:
         return _fail(str(exc))
+    waited = asyncio.run(_wait_for_telegram(settings))
+    if waited is not None:
+        return waited
     app = build_application(settings)
     tg = settings.telegram
     if tg.mode == "webhook":
@@ -119,5 +181,7 @@ def _run(settings: Settings) -> int:
             allowed_updates=Update.ALL_TYPES,
         )
     else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=tg.poll_timeout, poll_interval=0.0)
+        # bootstrap_retries=-1: a network blip right after _wait_for_telegram is retried, not fatal.
+        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=tg.poll_timeout, poll_interval=0.0,
+                        bootstrap_retries=-1)
     return 0

@@ -35,3 +35,8 @@ def setup_logging(level: str, token: str | None) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG these libraries log request parameters, updates and SQL arguments, which carry phone
+    # numbers (shared contacts) and the token: keep them at INFO whatever the bot's own level.
+    for name in ("telegram", "aiosqlite"):
+        logging.getLogger(name).setLevel(max(logging.getLevelName(level) if isinstance(level, str) else level,
+                                             logging.INFO))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.place_titles import place_name, place_title
 from bot.texts import Html, t
 from storage.models import Member, Region
 
@@ -23,7 +24,8 @@ def village_button(region: Region) -> str:
 def village_line(region: Region | None, lang: str) -> Html:
     if region is None:
         return t("profile.no_village", lang)
-    return t("profile.village_line", lang, village=region.name, kecamatan=region.kecamatan or "",
+    return t("profile.village_line", lang, village=place_name(region.code, region.name),
+             kecamatan=region.kecamatan or "",
              kabupaten=short_kabupaten(region.kabupaten), provinsi=region.provinsi or "")
 
 
@@ -36,7 +38,12 @@ def scope_label(region: Region, lang: str) -> str:
     return str(t("scope.provinsi", lang, name=region.name))
 
 
-def jabatan_label(key: str, lang: str) -> str:
+def jabatan_label(key: str, lang: str, village_code: str | None = None) -> str:
+    """'Kepala Desa'; with the village known, its local title: 'Lurah', 'Wali Nagari', 'Keuchik'."""
+    if key in ("kades", "pj_kades") and village_code is not None:
+        head = place_title(village_code).head
+        if head != "Kepala Desa":
+            return head if key == "kades" else str(t("jabatan.acting", lang, head=head))
     return str(t(f"jabatan.{key}", lang)) if key in JABATAN else key
 
 
@@ -50,7 +57,8 @@ def profile_card(member: Member | None, village: Region | None, lang: str, *, na
     return t(
         "profile.card", lang,
         name=name if name is not None else (member.full_name if member else ""),
-        jabatan=jabatan_label(jabatan if jabatan is not None else (member.jabatan if member else ""), lang),
+        jabatan=jabatan_label(jabatan if jabatan is not None else (member.jabatan if member else ""), lang,
+                              village.code if village is not None else None),
         village=village_line(village, lang),
     )
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from bot.errors import Conflict, InvalidInput, NotPermitted
+from bot.errors import Conflict, InvalidInput, NotPermitted, StaleAction
 
 State = Literal["diajukan", "tanggal_diusulkan", "diterima", "ditolak", "selesai", "dibatalkan"]
 Side = Literal["requester", "host"]
@@ -209,6 +209,16 @@ def cancel(visit: Visit, user_id: int, reason: str) -> Transition:
     """Call the visit off: the requester while it is open, either side once accepted."""
     side = precheck(visit, user_id, "cancel")
     _check_reason(reason)
+    return Transition(visit, replace(visit, state="dibatalkan", awaiting=None), "cancel", side)
+
+
+def end_for_erasure(visit: Visit, user_id: int) -> Transition:
+    """One side erased their data: an open or accepted visit is called off (the other side is told)."""
+    side = visit.side_of(user_id)
+    if side is None:
+        raise NotAParty()
+    if visit.state not in OPEN | {"diterima"}:
+        raise StaleAction()
     return Transition(visit, replace(visit, state="dibatalkan", awaiting=None), "cancel", side)
 
 

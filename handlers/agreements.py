@@ -26,7 +26,7 @@ from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.dateparse import DateParseError, date_problem, parse_date
-from bot.errors import InvalidInput, NotAMember, NotFound, NotPermitted, StaleAction
+from bot.errors import InvalidInput, NotFound, NotPermitted, StaleAction
 from bot.periods import DEFAULT_RHYTHM, RHYTHM_MONTHS
 from bot.permissions import STAFF, Action
 from bot.texts import Html, t
@@ -74,11 +74,8 @@ def agreements(context: BotContext) -> AgreementRepo:
 
 # -- permissions ------------------------------------------------------------------------------
 async def _membership(context: BotContext, forum_id: int, user_id: int) -> tuple[Membership, Member]:
-    membership = await context.services.members.membership(forum_id, user_id)
-    member = await context.services.members.get(user_id)
-    if membership is None or membership.status != "active" or member is None:
-        raise NotAMember()
-    return membership, member
+    """The asker in the agreement's forum; `member.village_code` is the village approved there."""
+    return await context.services.access.member_in(forum_id, user_id)
 
 
 async def viewable(context: BotContext, agreement_id: int, user_id: int) -> tuple[Agreement, Membership, Member]:
@@ -972,7 +969,7 @@ async def on_lapse(update: Update, context: BotContext, data: CallbackData) -> N
     """Biarkan berakhir: no more expiry warnings for this end date."""
     user = user_of(update)
     agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    end = date.fromisoformat(data.arg(1))
+    end = data.date_arg(1)
     if agreement.status != "active" or agreement.end_date != end:
         raise StaleAction()
     services = context.services

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 
 from bot.callbacks import CallbackData, decode
 from bot.context import BotContext
@@ -159,7 +160,11 @@ def callback_data(update: Update) -> CallbackData:
 
 
 def button_handler(fn: Callable[[Update, BotContext, CallbackData], Coroutine[Any, Any, None]]) -> Handler:
-    """Wrap a button callback: parse its data, always answer the press, turn errors into a notice."""
+    """Wrap a button callback: parse its data, always answer the press, turn domain errors into a notice.
+
+    Only the codec's decoding errors and StaleAction (both KadesError) mean "stale button"; any other
+    exception is a bug and goes on to on_error, which logs it with an error id the user is given.
+    """
 
     @functools.wraps(fn)
     async def wrapper(update: Update, context: BotContext) -> None:
@@ -171,10 +176,6 @@ def button_handler(fn: Callable[[Update, BotContext, CallbackData], Coroutine[An
             await fn(update, context, data)
         except KadesError as exc:
             await answer(query, t(exc.message_key, lang, **exc.params), alert=True)
-            return
-        except (ValueError, LookupError):
-            # Malformed arguments in old or forged data.
-            await answer(query, t("err.stale_button", lang), alert=True)
             return
         await answer(query)
 
@@ -220,11 +221,28 @@ def command_args(context: BotContext) -> str:
     return " ".join(context.args or []).strip()
 
 
+# Unambiguous upper-case letters and digits, so an error id is easy to read out over the phone.
+_ERROR_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_error_id() -> str:
+    return "".join(secrets.choice(_ERROR_ID_ALPHABET) for _ in range(6))
+
+
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the failure with context and tell the user something went wrong, never a traceback."""
+    """Log a failure once with an error id and tell the user that id, never a traceback.
+
+    A network error while polling (update is None) is transient: PTB retries with backoff, so it is
+    one WARNING line without a traceback.
+    """
     err = context.error
+    if update is None and isinstance(err, NetworkError):
+        log.warning("event=polling_error error=%s detail=%s", type(err).__name__, str(err)[:120])
+        return
+    error_id = new_error_id()
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("event=handler_error update_id=%s error=%s", update_id, type(err).__name__, exc_info=err)
+    log.error("event=handler_error error_id=%s update_id=%s error=%s", error_id, update_id,
+              type(err).__name__, exc_info=err)
     if not isinstance(update, Update):
         return
     lang = "id"
@@ -234,11 +252,11 @@ async def on_error(update: object, context: BotContext) -> None:
         pass
     try:
         if update.callback_query is not None:
-            await answer(update.callback_query, t("err.generic", lang), alert=True)
+            await answer(update.callback_query, t("err.bug", lang, code=error_id), alert=True)
         elif update.effective_chat is not None:
-            await reply(update, t("err.generic", lang))
+            await reply(update, t("err.bug", lang, code=error_id))
     except Exception as exc:  # the network may be what failed
-        log.warning("event=error_reply_failed error=%s", type(exc).__name__)
+        log.warning("event=error_reply_failed error_id=%s error=%s", error_id, type(exc).__name__)
 
 
 def plain(value: Any) -> Html:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import bidang
+from bot import bidang, village_profiles
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.errors import InvalidInput, NotAMember, StaleAction
+from bot.errors import InvalidInput, NotAMember, NotPermitted, StaleAction
 from bot.render import jabatan_label, short_kabupaten
 from bot.texts import Html, t
 from bot.timefmt import format_datetime
@@ -49,9 +49,11 @@ async def _member_with_village(update: Update, context: BotContext) -> Member:
     member = await context.services.members.get(user.id)
     if member is None or member.erased_at is not None or not await context.services.members.memberships_of(user.id):
         raise NotAMember("err.not_member_any")
-    if not member.village_code:
+    # The village a koordinator approved, never the profile field alone (a change may be pending).
+    code = await context.services.access.own_village(user.id)
+    if not code:
         raise InvalidInput("dir.no_village")
-    return member
+    return member.model_copy(update={"village_code": code})
 
 
 
@@ -69,19 +71,34 @@ async def render_profile(context: BotContext, member: Member, profile: VillagePr
     ]
     if p.updated_at is not None:
         zone = member_zone(member.timezone, member.village_code)
-        parts.append(str(t("dir.updated", lang, when=format_datetime(p.updated_at, zone, lang))))
+        editor = await context.services.members.get(p.updated_by) if p.updated_by else None
+        parts.append(str(t("vp.updated_by", lang, when=format_datetime(p.updated_at, zone, lang),
+                           name=editor.full_name if editor else "-")))
+        if not p.verified:
+            parts.append(str(t("vp.unverified", lang)))
     else:
         parts.append(str(t("dir.profile_hint", lang)))
     return Html("\n\n".join(parts))
 
 
-def _profile_rows(lang: str) -> list[list[Button]]:
-    return [
+async def _profile_rows(context: BotContext, member: Member, profile: VillageProfile | None,
+                        lang: str) -> list[list[Button]]:
+    services, code = context.services, member.village_code or ""
+    rows: list[list[Button]] = [
         [(t("dir.edit_potensi", lang), encode(FEATURE, "ed", "pot")),
          (t("dir.edit_kebutuhan", lang), encode(FEATURE, "ed", "keb"))],
         [(t("dir.edit_detail", lang), encode(FEATURE, "ed", "det")),
          (t("dir.edit_programs", lang), encode(FEATURE, "ed", "prog"))],
     ]
+    extra: list[Button] = []
+    if await village_profiles.may_see_history(services, member.user_id, code):
+        extra.append((t("vp.history", lang), encode(FEATURE, "hist")))
+    if profile is not None and not profile.verified and await village_profiles.is_verified(services, member.user_id,
+                                                                                             code):
+        extra.append((t("vp.confirm", lang), encode(FEATURE, "ok")))
+    if extra:
+        rows.append(extra)
+    return rows
 
 
 @command_handler
@@ -92,7 +109,8 @@ async def show_profile(update: Update, context: BotContext) -> None:
         return
     member = await _member_with_village(update, context)
     profile = await directory(context).profile(member.village_code or "")
-    await reply(update, await render_profile(context, member, profile, lang), _profile_rows(lang))
+    await reply(update, await render_profile(context, member, profile, lang),
+                await _profile_rows(context, member, profile, lang))
 
 
 def _picker(selected: list[str], which: str, lang: str) -> tuple[Html, list[list[Button]]]:
@@ -159,17 +177,23 @@ async def on_save(update: Update, context: BotContext, data: CallbackData) -> No
     draft = await forms.expect(context, user.id, FORM, "pot", "keb")
     member = await _member_with_village(update, context)
     selected = list(draft.data.get("sel", []))
-    now = context.services.clock.now()
-    repo = directory(context)
-    if draft.step == "pot":
-        profile = await repo.save_profile(member.village_code or "", by=user.id, now=now, potensi=selected)
-    else:
-        profile = await repo.save_profile(member.village_code or "", by=user.id, now=now, kebutuhan=selected)
+    edit = await village_profiles.edit_profile(
+        context.services, user.id, member.village_code or "",
+        potensi=selected if draft.step == "pot" else None, kebutuhan=selected if draft.step == "keb" else None)
     await forms.finish(context, user.id)
-    log.info("event=village_profile_saved village=%s part=%s by=%s", member.village_code, draft.step, user.id)
     lang = await language(update, context)
-    text = Html(str(t("dir.saved", lang)) + "\n\n" + str(await render_profile(context, member, profile, lang)))
-    await edit_or_reply(update, text, _profile_rows(lang))
+    text, rows = await _after_edit(context, member, edit, lang)
+    await edit_or_reply(update, text, rows)
+
+
+async def _after_edit(context: BotContext, member: Member, edit: village_profiles.Edit,
+                      lang: str) -> tuple[Html, list[list[Button]]]:
+    """What the editor is told: saved, saved but unverified, or sent as a proposal."""
+    region = await context.services.regions.get(member.village_code or "")
+    head = {"saved": t("dir.saved", lang), "unverified": t("vp.saved_unverified", lang),
+            "proposed": t("vp.proposed", lang, village=region.name if region else "-")}[edit.outcome]
+    body = await render_profile(context, member, edit.profile, lang)
+    return Html(f"{head}\n\n{body}"), await _profile_rows(context, member, edit.profile, lang)
 
 
 @button_handler
@@ -198,17 +222,65 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
         await reply(update, t("dir.too_long", lang, length=len(value), max=limit))
         return
     member = await _member_with_village(update, context)
-    now = context.services.clock.now()
-    repo = directory(context)
-    if draft.step == "det":
-        profile = await repo.save_profile(member.village_code or "", by=member.user_id, now=now, detail=value)
-    else:
-        profile = await repo.save_profile(member.village_code or "", by=member.user_id, now=now, programs=value)
+    edit = await village_profiles.edit_profile(
+        context.services, member.user_id, member.village_code or "",
+        detail=value if draft.step == "det" else None, programs=value if draft.step == "prog" else None)
     await forms.finish(context, member.user_id)
-    log.info("event=village_profile_saved village=%s part=%s by=%s", member.village_code, draft.step, member.user_id)
-    await reply(update, Html(str(t("dir.saved", lang)) + "\n\n" + str(await render_profile(context, member, profile,
-                                                                                              lang))),
-                _profile_rows(lang))
+    text, rows = await _after_edit(context, member, edit, lang)
+    await reply(update, text, rows)
+
+
+# -- proposals, history, revert ------------------------------------------------------------------
+@button_handler
+async def on_proposal(update: Update, context: BotContext, data: CallbackData) -> None:
+    """A verified member of the village accepts or rejects a proposed change."""
+    user = user_of(update)
+    accept = data.arg(1) == "y"
+    await village_profiles.decide_proposal(context.services, data.int_arg(0), user.id, accept)
+    lang = await language(update, context)
+    query = update.callback_query
+    original = query.message.text_html if query and isinstance(query.message, Message) and query.message.text else ""
+    await edit_or_reply(update, f"{original}\n\n{t('vp.accepted_note' if accept else 'vp.rejected_note', lang)}")
+
+
+@button_handler
+async def on_history(update: Update, context: BotContext, data: CallbackData) -> None:
+    """The kept changes of the user's village profile, each with a button to bring it back."""
+    member = await _member_with_village(update, context)
+    services = context.services
+    code = member.village_code or ""
+    if not await village_profiles.may_see_history(services, member.user_id, code):
+        raise NotPermitted("err.not_your_village")
+    lang = await language(update, context)
+    region = await services.regions.get(code)
+    changes = await directory(context).history(code)
+    zone = member_zone(member.timezone, code)
+    lines = [str(t("vp.history_title", lang, village=region.name if region else code))]
+    rows: list[list[Button]] = []
+    for change in changes:
+        editor = await services.members.get(change.by_user)
+        lines.append(str(t("vp.history_line", lang, number=change.id, when=format_datetime(change.at, zone, lang),
+                           name=editor.full_name if editor else "-",
+                           mark=Html("") if change.verified else t("vp.history_unverified", lang))))
+        rows.append([(t("vp.revert", lang, number=change.id), encode(FEATURE, "rv", change.id))])
+    if not changes:
+        lines.append(str(t("vp.history_empty", lang)))
+    await reply(update, "\n".join(lines), rows[1:])  # the newest is the current content
+
+
+@button_handler
+async def on_revert(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    await village_profiles.revert(context.services, data.int_arg(0), user.id)
+    await edit_or_reply(update, t("vp.reverted", await language(update, context), number=data.int_arg(0)))
+
+
+@button_handler
+async def on_confirm(update: Update, context: BotContext, data: CallbackData) -> None:
+    """A verified member keeps an unverified profile as it is."""
+    member = await _member_with_village(update, context)
+    await village_profiles.confirm(context.services, member.village_code or "", member.user_id)
+    await edit_or_reply(update, t("vp.confirmed", await language(update, context)))
 
 
 async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
@@ -292,6 +364,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("profil_desa", show_profile))
     app.add_handler(CommandHandler("cari_desa", search))
     forms.register_form(FORM, on_input, reprompt)
-    buttons = {"ed": on_edit, "tg": on_toggle, "sv": on_save, "x": on_cancel}
+    buttons = {"ed": on_edit, "tg": on_toggle, "sv": on_save, "x": on_cancel, "pa": on_proposal, "hist": on_history,
+               "rv": on_revert, "ok": on_confirm}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

@@ -825,8 +825,7 @@ async def on_host_swap_answer(update: Update, context: BotContext, data: Callbac
     if swap.status != "pending":
         raise Conflict("meet.host.already")
     meeting, forum = await _meeting(context, swap.meeting_id, user.id, Action.RSVP)
-    member = await services.members.get(user.id)
-    if member is None or member.village_code != swap.to_village:
+    if await services.access.village_of(meeting.forum_id, user.id) != swap.to_village:
         raise NotPermitted("meet.host.not_host")
     accept = data.arg(1) == "y"
     now = services.clock.now()

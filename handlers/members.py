@@ -6,9 +6,10 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot import members_service
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import StaleAction
@@ -68,6 +69,12 @@ async def show_profile(update: Update, context: BotContext) -> None:
             if membership.status == "pending":
                 role += " ⏳"
             lines.append(str(t("profile.forum_line", lang, forum=forum.name, role=role)))
+    for change in await services.members.pending_village_changes(user.id):
+        forum = await services.forums.get(change.forum_id)
+        region = await services.regions.get(change.new_code)
+        if forum is not None:
+            lines.append(str(t("vc.pending_line", lang, village=region.name if region else change.new_code,
+                               forum=forum.name)))
     zone = member_zone(member.timezone, member.village_code)
     text = t("profile.title", lang, card=profile_card(member, village, lang),
              phone=member.phone or t("profile.no_phone", lang),
@@ -147,6 +154,22 @@ async def on_zone(update: Update, context: BotContext, data: CallbackData) -> No
     await edit_or_reply(update, t("profile.saved", lang))
 
 
+@button_handler
+async def on_village_decision(update: Update, context: BotContext, data: CallbackData) -> None:
+    """A koordinator approves (Setujui) or rejects (Tolak) a member's change of village."""
+    user = user_of(update)
+    services = context.services
+    lang = await language(update, context)
+    await members_service.decide_village_change(services, data.int_arg(0), user.id, data.arg(1) == "y")
+    deciding = await services.members.get(user.id)
+    approve = data.arg(1) == "y"
+    note = t("vc.approved_note" if approve else "vc.rejected_note", lang,
+             by=deciding.full_name if deciding else user.full_name)
+    query = update.callback_query
+    original = query.message.text_html if query and isinstance(query.message, Message) and query.message.text else ""
+    await edit_or_reply(update, f"{original}\n\n{note}")
+
+
 # -- /anggota --------------------------------------------------------------------------------------
 @command_handler
 async def list_members(update: Update, context: BotContext) -> None:
@@ -186,7 +209,23 @@ async def show_members(update: Update, context: BotContext, forum: Forum) -> Non
             lines.append(str(t("members.pending_line", lang, count=len(pending))))
         if any_unreachable:
             lines.append(str(t("members.unreachable_note", lang)))
-    await reply(update, "\n".join(lines))
+    rows: list[list[tuple[str, str]]] = []
+    creator_id = await members_service.creator_awaiting_confirmation(services, forum.id, user.id)
+    if creator_id is not None:  # a pendamping may confirm the village of the forum's creator
+        creator = next((e for e in members if e.member.user_id == creator_id), None)
+        if creator is not None:
+            lines.append(str(t("vc.creator_unconfirmed", lang, name=creator.member.full_name,
+                               village=creator.village.name if creator.village else "-")))
+            rows.append([(str(t("vc.creator_confirm", lang)), encode(FEATURE, "cc", forum.id))])
+    await reply(update, "\n".join(lines), rows or None)
+
+
+@button_handler
+async def on_confirm_creator(update: Update, context: BotContext, data: CallbackData) -> None:
+    """A pendamping confirms the village of the forum's creator."""
+    user = user_of(update)
+    forum = await members_service.confirm_creator_village(context.services, data.int_arg(0), user.id)
+    await edit_or_reply(update, t("vc.creator_confirmed", await language(update, context), forum=forum.name))
 
 
 # -- /keluar ---------------------------------------------------------------------------------------
@@ -209,17 +248,12 @@ async def confirm_leave(update: Update, context: BotContext, forum: Forum) -> No
 @button_handler
 async def on_leave(update: Update, context: BotContext, data: CallbackData) -> None:
     user = user_of(update)
-    services = context.services
-    forum, membership = await services.access.require(data.int_arg(0), user.id, Action.VIEW_MEMBERS)
     lang = await language(update, context)
-    if membership.role == "koordinator":
-        coordinators = await services.members.coordinators(forum.id)
-        others = [m for m in await services.members.in_forum(forum.id) if m.member.user_id != user.id]
-        if len(coordinators) == 1 and others:
-            await edit_or_reply(update, t("leave.last_koordinator", lang, forum=forum.name))
-            return
-    await services.members.set_status(forum.id, user.id, "removed", services.clock.now(), by=user.id)
-    log.info("event=member_left forum=%s user=%s", forum.id, user.id)
+    try:
+        forum = await members_service.leave_forum(context.services, data.int_arg(0), user.id)
+    except members_service.LastKoordinator as exc:
+        await edit_or_reply(update, t(exc.message_key, lang, **exc.params))
+        return
     await edit_or_reply(update, t("leave.done", lang, forum=forum.name))
 
 
@@ -241,6 +275,10 @@ async def erase(update: Update, context: BotContext) -> None:
     if member is None or member.erased_at is not None:
         await reply(update, t("erase.nothing", lang))
         return
+    sole = await members_service.sole_koordinator_of(context.services, user.id)
+    if sole is not None:  # refuse before asking, with the way out
+        await reply(update, t("erase.last_koordinator", lang, forum=sole.name))
+        return
     rows = [[(t("erase.button", lang), encode(FEATURE, "erase")), (t("core.cancel", lang), encode(FEATURE, "nop"))]]
     await reply(update, t("erase.confirm", lang), rows)
 
@@ -253,8 +291,11 @@ async def on_erase(update: Update, context: BotContext, data: CallbackData) -> N
     member = await services.members.get(user.id)
     if member is None or member.erased_at is not None:
         raise StaleAction()
-    await services.members.erase(user.id, services.clock.now(), str(t("erase.erased_name", lang)))
-    log.info("event=member_erased user=%s", user.id)
+    try:
+        await members_service.erase_member(services, user.id, str(t("erase.erased_name", lang)))
+    except members_service.LastKoordinator as exc:
+        await edit_or_reply(update, t(exc.message_key, lang, **exc.params))
+        return
     await edit_or_reply(update, t("erase.done", lang))
 
 
@@ -264,6 +305,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("keluar", leave))
     app.add_handler(CommandHandler("hapus_data", erase))
     buttons = {"ed": on_edit, "nophone": on_remove_phone, "zone": on_zone, "leave": on_leave, "nop": on_nothing,
-               "erase": on_erase}
+               "erase": on_erase, "vc": on_village_decision, "cc": on_confirm_creator}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

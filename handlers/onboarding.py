@@ -10,6 +10,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
+from bot import members_service
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import InvalidInput, NotPermitted, StaleAction
@@ -220,9 +221,19 @@ async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
 async def _after_profile_step(update: Update, context: BotContext, draft: Draft, **answer: Any) -> None:
     """Store one profile answer and move on: next question, or the form's confirmation."""
     if draft.flow == PROFILE:
+        lang = await language(update, context)
+        if "village_code" in answer:  # a village is approved by koordinators, never just saved
+            request = await members_service.request_village_change(context.services, draft.user_id,
+                                                                   answer["village_code"])
+            await forms.finish(context, draft.user_id)
+            if request.pending_in:
+                await reply(update, t("vc.requested", lang, village=request.village_name,
+                                      forums=", ".join(f.name for f in request.pending_in)))
+            else:
+                await reply(update, t("profile.saved", lang))
+            return
         await context.services.members.update(draft.user_id, context.services.clock.now(), **answer)
         await forms.finish(context, draft.user_id)
-        lang = await language(update, context)
         await reply(update, t("profile.saved", lang))
         return
     order = list(PROFILE_STEPS)

@@ -110,10 +110,10 @@ async def _insert_post(conn: aiosqlite.Connection, services: Services, *, forum_
                        link_type: str | None, link_id: int | None,
                        attachments: list[tuple[str, str, str | None]], announce: bool) -> int:
     now = services.clock.now()
-    author = await services.members.get(author_user_id)
+    village_code = await services.access.village_of(forum_id, author_user_id)  # approved in this forum
     repo = post_repo(services)
     post_id = await repo.create(conn, forum_id=forum_id, author_user_id=author_user_id,
-                                village_code=author.village_code if author else None, title=title, bidang=bidang,
+                                village_code=village_code, title=title, bidang=bidang,
                                 kind=kind, story=story, now=now, credited_villages=credited,
                                 link_type=link_type, link_id=link_id, attachments=attachments)
     log.info("event=post_created post=%s forum=%s author=%s kind=%s", post_id, forum_id, author_user_id, kind)
@@ -852,6 +852,7 @@ async def _question_input(update: Update, context: BotContext, draft: Draft, mes
     now = services.clock.now()
     async with services.db.transaction() as conn:
         if author is not None and author.erased_at is None:
+            question_id = await post_repo(services).add_question(conn, post.id, user.id, now)
             alang = author.language
             village = await services.regions.get(asker.village_code) if asker and asker.village_code else None
             await outbox.enqueue(
@@ -860,7 +861,7 @@ async def _question_input(update: Update, context: BotContext, draft: Draft, mes
                 text=t("post.question_to_author", alang, name=asker.full_name if asker else user.full_name,
                        village=village.name if village else "-", title=post.title, question=question),
                 reply_markup=outbox.inline_keyboard(
-                    [[(str(t("post.btn_answer", alang)), encode(FEATURE, "ans", post.id, user.id))]]),
+                    [[(str(t("post.btn_answer", alang)), encode(FEATURE, "ans", question_id))]]),
             )
         await services.drafts.delete(conn, user.id)
     services.delivery.wake()
@@ -872,8 +873,11 @@ async def _question_input(update: Update, context: BotContext, draft: Draft, mes
 async def on_answer(update: Update, context: BotContext, data: CallbackData) -> None:
     """The author answers a question; the answer goes to the asker through the bot."""
     user = user_of(update)
-    post, _forum, _role = await _visible_post(context, data.int_arg(0), user.id)
-    asker_id = data.int_arg(1)
+    question = await post_repo(context.services).question(data.int_arg(0))
+    if question is None or len(data.args) != 1:  # older buttons named the asker: never trusted
+        raise StaleAction()
+    post_id, asker_id = question
+    post, _forum, _role = await _visible_post(context, post_id, user.id)
     if post.author_user_id != user.id:
         raise StaleAction()
     draft = await forms.begin(context, user.id, ANSWER, "text", {"post_id": post.id, "asker": asker_id})

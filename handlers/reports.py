@@ -157,12 +157,20 @@ async def on_what(update: Update, context: BotContext, data: CallbackData) -> No
     await edit_or_reply(update, t("rep.period_ask", lang, what=what_label(code, lang)), rows)
 
 
+def _period(code: str, today: date) -> Period:
+    """The period a button names; an unknown code is old or forged data, so a stale button."""
+    try:
+        return resolve(code, today)
+    except ValueError:
+        raise StaleAction() from None
+
+
 @button_handler
 async def on_period(update: Update, context: BotContext, data: CallbackData) -> None:
     forum = await _require(update, context, data.int_arg(0))
     code, period_code = data.arg(1), data.arg(2)
     _sources(code)
-    resolve(period_code, _today(context, forum))  # ValueError -> stale
+    _period(period_code, _today(context, forum))
     await _ask_format(update, context, forum, code, period_code)
 
 
@@ -241,7 +249,7 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
         raise StaleAction()
     sources = _sources(code)
     tz = forum_zone(forum)
-    period = resolve(period_code, _today(context, forum))
+    period = _period(period_code, _today(context, forum))
     _once(update, context)
     lang = await language(update, context)
     what, when = what_label(code, lang), period_label(period, sources, lang)

@@ -195,7 +195,8 @@ async def load_for_party(services: Services, visit_id: int, user_id: int) -> Vis
         raise NotFound()
     if user_id not in (row.requester_user_id, row.host_user_id):
         raise rules.NotAParty()
-    await _require_member(services, user_id)
+    # Membership of the visit's own forum, not of any forum: leaving it ends the right to act on it.
+    await services.access.member_in(row.forum_id, user_id)
     return row
 
 
@@ -730,15 +731,16 @@ async def on_send(update: Update, context: BotContext, data: CallbackData) -> No
     d = draft.data
     host_id = int(d["host"])
     host_village = str(d["host_village"])
-    requester = await services.members.get(user.id)
     host = await services.members.get(host_id)
-    if requester is None or not requester.village_code or host is None or host.village_code != d["host_village"]:
-        await forms.finish(context, user.id)
-        raise StaleAction("visit.err.host_changed")
     forum_id = await shared_forum_id(services, user.id, host_id)
     if forum_id is None:
         await forms.finish(context, user.id)
         raise KadesError("visit.err.no_shared_forum")
+    # Both villages are the ones approved in the shared forum, never the profiles' fields.
+    requester_village = await services.access.village_of(forum_id, user.id)
+    if not requester_village or host is None or await services.access.village_of(forum_id, host_id) != host_village:
+        await forms.finish(context, user.id)
+        raise StaleAction("visit.err.host_changed")
     existing = await visits(services).open_between(user.id, host_village)
     if existing is not None:
         await forms.finish(context, user.id)
@@ -751,17 +753,17 @@ async def on_send(update: Update, context: BotContext, data: CallbackData) -> No
         await forms.advance(context, draft, "date", dates=[])
         raise
     now = services.clock.now()
-    crossing = await visits(services).open_between(host_id, requester.village_code)
+    crossing = await visits(services).open_between(host_id, requester_village)
     async with services.db.transaction() as conn:
         visit_id = await visits(services).create(
-            conn, forum_id=forum_id, requester_user_id=user.id, requester_village=requester.village_code,
+            conn, forum_id=forum_id, requester_user_id=user.id, requester_village=requester_village,
             host_user_id=host_id, host_village=host_village, purpose=d["purpose"],
             bidang=bidang.normalise(d["bidang"]), people=int(d["people"]), message=d.get("message", ""),
             visit=visit, now=now,
         )
         await services.drafts.delete(conn, user.id)
         row = await _row_in(conn, visit_id)
-        from_region = await services.regions.get(requester.village_code)
+        from_region = await services.regions.get(requester_village)
         hlang = host.language
         await _enqueue_card(conn, services, row, host_id, key=f"visit:{visit_id}:v1:request:to:{host_id}",
                             headline=str(t("visit.notify_request", hlang, id=visit_id,
@@ -792,7 +794,7 @@ async def on_accept(update: Update, context: BotContext, data: CallbackData) -> 
     row = await load_for_party(services, data.int_arg(0), user.id)
     if row.state in rules.OPEN and row.round != data.int_arg(1):
         raise StaleAction("visit.err.old_proposal")
-    day = datetime.strptime(data.arg(2), "%Y%m%d").date()
+    day = data.date_arg(2, "%Y%m%d")
     step = rules.accept(row.rules_view(), user.id, day, today_at(services, visit_zone(row)))
     new_row = await transition(services, row, step, user.id)
     await _show_after(update, context, new_row, "visit.done_accept", date=format_date(day, await language(

@@ -127,7 +127,7 @@ class BroadcastRepo:
         clauses = ["ms.forum_id = ?", "ms.status = 'active'", "m.erased_at IS NULL", "m.user_id != ?"]
         params: list[Any] = [forum_id, sender if sender is not None else 0]
         if audience.kecamatan:
-            clauses.append(f"substr(m.village_code, 1, 8) IN ({','.join('?' for _ in audience.kecamatan)})")
+            clauses.append(f"substr(ms.village_code, 1, 8) IN ({','.join('?' for _ in audience.kecamatan)})")
             params.extend(audience.kecamatan)
         if audience.roles:
             clauses.append(f"ms.role IN ({','.join('?' for _ in audience.roles)})")
@@ -146,8 +146,7 @@ class BroadcastRepo:
         """(code, name) of the kecamatan where the forum's active members' villages are."""
         rows = await self.db.fetchall(
             """SELECT DISTINCT kc.code, kc.name FROM memberships ms
-               JOIN members m ON m.user_id = ms.user_id
-               JOIN regions kc ON kc.code = substr(m.village_code, 1, 8)
+               JOIN regions kc ON kc.code = substr(ms.village_code, 1, 8)
                WHERE ms.forum_id = ? AND ms.status = 'active' ORDER BY kc.name""",
             (forum_id,),
         )

@@ -31,6 +31,7 @@ class VillageProfile:
     programs: str = ""
     updated_by: int | None = None
     updated_at: datetime | None = None
+    verified: bool = True  # False: last changed by an unverified claimant, not reviewed yet
 
     @property
     def is_empty(self) -> bool:
@@ -80,8 +81,32 @@ def _profile(row: Any) -> VillageProfile:
     return VillageProfile(
         village_code=row["village_code"], potensi=_codes(row["potensi"]), kebutuhan=_codes(row["kebutuhan"]),
         detail=row["detail"], programs=row["programs"], updated_by=row["updated_by"],
-        updated_at=from_db(row["updated_at"]),
+        updated_at=from_db(row["updated_at"]), verified=bool(row["verified"]),
     )
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """One kept change of a village profile: the whole profile after it, who, when, and its status."""
+
+    id: int
+    village_code: str
+    profile: VillageProfile
+    status: str  # applied, proposed, rejected
+    verified: bool
+    by_user: int
+    at: datetime
+    decided_by: int | None
+
+
+def _change(row: Any) -> ProfileChange:
+    at = from_db(row["at"])
+    assert at is not None
+    profile = VillageProfile(village_code=row["village_code"], potensi=_codes(row["potensi"]),
+                             kebutuhan=_codes(row["kebutuhan"]), detail=row["detail"], programs=row["programs"],
+                             updated_by=row["by_user"], updated_at=at, verified=bool(row["verified"]))
+    return ProfileChange(id=row["id"], village_code=row["village_code"], profile=profile, status=row["status"],
+                         verified=bool(row["verified"]), by_user=row["by_user"], at=at, decided_by=row["decided_by"])
 
 
 def _tags(codes: Sequence[str]) -> str:
@@ -150,29 +175,43 @@ class DirectoryRepo:
             return await self.save_profile_in(conn, village_code, by=by, now=now, potensi=potensi,
                                               kebutuhan=kebutuhan, detail=detail, programs=programs)
 
-    async def save_profile_in(self, conn: aiosqlite.Connection, village_code: str, *, by: int, now: datetime,
-                              potensi: Sequence[str] | None = None, kebutuhan: Sequence[str] | None = None,
-                              detail: str | None = None, programs: str | None = None) -> VillageProfile:
+    @staticmethod
+    async def profile_in(conn: aiosqlite.Connection, village_code: str) -> VillageProfile:
         async with conn.execute("SELECT * FROM village_profiles WHERE village_code = ?", (village_code,)) as cur:
             row = await cur.fetchone()
-        old = _profile(row) if row else VillageProfile(village_code)
-        new = VillageProfile(
-            village_code=village_code,
+        return _profile(row) if row else VillageProfile(village_code)
+
+    @staticmethod
+    def merged(old: VillageProfile, *, by: int, now: datetime, potensi: Sequence[str] | None = None,
+               kebutuhan: Sequence[str] | None = None, detail: str | None = None, programs: str | None = None,
+               verified: bool = True) -> VillageProfile:
+        """The profile with some parts changed (None: keep)."""
+        return VillageProfile(
+            village_code=old.village_code,
             potensi=tuple(bidang_mod.normalise(potensi)) if potensi is not None else old.potensi,
             kebutuhan=tuple(bidang_mod.normalise(kebutuhan)) if kebutuhan is not None else old.kebutuhan,
             detail=detail.strip() if detail is not None else old.detail,
             programs=programs.strip() if programs is not None else old.programs,
-            updated_by=by, updated_at=now,
+            updated_by=by, updated_at=now, verified=verified,
         )
+
+    async def save_profile_in(self, conn: aiosqlite.Connection, village_code: str, *, by: int, now: datetime,
+                              potensi: Sequence[str] | None = None, kebutuhan: Sequence[str] | None = None,
+                              detail: str | None = None, programs: str | None = None,
+                              verified: bool = True) -> VillageProfile:
+        old = await self.profile_in(conn, village_code)
+        new = self.merged(old, by=by, now=now, potensi=potensi, kebutuhan=kebutuhan, detail=detail,
+                          programs=programs, verified=verified)
         cur = await conn.execute(
-            """INSERT INTO village_profiles(village_code, potensi, kebutuhan, detail, programs, updated_by, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO village_profiles(village_code, potensi, kebutuhan, detail, programs, updated_by, updated_at,
+                                            verified)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(village_code) DO UPDATE SET potensi = excluded.potensi, kebutuhan = excluded.kebutuhan,
                    detail = excluded.detail, programs = excluded.programs, updated_by = excluded.updated_by,
-                   updated_at = excluded.updated_at
+                   updated_at = excluded.updated_at, verified = excluded.verified
                RETURNING rowid""",
             (village_code, " ".join(new.potensi), " ".join(new.kebutuhan), new.detail, new.programs, by,
-             to_db(now)),
+             to_db(now), int(verified)),
         )
         rowid_row = await cur.fetchone()
         assert rowid_row is not None
@@ -186,22 +225,64 @@ class DirectoryRepo:
         )
         return new
 
+    # -- kept changes and proposals ------------------------------------------------------------
+    @staticmethod
+    async def add_change(conn: aiosqlite.Connection, profile: VillageProfile, *, status: str, verified: bool,
+                         by: int, now: datetime) -> int:
+        cur = await conn.execute(
+            """INSERT INTO village_profile_changes(village_code, potensi, kebutuhan, detail, programs, status,
+                                                   verified, by_user, at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (profile.village_code, " ".join(profile.potensi), " ".join(profile.kebutuhan), profile.detail,
+             profile.programs, status, int(verified), by, to_db(now)),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    @staticmethod
+    async def decide_change(conn: aiosqlite.Connection, change_id: int, *, accept: bool, by: int,
+                            now: datetime) -> bool:
+        """Accept or reject a proposal; False when it was no longer proposed."""
+        cur = await conn.execute(
+            """UPDATE village_profile_changes SET status = ?, verified = ?, decided_by = ?, decided_at = ?
+               WHERE id = ? AND status = 'proposed'""",
+            ("applied" if accept else "rejected", int(accept), by, to_db(now), change_id),
+        )
+        return cur.rowcount == 1
+
+    @staticmethod
+    async def mark_verified(conn: aiosqlite.Connection, village_code: str) -> None:
+        await conn.execute("UPDATE village_profiles SET verified = 1 WHERE village_code = ?", (village_code,))
+
+    async def change(self, change_id: int) -> ProfileChange | None:
+        row = await self.db.fetchone("SELECT * FROM village_profile_changes WHERE id = ?", (change_id,))
+        return _change(row) if row else None
+
+    async def history(self, village_code: str, limit: int = 10) -> list[ProfileChange]:
+        """Applied changes, newest first."""
+        rows = await self.db.fetchall(
+            """SELECT * FROM village_profile_changes WHERE village_code = ? AND status = 'applied'
+               ORDER BY id DESC LIMIT ?""",
+            (village_code, limit),
+        )
+        return [_change(r) for r in rows]
+
     # -- the directory -------------------------------------------------------------------------
     async def villages_for(self, user_id: int, *, include_own: bool = False) -> list[DirectoryVillage]:
         """Villages of the active members of the user's active forums, one entry per village."""
         rows = await self.db.fetchall(
-            """SELECT m.user_id, m.full_name, m.jabatan, m.village_code, other.forum_id,
+            """SELECT m.user_id, m.full_name, m.jabatan, other.village_code, other.forum_id,
                       v.level AS v_level, v.name AS v_name, v.parent AS v_parent,
                       kc.name AS kecamatan, kb.name AS kabupaten, pv.name AS provinsi
                FROM memberships mine
                JOIN memberships other ON other.forum_id = mine.forum_id AND other.status = 'active'
                JOIN members m ON m.user_id = other.user_id
-               JOIN regions v ON v.code = m.village_code
+               JOIN regions v ON v.code = other.village_code  -- the village approved in that forum
                LEFT JOIN regions kc ON kc.code = substr(v.code, 1, 8)
                LEFT JOIN regions kb ON kb.code = substr(v.code, 1, 5)
                LEFT JOIN regions pv ON pv.code = substr(v.code, 1, 2)
                WHERE mine.user_id = ? AND mine.status = 'active' AND m.erased_at IS NULL AND v.level = 4
-               ORDER BY m.village_code,
+               ORDER BY other.village_code,
                         CASE m.jabatan WHEN 'kades' THEN 0 WHEN 'pj_kades' THEN 1 ELSE 2 END, m.user_id""",
             (user_id,),
         )

@@ -60,10 +60,31 @@ class Membership(_Model):
     requested_at: datetime
     decided_at: datetime | None = None
     decided_by: int | None = None
+    # The village a koordinator approved for this person in this forum; rights follow it.
+    village_code: str | None = None
+    village_verified: bool = False  # approved by someone other than the person
+
+
+class VillageChange(_Model):
+    """A change of village asked for in /profil, decided per forum by its koordinator."""
+
+    id: int
+    forum_id: int
+    user_id: int
+    old_code: str | None
+    new_code: str
+    status: Literal["pending", "approved", "rejected", "cancelled"]
+    requested_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
 
 
 class MemberInForum(_Model):
-    """A member as listed in one forum: profile, village names and role."""
+    """A member as listed in one forum: profile, village names and role.
+
+    `member.village_code` here is the village approved in this forum (the membership's), not the
+    profile field: everything that lists people of a village in a forum goes by what was approved.
+    """
 
     member: Member
     membership: Membership

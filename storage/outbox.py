@@ -7,6 +7,7 @@ the same push twice is a no-op. The dispatcher (scheduler/) sends what is due.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -75,6 +76,50 @@ async def enqueue(
          forum_id, member_user_id, broadcast_id, to_db(due_at), to_db(expires_at), to_db(due_at), to_db(now)),
     )
     return cur.rowcount == 1
+
+
+async def cancel_to_member(conn: aiosqlite.Connection, user_id: int, *, forum_id: int | None = None) -> int:
+    """Cancel pending pushes to one person (of one forum only, when given): they left or were erased."""
+    forum_clause = " AND forum_id = ?" if forum_id is not None else ""
+    params: tuple[Any, ...] = (user_id, user_id, forum_id) if forum_id is not None else (user_id, user_id)
+    cur = await conn.execute(
+        f"""UPDATE outbox SET status = 'cancelled'
+            WHERE status = 'pending' AND (member_user_id = ? OR chat_id = ?){forum_clause}""",
+        params,
+    )
+    return cur.rowcount
+
+
+def _replace_strings(value: Any, old: Sequence[str], new: str) -> Any:
+    if isinstance(value, str):
+        for variant in old:
+            value = value.replace(variant, new)
+        return value
+    if isinstance(value, list):
+        return [_replace_strings(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_strings(v, old, new) for k, v in value.items()}
+    return value
+
+
+async def scrub_name(conn: aiosqlite.Connection, name: str, replacement: str) -> tuple[int, int]:
+    """Erase a person's name from every stored push: pending ones carrying it are cancelled, and the name
+    is replaced in all of them (sent ones too, so the database keeps no copy). Returns (cancelled, scrubbed).
+    """
+    variants = sorted({name, html.escape(name, quote=False), html.escape(name)}, key=len, reverse=True)
+    cancelled = scrubbed = 0
+    for variant in variants:
+        escaped = variant.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = await conn.execute_fetchall(
+            "SELECT id, status, payload FROM outbox WHERE payload LIKE ? ESCAPE '\\'", (f"%{escaped}%",))
+        for row_id, status, payload in rows:
+            cleaned = _replace_strings(json.loads(payload), variants, replacement)
+            new_status = "cancelled" if status == "pending" else status
+            await conn.execute("UPDATE outbox SET payload = ?, status = ? WHERE id = ?",
+                               (json.dumps(cleaned, ensure_ascii=False), new_status, row_id))
+            cancelled += status == "pending"
+            scrubbed += 1
+    return cancelled, scrubbed
 
 
 async def is_pending(conn: aiosqlite.Connection, key: str) -> bool:

@@ -354,6 +354,17 @@ class PostRepo:
         return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() and parts[2] in ("card", "att") else None
 
     # -- searches (for result-page buttons) ------------------------------------------------
+    async def add_question(self, conn: aiosqlite.Connection, post_id: int, asker_user_id: int, now: datetime) -> int:
+        cur = await conn.execute("INSERT INTO post_questions(post_id, asker_user_id, asked_at) VALUES (?, ?, ?)",
+                                 (post_id, asker_user_id, to_db(now)))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    async def question(self, question_id: int) -> tuple[int, int] | None:
+        """(post id, asker user id) of a stored question."""
+        row = await self.db.fetchone("SELECT post_id, asker_user_id FROM post_questions WHERE id = ?", (question_id,))
+        return (int(row["post_id"]), int(row["asker_user_id"])) if row else None
+
     async def save_search(self, user_id: int, query: str, forum_id: int | None, now: datetime) -> int:
         return await self.db.execute(
             "INSERT INTO post_searches(user_id, query, forum_id, created_at) VALUES (?, ?, ?, ?)",

@@ -207,10 +207,10 @@ class VisitRepo:
         rows = await self.db.fetchall(
             """SELECT v.* FROM visits v
                WHERE v.forum_id = ?
-                  OR (EXISTS (SELECT 1 FROM memberships ms JOIN members m ON m.user_id = ms.user_id
-                              WHERE ms.forum_id = ? AND ms.status = 'active' AND m.village_code = v.requester_village)
-                      AND EXISTS (SELECT 1 FROM memberships ms JOIN members m ON m.user_id = ms.user_id
-                                  WHERE ms.forum_id = ? AND ms.status = 'active' AND m.village_code = v.host_village))
+                  OR (EXISTS (SELECT 1 FROM memberships ms
+                              WHERE ms.forum_id = ? AND ms.status = 'active' AND ms.village_code = v.requester_village)
+                      AND EXISTS (SELECT 1 FROM memberships ms
+                                  WHERE ms.forum_id = ? AND ms.status = 'active' AND ms.village_code = v.host_village))
                ORDER BY coalesce(v.visit_date, substr(v.created_at, 1, 10)) DESC, v.id DESC LIMIT ?""",
             (forum_id, forum_id, forum_id, limit),
         )

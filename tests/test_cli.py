@@ -7,11 +7,14 @@ import os
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.telegram_double import TelegramDouble
+from bot.telegram_double import Fault, TelegramDouble
+from storage.database import Database
+from tests.world import make_world
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,3 +116,138 @@ async def test_restart_mid_form_keeps_what_was_typed(double: TelegramDouble, db_
 async def test_help(tmp_path: Path, command: list[str]) -> None:
     code, out, _ = await _run(command, {}, tmp_path)
     assert code == 0 and "console" in out and "backup" in out
+
+
+# -- failures told plainly (issue 11, section 4) ---------------------------------------------------
+def _bot_env(double: TelegramDouble, db_path: Path, **extra: str) -> dict[str, str]:
+    return _env({
+        "TELEGRAM_BOT_TOKEN": double.token,
+        "TELEGRAM_API_BASE_URL": double.api_base_url,
+        "TELEGRAM_API_BASE_FILE_URL": double.file_base_url,
+        "KADES_STORAGE__PATH": str(db_path),
+        "KADES_TELEGRAM__POLL_TIMEOUT": "5",
+        **extra,
+    })
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> str:
+    """SIGTERM the bot and return everything it wrote to stderr."""
+    proc.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(proc.communicate(), 15)
+    return err.decode()
+
+
+async def test_rejected_token_is_one_line_exit_2_without_the_token(double: TelegramDouble, db_path: Path,
+                                                                  tmp_path: Path) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": "999999:WRONG-SECRET-TOKEN", "TELEGRAM_API_BASE_URL": double.api_base_url,
+           "KADES_STORAGE__PATH": str(db_path)}
+    code, out, err = await _run(["run"], env, tmp_path)
+    assert code == 2
+    assert err.strip() == "kades-bot: Token ditolak oleh Telegram: periksa TELEGRAM_BOT_TOKEN"
+    assert "WRONG-SECRET" not in out + err
+
+
+@pytest.mark.parametrize("shape", ["directory", "under_a_file"])
+async def test_unusable_storage_path_is_one_line_exit_2(tmp_path: Path, shape: str) -> None:
+    if shape == "directory":
+        path = tmp_path / "data"
+        path.mkdir()
+    else:
+        (tmp_path / "afile").write_text("x")
+        path = tmp_path / "afile" / "kades.sqlite3"
+    for command in (["run"], ["migrate"]):
+        code, _, err = await _run(command, {"TELEGRAM_BOT_TOKEN": "1:X", "KADES_STORAGE__PATH": str(path)}, tmp_path)
+        assert code == 2, err
+        assert err.strip().count("\n") == 0 and "storage.path" in err and "Traceback" not in err
+
+
+async def test_no_network_at_start_retries_one_line_per_try_until_it_returns(db_path: Path,
+                                                                           tmp_path: Path) -> None:
+    double = TelegramDouble(token="123456:TEST-token")
+    await double.start()
+    port = double.port
+    await double.stop()  # nothing listens on the port now: like no network
+    env = {"TELEGRAM_BOT_TOKEN": double.token, "TELEGRAM_API_BASE_URL": double.api_base_url,
+           "TELEGRAM_API_BASE_FILE_URL": double.file_base_url, "KADES_STORAGE__PATH": str(db_path),
+           "KADES_TELEGRAM__POLL_TIMEOUT": "5"}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path, env=_env(env),
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert proc.stderr is not None
+        lines = [(await asyncio.wait_for(proc.stderr.readline(), 30)).decode() for _ in range(2)]
+        assert all("percobaan" in line and "Traceback" not in line for line in lines), lines
+        assert "percobaan 1" in lines[0] and "percobaan 2" in lines[1]
+        back = TelegramDouble(token=double.token, port=port)
+        async with back:  # the network returns: the bot starts and answers
+            budi = back.user(1001, "Budi Santoso")
+            await back.send_message(budi, "/start")
+            assert "Selamat datang" in (await back.wait_for(budi.id, timeout=40)).text
+            err = await _stop(proc)
+        assert proc.returncode == 0 and "Traceback" not in err
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def test_sigterm_while_waiting_for_the_network_exits_cleanly(db_path: Path, tmp_path: Path) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+           "KADES_STORAGE__PATH": str(db_path)}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path, env=_env(env),
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    assert proc.stderr is not None
+    first = (await asyncio.wait_for(proc.stderr.readline(), 30)).decode()
+    assert "percobaan 1" in first
+    err = first + await _stop(proc)
+    assert proc.returncode == 0 and "Traceback" not in err and "TEST-token" not in err
+
+
+async def test_a_502_while_polling_is_one_warning_line_without_traceback(double: TelegramDouble, db_path: Path,
+                                                                        tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path,
+                                                env=_bot_env(double, db_path), stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.PIPE)
+    try:
+        budi = double.user(1001, "Budi Santoso")
+        await double.send_message(budi, "/start")
+        await double.wait_for(budi.id, timeout=30)
+        double.inject(Fault(method="getUpdates", error="502"))
+        await double.send_message(budi, "/bantuan")  # ends the current long poll; the next one gets 502
+        await double.wait_for(budi.id, timeout=30)
+        await double.send_message(budi, "/bantuan")  # answered after the retry
+        await double.wait_for(budi.id, timeout=30)
+        err = await _stop(proc)
+        assert [r.status for r in double.request_log if r.method == "getUpdates"].count(502) == 1
+        warnings = [line for line in err.splitlines() if "event=polling_error" in line]
+        assert len(warnings) == 1 and "level=WARNING" in warnings[0], err
+        assert "Traceback" not in err and "level=ERROR" not in err
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def test_debug_logging_never_shows_phone_or_token(double: TelegramDouble, db_path: Path,
+                                                        tmp_path: Path) -> None:
+    db = Database(db_path)
+    await db.open()
+    await make_world(db, datetime.now(UTC), members=0, coordinator=1001)
+    await db.close()
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path,
+                                                env=_bot_env(double, db_path, KADES_BOT__LOG_LEVEL="DEBUG"),
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        budi = double.user(1001, "Budi Santoso")
+        await double.send_message(budi, "/profil")
+        profile = await double.wait_for(budi.id, timeout=30)
+        await double.press_button(budi, profile, profile.callback_for("Bagikan nomor HP") or "")
+        await double.wait_for(budi.id, timeout=30)
+        await double.send_contact(budi, "+6281234567890")
+        assert "disimpan" in (await double.wait_for(budi.id, timeout=30)).text
+        err = await _stop(proc)
+        assert "81234567890" not in err
+        assert double.token not in err and double.token.split(":")[1] not in err
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()

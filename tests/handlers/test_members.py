@@ -24,7 +24,14 @@ async def test_profile_shows_and_edits_name_village_zone(bot: BotHarness) -> Non
     await budi.press(profile, "Ubah desa")
     choices = await budi.say("caruy")
     await budi.press(choices, "Caruy")
-    assert "disimpan" in (await budi.next()).text
+    # A village change is a request to the forum's koordinator(s): here Budi himself.
+    await bot.double.wait_for(1001, lambda m: "menunggu persetujuan" in m.text)
+    await bot.double.wait_idle()
+    request = next(m for m in bot.double.sent(1001) if "Permintaan ubah desa" in m.text)
+    member = await bot.services.members.get(1001)
+    assert member is not None and member.village_code == SIDASARI_CIPARI
+    await bot.double.press_button(budi.user, request, request.callback_for("Setujui"))
+    await bot.double.wait_for(1001, lambda m: "disetujui" in m.text)
     member = await bot.services.members.get(1001)
     assert member is not None and member.village_code == CARUY
 
@@ -160,3 +167,13 @@ async def test_unexpected_text_and_garbage_get_a_polite_answer(bot: BotHarness) 
                                                               1002: ("Sri", "33.01.18.2001")})
     hint = await sri.say("halo bot")
     assert "/agenda" in hint.text and "/cari" in hint.text  # what a member can do now
+
+
+async def test_profile_uses_the_local_place_and_head_titles(bot: BotHarness) -> None:
+    """A lurah is not a kepala desa; a nagari is not a desa."""
+    await seed_forum(bot.services, koordinator=1001, scope_code="73.26",
+                     members={1001: ("Yohanis Rante", "73.26.01.1002"), 1002: ("Datuak Rajo", "13.01.01.2001")})
+    profile = await bot.person(1001, "Yohanis").say("/profil")
+    assert "Kelurahan Rantepao" in profile.text and "Lurah" in profile.text and "Kepala Desa" not in profile.text
+    profile = await bot.person(1002, "Datuak").say("/profil")
+    assert "Nagari Inderapura" in profile.text and "Wali Nagari" in profile.text

@@ -1,0 +1,224 @@
+"""Use cases about a person's standing in forums: approved village changes, leaving, erasing data.
+
+Handlers call these with plain values; each opens one write transaction and writes the pushes the
+change causes in it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot import visits as visit_rules
+from bot.callbacks import encode
+from bot.errors import KadesError, NotFound, StaleAction
+from bot.permissions import Action
+from bot.render import village_line
+from bot.services import Services
+from bot.texts import t
+from storage import outbox
+from storage.models import Forum, VillageChange
+from storage.visits import VisitRepo
+
+log = logging.getLogger(__name__)
+
+FEATURE = "p"  # the profile feature's buttons (handlers.members)
+
+
+@dataclass(frozen=True)
+class VillageRequest:
+    """What asking for a new village did: forums where it now waits for a koordinator."""
+
+    village_name: str
+    pending_in: list[Forum]
+
+
+async def request_village_change(services: Services, user_id: int, new_code: str) -> VillageRequest:
+    """Ask the koordinator(s) of every forum of the person to approve a new village.
+
+    Until one approves, the old village counts in that forum. With no active forum (a join still
+    pending) there is nobody to ask yet: the profile changes and the join's koordinator decides it.
+    """
+    member = await services.members.get(user_id)
+    region = await services.regions.get(new_code)
+    if member is None or member.erased_at is not None or region is None or region.level != 4:
+        raise StaleAction()
+    now = services.clock.now()
+    memberships = await services.members.memberships_of(user_id)
+    waiting: list[Forum] = []
+    async with services.db.transaction() as conn:
+        if not memberships:
+            await services.members.set_profile_village(conn, user_id, new_code, now)
+        for membership in memberships:
+            if membership.village_code == new_code:
+                continue
+            forum = await services.forums.get(membership.forum_id)
+            if forum is None:
+                continue
+            change_id = await services.members.add_village_change(
+                conn, forum_id=forum.id, user_id=user_id, old_code=membership.village_code, new_code=new_code,
+                now=now)
+            old_region = await services.regions.get(membership.village_code) if membership.village_code else None
+            for koordinator in await services.members.coordinators(forum.id):
+                klang = koordinator.language
+                await outbox.enqueue(
+                    conn, key=f"vc:{change_id}:to:{koordinator.user_id}", chat_id=koordinator.user_id,
+                    member_user_id=koordinator.user_id, forum_id=forum.id,
+                    text=t("vc.to_koordinator", klang, forum=forum.name, name=member.full_name,
+                           old=village_line(old_region, klang), new=village_line(region, klang)),
+                    reply_markup=outbox.inline_keyboard([[
+                        (t("vc.approve", klang), encode(FEATURE, "vc", change_id, "y")),
+                        (t("vc.reject", klang), encode(FEATURE, "vc", change_id, "n")),
+                    ]]),
+                    due_at=now, now=now,
+                )
+            waiting.append(forum)
+    if waiting:
+        services.delivery.wake()
+    log.info("event=village_change_requested user=%s forums=%d", user_id, len(waiting))
+    return VillageRequest(region.name, waiting)
+
+
+@dataclass(frozen=True)
+class VillageDecision:
+    change: VillageChange
+    forum: Forum
+
+
+async def decide_village_change(services: Services, change_id: int, by: int, approve: bool) -> VillageDecision:
+    """A koordinator of the change's forum approves or rejects it (once; a second press is stale).
+
+    Approval makes the new village count in that forum and is a verification when the decider is
+    someone else; the profile field follows the latest approved village.
+    """
+    change = await services.members.village_change(change_id)
+    if change is None:
+        raise NotFound()
+    forum, _ = await services.access.require(change.forum_id, by, Action.DECIDE_JOIN)
+    member = await services.members.get(change.user_id)
+    now = services.clock.now()
+    region = await services.regions.get(change.new_code)
+    async with services.db.transaction() as conn:
+        decided = await services.members.decide_village_change(conn, change_id, approve=approve, by=by, now=now)
+        if not decided:
+            raise StaleAction("vc.already_decided")
+        if approve:
+            await services.members.set_village(conn, forum_id=forum.id, user_id=change.user_id,
+                                               code=change.new_code, verified=by != change.user_id)
+            await services.members.set_profile_village(conn, change.user_id, change.new_code, now)
+        if member is not None and member.erased_at is None:
+            await outbox.enqueue(
+                conn, key=f"vc:{change_id}:outcome", chat_id=member.user_id, member_user_id=member.user_id,
+                forum_id=forum.id,
+                text=t("vc.approved" if approve else "vc.rejected", member.language, forum=forum.name,
+                       village=region.name if region else change.new_code),
+                due_at=now, now=now,
+            )
+    services.delivery.wake()
+    log.info("event=village_change_decided change=%s forum=%s approve=%s by=%s", change_id, forum.id, approve, by)
+    return VillageDecision(change, forum)
+
+
+async def creator_awaiting_confirmation(services: Services, forum_id: int, viewer_id: int) -> int | None:
+    """The forum creator whose village a pendamping (the viewer) could confirm, if any."""
+    viewer = await services.members.membership(forum_id, viewer_id)
+    forum = await services.forums.get(forum_id)
+    if viewer is None or viewer.status != "active" or viewer.role != "pendamping" or forum is None:
+        return None
+    creator = await services.members.membership(forum_id, forum.created_by)
+    if creator is None or creator.status != "active" or creator.village_verified or not creator.village_code:
+        return None
+    return forum.created_by
+
+
+async def confirm_creator_village(services: Services, forum_id: int, by: int) -> Forum:
+    """A pendamping of the forum confirms its creator's village: the creator approved himself, so
+    until someone else confirms it his claim does not count as verified (village profiles)."""
+    creator_id = await creator_awaiting_confirmation(services, forum_id, by)
+    forum = await services.forums.get(forum_id)
+    if creator_id is None or forum is None:
+        raise StaleAction()
+    creator = await services.members.membership(forum_id, creator_id)
+    assert creator is not None and creator.village_code is not None
+    async with services.db.transaction() as conn:
+        await services.members.set_village(conn, forum_id=forum_id, user_id=creator_id, code=creator.village_code,
+                                           verified=True)
+    log.info("event=creator_village_confirmed forum=%s creator=%s by=%s", forum_id, creator_id, by)
+    return forum
+
+
+# -- leaving and erasing ---------------------------------------------------------------------------
+class LastKoordinator(KadesError):
+    """The person is the only koordinator of a forum that still has other members."""
+
+    message_key = "leave.last_koordinator"
+
+
+async def sole_koordinator_of(services: Services, user_id: int) -> Forum | None:
+    """A forum where this person is the only koordinator and others are still members, if any."""
+    for membership in await services.members.memberships_of(user_id):
+        if membership.role != "koordinator":
+            continue
+        coordinators = await services.members.coordinators(membership.forum_id)
+        others = [m for m in await services.members.in_forum(membership.forum_id) if m.member.user_id != user_id]
+        if len(coordinators) == 1 and others:
+            return await services.forums.get(membership.forum_id)
+    return None
+
+
+async def leave_forum(services: Services, forum_id: int, user_id: int) -> Forum:
+    """Leave one forum: refused for its only koordinator while others remain; its pending pushes
+    to the person are cancelled (a reminder of a forum one left is noise, and a leak)."""
+    forum, membership = await services.access.require(forum_id, user_id, Action.VIEW_MEMBERS)
+    if membership.role == "koordinator":
+        coordinators = await services.members.coordinators(forum.id)
+        others = [m for m in await services.members.in_forum(forum.id) if m.member.user_id != user_id]
+        if len(coordinators) == 1 and others:
+            raise LastKoordinator(forum=forum.name)
+    now = services.clock.now()
+    async with services.db.transaction() as conn:
+        await services.members.set_status_in(conn, forum.id, user_id, "removed", now, by=user_id)
+        cancelled = await outbox.cancel_to_member(conn, user_id, forum_id=forum.id)
+    log.info("event=member_left forum=%s user=%s cancelled_pushes=%d", forum.id, user_id, cancelled)
+    return forum
+
+
+async def erase_member(services: Services, user_id: int, erased_name: str) -> None:
+    """Erase a person's data (UU 27/2022 PDP) and everything that would still carry it.
+
+    Refused (LastKoordinator, with the way out) while they are the only koordinator of a forum with
+    other members. Otherwise, in one transaction: their open visits end and the other side is told;
+    every pending push to them is cancelled; every stored push carrying their name loses it (pending
+    ones are cancelled); the profile is blanked and memberships end. Their posts stay, without the name.
+    """
+    forum = await sole_koordinator_of(services, user_id)
+    if forum is not None:
+        raise LastKoordinator("erase.last_koordinator", forum=forum.name)
+    member = await services.members.get(user_id)
+    if member is None or member.erased_at is not None:
+        raise StaleAction()
+    now = services.clock.now()
+    repo = VisitRepo(services.db)
+    open_visits = [row for row in await repo.of_user(user_id, limit=10_000)
+                   if row.state in visit_rules.OPEN | {"diterima"}]
+    async with services.db.transaction() as conn:
+        for row in open_visits:
+            step = visit_rules.end_for_erasure(row.rules_view(), user_id)
+            if not await repo.apply(conn, row, step, actor=user_id, now=now):
+                continue  # changed meanwhile; its own transition told the other side
+            await outbox.cancel_prefix(conn, f"visit:{row.id}:")
+            other_id = row.user_of_side(step.notify)
+            other = await services.members.get(other_id)
+            village = await services.regions.get(row.requester_village if step.notify == "host" else row.host_village)
+            if other is not None and other.erased_at is None:
+                await outbox.enqueue(
+                    conn, key=f"visit:{row.id}:erased:to:{other_id}", chat_id=other_id, member_user_id=other_id,
+                    forum_id=row.forum_id, due_at=now, now=now,
+                    text=t("erase.visit_ended", other.language, id=row.id, village=village.name if village else "-"),
+                )
+        to_them = await outbox.cancel_to_member(conn, user_id)
+        with_name, scrubbed = await outbox.scrub_name(conn, member.full_name, erased_name)
+        await services.members.erase_in(conn, user_id, now, erased_name)
+    services.delivery.wake()
+    log.info("event=member_erased user=%s visits_ended=%d pushes_cancelled=%d payloads_scrubbed=%d",
+             user_id, len(open_visits), to_them + with_name, scrubbed)
