@@ -100,6 +100,27 @@ def due_to_open(agreement: Agreement, opened: Iterable[int], now: datetime, tz: 
     return [p for p in schedule(agreement) if p.index not in done and prompt_at(p, tz) <= now]
 
 
+def next_plan_at(agreement: Agreement, opened: Sequence[EvaluationPeriod], evaluations: Iterable[Evaluation],
+                 tz: ZoneInfo, now: datetime) -> datetime | None:
+    """The earliest moment after `now` at which the planner has something to do for this agreement
+    (a period to open, a reminder, a late notice, an expiry warning); None: nothing until it changes.
+
+    Answers, amendments and renewals reset the planner's time (schema triggers), so only what the
+    clock alone brings is computed here.
+    """
+    candidates: list[datetime] = []
+    done = {p.period_index for p in opened}
+    candidates += [prompt_at(p, tz) for p in schedule(agreement) if p.index not in done]
+    answered = list(evaluations)
+    for period in opened:
+        if missing_positions(agreement, [e for e in answered if e.period_index == period.period_index]):
+            candidates += [period.opened_at + REMIND_AFTER, period.opened_at + LATE_AFTER]
+    if agreement.status == "active" and agreement.lapse_accepted_for != agreement.end_date:
+        candidates += [at_local(agreement.end_date - timedelta(days=days), tz, time(0, 0)) for days in WARNING_DAYS]
+    ahead = [at for at in candidates if at > now]
+    return min(ahead) if ahead else None
+
+
 def next_evaluation(agreement: Agreement, today: date) -> date | None:
     return next((p.ends for p in schedule(agreement) if p.ends >= today), None)
 

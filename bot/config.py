@@ -74,6 +74,8 @@ class TelegramSettings(_Section):
 class StorageSettings(_Section):
     path: Path = Path("data/kades-bot.sqlite3")
     busy_timeout_ms: int = Field(5000, ge=0)
+    # Sent pushes (and handled updates) older than this are pruned; their counts stay.
+    retention_days: int = Field(30, ge=1)
 
 
 class BotSettings(_Section):

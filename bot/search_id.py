@@ -14,24 +14,31 @@ and FTS5 only ever sees our tokens:
    "dengan", "ini", ...) are dropped; they match almost every post and only slow search.
    They are not indexed either; a query made only of stop words is answered with a request
    for a more specific word.
-3. **Light stemming** (a rule-based cut of the Nazief-Adriani / Sastrawi idea, *without* their
-   root dictionary, which we do not ship): remove at most one particle (-lah, -kah, -tah, -pun),
-   one possessive (-nya, -ku, -mu), one derivational suffix (-kan, -an, -i), then up to two
-   prefixes (me-/mem-/men-/meng-/meny-, pe-/pem-/pen-/peng-/peny-/per-, ber-/be-, ter-, di-,
-   ke-, se-), undoing the nasal sound change (menanam -> tanam, memupuk -> pupuk,
-   menyapu -> sapu, mengelola -> kelola). A cut is made only when what remains has at least
-   MIN_STEM letters and a vowel, so short words such as "ikan" or "jalan" keep their shape.
-4. **Several candidates instead of a dictionary**: without a dictionary some cuts are
-   ambiguous ("pendidikan" = pen+didik+an, not pen+didi+kan; "mengajar" = ajar, but
-   "mengirim" = kirim). Where a rule is ambiguous we keep *each* reading as a candidate
-   stem. The index stores the folded word plus all its candidate stems; a query word matches
-   when the word itself matches (the *last* query word as a **prefix**: "pupuk pertan" finds
-   "pupuk pertanian"; earlier words are complete, which keeps search fast) or one of its
-   deepest readings (`roots`, after every cut that applies) matches **exactly**. Querying
-   only the deepest readings keeps a query to a handful of terms, so ranking stays fast. Exact (not prefix) stems avoid a short stem such as
-   "tani" pulling in "tanigo".
+3. **Light stemming** (a rule-based cut of the Nazief-Adriani / Sastrawi idea): remove at most
+   one particle (-lah, -kah, -tah, -pun), one possessive (-nya, -ku, -mu), one derivational
+   suffix (-kan, -an, -i), then up to two prefixes (me-/mem-/men-/meng-/meny-,
+   pe-/pem-/pen-/peng-/peny-/per-, ber-/be-, ter-, di-, ke-, se-, and the irregular bel-/pel-),
+   undoing the nasal sound change (menanam -> tanam, memupuk -> pupuk, menyapu -> sapu,
+   mengelola -> kelola). A cut is made only when what remains has at least MIN_STEM letters
+   and a vowel, so short words such as "ikan" or "jalan" keep their shape.
+4. **Several candidates, checked against a root dictionary**: some cuts are ambiguous
+   ("pendidikan" = pen+didik+an, not pen+didi+kan; "mengajar" = ajar, but "mengirim" = kirim),
+   so the rules propose *each* reading (`readings`), and only those that are Indonesian roots in
+   PySastrawi's dictionary (~30,000 words, MIT; plus a few domain words such as "kerjasama")
+   are kept (`stems`): "dibentuk" indexes "bentuk" and not "ntuk", "kesempatan" "sempat" and
+   not "mpat". A word that is itself a root keeps its shape ("sekolah"); a word with no known
+   root (names, jargon) keeps only its particle/possessive cuts. The index stores the folded
+   word plus its kept readings; a query word matches when the word itself matches (the *last*
+   query word as a **prefix**: "pupuk pertan" finds "pupuk pertanian"; earlier words are
+   complete, which keeps search fast) or one of its kept readings matches **exactly** (so
+   "tani" does not pull in "tanigo"). Changing what is indexed means bumping INDEX_VERSION:
+   storage.search_index re-indexes every post once on the next start.
 
-The price is some over-matching (an unrelated word that happens to share a stem), which
+Why not Sastrawi's stemmer alone: it picks one root per word and sometimes the wrong one
+("berupa" -> "upa"); keeping every dictionary-checked reading keeps recall where a rule is
+ambiguous. bench/search_quality.py measures the three (README, "Search quality").
+
+The price is a little over-matching (an unrelated word that shares a dictionary root), which
 ranking (BM25, title weighted higher) pushes down; for a forum's knowledge base, finding the
 story matters more than perfect precision. The rules are pure functions, tested in
 tests/bot/test_search_id.py.
@@ -39,11 +46,14 @@ tests/bot/test_search_id.py.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
 
 MIN_STEM = 4
+# Bump when index_text changes what it writes: a start then re-indexes every post (storage.search_index).
+INDEX_VERSION = "2-sastrawi-roots"
 _VOWELS = frozenset("aeiou")
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -116,6 +126,14 @@ _NASAL = frozenset({"meng", "peng", "mem", "pem", "men", "pen", "meny", "peny"})
 
 def _cut_prefix(word: str) -> set[str]:
     """Readings of `word` with one prefix removed (empty when no prefix applies)."""
+    # Irregular shapes the main rules below miss: bel-/pel- (belajar, pelajari -> ajar) and ber-/per-/
+    # ter- before a root starting with r (perencanaan -> rencana). Always kept as extra candidates;
+    # the root dictionary (`stems`) drops the wrong ones.
+    extra = set()
+    if word[:3] in ("bel", "pel") and word[3:4] in _VOWELS and _ok(word[3:]):
+        extra.add(word[3:])
+    if word[:3] in ("ber", "per", "ter") and word[3:4] in _VOWELS and _ok(word[2:]):
+        extra.add(word[2:])
     for prefix, restorations in _PREFIXES:
         if not word.startswith(prefix) or len(word) <= len(prefix):
             continue
@@ -127,18 +145,16 @@ def _cut_prefix(word: str) -> set[str]:
         else:  # "me" before a consonant is only a root's start when it is l, r, w or y (melatih)
             found = {rest} if _ok(rest) and rest[0] in "lrwy" else set()
         if found or prefix in ("ber", "per", "ter"):
-            return found  # "perut" is not pe- + "rut": a failed ber-/per-/ter- cut ends the search
-    return set()
+            return found | extra  # "perut" is not pe- + "rut": a failed ber-/per-/ter- cut ends the search
+    return extra
 
 
-def stems(word: str) -> set[str]:
+def readings(word: str) -> set[str]:
     """Every reading of one folded word along the cutting chain, the word itself included.
 
     Suffixes first (particle, possessive, derivational), then up to two prefixes; each cut is
-    kept *beside* the uncut form, because without a dictionary we cannot tell which is the root.
-
-    >>> "tani" in stems("pertanian") and "tani" in stems("bertani")
-    True
+    kept *beside* the uncut form. These are the rules alone (today's candidates; the search
+    benchmark's "rules only" baseline); `stems` keeps the ones the root dictionary knows.
     """
     if not word.isalpha() or len(word) <= MIN_STEM:
         return {word}
@@ -153,24 +169,41 @@ def stems(word: str) -> set[str]:
     return out
 
 
-def roots(word: str) -> set[str]:
-    """The deepest readings of a word (what is left after every cut that applies).
+def _inflection_cuts(word: str) -> set[str]:
+    """The word with a particle and/or possessive cut (bumdesnya -> bumdes): safe cuts only."""
+    return _cut_suffix(_cut_suffix({word}, _PARTICLES), _POSSESSIVES)
 
-    A query matches on these (plus the word as a prefix); the index holds every reading
-    (`stems`), so a root of the query word is always among the indexed readings of the same
-    word. Fewer query terms keep ranking fast.
+
+# Words of village governance that PySastrawi's dictionary lacks but that take affixes here
+# ("bekerjasama", "dikerjasamakan", "memonitoring").
+DOMAIN_ROOTS = frozenset({"kerjasama", "monitoring", "bumdes", "musdes", "posyandu", "pokdarwis", "gapoktan"})
+
+
+@functools.cache
+def root_dictionary() -> frozenset[str]:
+    """Indonesian root words (about 30,000) from PySastrawi's dictionary (through its public
+    factory), plus DOMAIN_ROOTS."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return frozenset(w.strip() for w in StemmerFactory().get_words() if w.strip()) | DOMAIN_ROOTS
+
+
+def stems(word: str) -> set[str]:
+    """The word and those of its readings that are Indonesian roots.
+
+    A reading the dictionary does not know is an over-cut ("dibentuk" -> "ntuk", "kesempatan" ->
+    "mpat"): dropped. A word with no known root among its readings (names, jargon such as
+    "bumdesnya") keeps only its particle/possessive cuts.
+
+    >>> sorted(stems("dibentuk")), "tani" in stems("pertanian")
+    (['bentuk', 'dibentuk'], True)
     """
-    if not word.isalpha() or len(word) <= MIN_STEM:
+    dictionary = root_dictionary()
+    if word in dictionary:  # already a root: "sekolah" is not se- + "kolah", nor "seko" + -lah
         return {word}
-    forms = _cut_suffix(_cut_suffix(_cut_suffix({word}, _PARTICLES), _POSSESSIVES), _DERIVATIONAL)
-    out: set[str] = set()
-    for form in forms:
-        first = _cut_prefix(form)
-        if not first:
-            out.add(form)
-        for once in first:
-            out.update(_cut_prefix(once) or {once})
-    return out
+    found = readings(word)
+    roots = {r for r in found if r != word and r in dictionary}
+    return {word} | (roots or _inflection_cuts(word) & found)
 
 
 def content_words(text: str) -> list[str]:
@@ -203,7 +236,7 @@ def query_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:
         if word in seen:
             continue
         seen.add(word)
-        out.append((word, tuple(sorted(s for s in roots(word) if s != word))))
+        out.append((word, tuple(sorted(s for s in stems(word) if s != word))))
     return out
 
 

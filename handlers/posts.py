@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,7 @@ from handlers.forums import forum_action, run_in_forum
 from storage import outbox
 from storage.directory import register_search_source
 from storage.models import Draft, Forum
+from storage.planning import PlanningRepo
 from storage.posts import CARD_KEY, Post, PostRepo, village_hits
 
 log = logging.getLogger(__name__)
@@ -1369,44 +1370,73 @@ async def on_digest_day(update: Update, context: BotContext, data: CallbackData)
     await edit_or_reply(update, text, rows)
 
 
+DIGEST_PLANNER = "posts_digest"
+
+
+def next_digest_at(now: datetime, tz: ZoneInfo, weekday: int, hour: int) -> datetime:
+    """The start of the forum's next digest window after `now` (this week's if still ahead)."""
+    local = now.astimezone(tz)
+    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
+    start = datetime.combine(day, time(hour), tzinfo=tz)
+    if start <= local:
+        start += timedelta(days=7)
+    return start.astimezone(UTC)
+
+
 async def plan_posts(services: Services, now: datetime) -> None:
     """Queue each forum's weekly digest on its day, from its hour (morning, forum's zone) on.
 
     One message per opted-in member with the week's new posts and the most thanked ones.
     Idempotent: a forum's digest day is recorded with the queued messages in one transaction.
+    Only forums whose window has come are looked at (`planner_due`).
     """
+    planning = PlanningRepo(services.db)
+    while due := await planning.due(DIGEST_PLANNER, now, limit=500):
+        nexts: list[tuple[int, datetime | None]] = []
+        for forum_id in due:
+            try:
+                nexts.append((forum_id, await _plan_forum_digest(services, forum_id, now)))
+            except Exception:  # one broken forum must not stop the others
+                log.exception("event=posts_digest_failed forum=%s", forum_id)
+                nexts.append((forum_id, now + timedelta(hours=1)))
+        await planning.set_next(DIGEST_PLANNER, nexts)
+
+
+async def _plan_forum_digest(services: Services, forum_id: int, now: datetime) -> datetime | None:
+    """Queue the forum's digest if its window is open; returns when to look again."""
     repo = post_repo(services)
-    for forum_id in await repo.all_forum_ids():
-        forum = await services.forums.get(forum_id)
-        if forum is None:
-            continue
-        settings = await repo.digest_settings(forum_id)
-        tz = ZoneInfo(forum.timezone)
-        local = now.astimezone(tz)
-        if local.weekday() != settings.weekday or local.hour < settings.hour or local.hour >= 12:
-            continue
-        local_date = local.date().isoformat()
-        if await repo.digest_done(forum_id, local_date):
-            continue
-        end = datetime.combine(local.date(), datetime.min.time(), tzinfo=tz)
-        start = end - timedelta(days=7)
-        new_posts = await repo.in_period(forum_id, start, end)
-        top = await repo.most_thanked(forum_id, start, end)
-        recipients = await repo.digest_recipients(forum_id) if (new_posts or top) else []
-        expires = datetime.combine(local.date(), datetime.min.time(), tzinfo=tz) + timedelta(days=1)
-        async with services.db.transaction() as conn:
-            if not await repo.mark_digest(conn, forum_id, local_date, len(new_posts), len(recipients), now):
-                continue
-            for user_id, lang in recipients:
-                text = _digest_text(forum, new_posts, top, start, end, lang)
-                await outbox.enqueue(
-                    conn, key=f"posts:digest:{forum_id}:{local_date}:user:{user_id}", chat_id=user_id,
-                    member_user_id=user_id, forum_id=forum_id, text=text, due_at=now, now=now,
-                    priority=outbox.Priority.BULK, expires_at=expires,
-                    reply_markup=outbox.inline_keyboard(
-                        [[(str(t("post.btn_digest_off", lang)), encode(FEATURE, "dg", forum_id, "off"))]]))
-        log.info("event=posts_digest forum=%s date=%s posts=%d recipients=%d", forum_id, local_date,
-                 len(new_posts), len(recipients))
+    forum = await services.forums.get(forum_id)
+    if forum is None:
+        return None
+    settings = await repo.digest_settings(forum_id)
+    tz = ZoneInfo(forum.timezone)
+    local = now.astimezone(tz)
+    following = next_digest_at(now, tz, settings.weekday, settings.hour)
+    if local.weekday() != settings.weekday or local.hour < settings.hour or local.hour >= 12:
+        return following
+    local_date = local.date().isoformat()
+    if await repo.digest_done(forum_id, local_date):
+        return following
+    end = datetime.combine(local.date(), datetime.min.time(), tzinfo=tz)
+    start = end - timedelta(days=7)
+    new_posts = await repo.in_period(forum_id, start, end)
+    top = await repo.most_thanked(forum_id, start, end)
+    recipients = await repo.digest_recipients(forum_id) if (new_posts or top) else []
+    expires = datetime.combine(local.date(), datetime.min.time(), tzinfo=tz) + timedelta(days=1)
+    async with services.db.transaction() as conn:
+        if not await repo.mark_digest(conn, forum_id, local_date, len(new_posts), len(recipients), now):
+            return following
+        for user_id, lang in recipients:
+            text = _digest_text(forum, new_posts, top, start, end, lang)
+            await outbox.enqueue(
+                conn, key=f"posts:digest:{forum_id}:{local_date}:user:{user_id}", chat_id=user_id,
+                member_user_id=user_id, forum_id=forum_id, text=text, due_at=now, now=now,
+                priority=outbox.Priority.BULK, expires_at=expires,
+                reply_markup=outbox.inline_keyboard(
+                    [[(str(t("post.btn_digest_off", lang)), encode(FEATURE, "dg", forum_id, "off"))]]))
+    log.info("event=posts_digest forum=%s date=%s posts=%d recipients=%d", forum_id, local_date,
+             len(new_posts), len(recipients))
+    return following
 
 
 def _digest_text(forum: Forum, new_posts: list[Post], top: list[tuple[Post, int]], start: datetime,

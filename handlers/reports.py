@@ -12,7 +12,6 @@ Callback data (prefix `r`), every press re-checks Action.EXPORT in the forum it 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from datetime import date
@@ -28,16 +27,13 @@ from bot.dateparse import DateParseError, date_problem, parse_date
 from bot.errors import Conflict, StaleAction
 from bot.periods import add_months
 from bot.permissions import Action
-from bot.reports import csv as csv_out
 from bot.reports import exports
-from bot.reports.charts import render_png_async
 from bot.reports.digest import plan_digest
 from bot.reports.exports import ALL, Source
 from bot.reports.monthly import monthly_report
 from bot.reports.period import PRESETS, Period, custom_code, resolve
 from bot.reports.summary import month_title, report_text
-from bot.reports.tables import Table
-from bot.reports.xlsx import write_xlsx
+from bot.reports.worker import WORKER, ExportRequest, ExportResult
 from bot.texts import t
 from bot.timefmt import format_date_short
 from handlers import forms
@@ -254,26 +250,28 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
     lang = await language(update, context)
     what, when = what_label(code, lang), period_label(period, sources, lang)
     await edit_or_reply(update, t("rep.building", lang, what=what, period=when))
-    repo = reports(context)
     today = _today(context, forum)
-    fetched = [await s.fetch(repo, forum.id, period, tz, today) for s in sources]
     stem = file_stem(forum, sources, period)
-    files = await asyncio.to_thread(_render_files, sources, fetched, tz, fmt, stem)
-    tables: list[Table] = files[0]
-    counts = "\n".join(str(t("rep.count_line", lang, table=tb.name, rows=len(tb.rows))) for tb in tables)
+    if WORKER.ahead:  # one file at a time: say it waits its turn
+        await edit_or_reply(update, t("rep.queued", lang, what=what, period=when, ahead=WORKER.ahead))
+    request = ExportRequest(db_path=str(context.services.db.path), forum_id=forum.id, code=code,
+                            period_code=period_code, today=today, zone=tz.key, fmt=fmt, stem=stem)
+    result: ExportResult = await WORKER.run("export", request)
+    counts = "\n".join(str(t("rep.count_line", lang, table=name, rows=rows)) for name, rows in result.tables)
     chat = update.effective_chat
     assert chat is not None
-    for name, content, table_names in files[1]:
+    for name, content, table_names in result.files:
         if len(content) > MAX_UPLOAD:
             await reply(update, t("rep.too_big", lang, size=f"{len(content) / 1024 / 1024:.0f}"))
             continue
-        shown = counts if len(files[1]) == 1 else "\n".join(
-            str(t("rep.count_line", lang, table=tb.name, rows=len(tb.rows))) for tb in tables
-            if tb.name in table_names)
+        shown = counts if len(result.files) == 1 else "\n".join(
+            str(t("rep.count_line", lang, table=tname, rows=rows)) for tname, rows in result.tables
+            if tname in table_names)
         caption = t("rep.caption", lang, what=what, forum=forum.name, period=when, counts=shown)
         await chat.send_document(document=content, filename=name, caption=caption[:1024], parse_mode="HTML")
+    await edit_or_reply(update, t("rep.ready", lang, what=what, period=when))
     log.info("event=export forum=%s user=%s what=%s period=%s fmt=%s rows=%d", forum.id, user_of(update).id,
-             code, period_code, fmt, sum(len(tb.rows) for tb in tables))
+             code, period_code, fmt, sum(rows for _, rows in result.tables))
 
 
 def _once(update: Update, context: BotContext) -> None:
@@ -290,20 +288,6 @@ def _once(update: Update, context: BotContext) -> None:
         raise Conflict()
     built.append(message_id)
     del built[:-20]
-
-
-def _render_files(sources: list[Source], fetched: list[Any], tz: ZoneInfo, fmt: str,
-                  stem: str) -> tuple[list[Table], list[tuple[str, bytes, set[str]]]]:
-    """Tables and file contents (name, bytes, tables inside); runs in a worker thread."""
-    tables = exports.build_tables(sources, fetched, tz)
-    names = {tb.name for tb in tables}
-    if fmt == "x":
-        return tables, [(f"{stem}.xlsx", write_xlsx(tables), names)]
-    if fmt == "z" and len(tables) > 1:
-        return tables, [(f"{stem}-csv.zip", csv_out.write_zip(tables, stem), names)]
-    if len(tables) == 1:
-        return tables, [(f"{stem}.csv", csv_out.write_csv(tables[0]), names)]
-    return tables, [(f"{stem}-{csv_out.file_stem(tb.name)}.csv", csv_out.write_csv(tb), {tb.name}) for tb in tables]
 
 
 # -- /laporan --------------------------------------------------------------------------------
@@ -339,7 +323,7 @@ async def send_report(update: Update, context: BotContext, forum: Forum, month: 
     tz = forum_zone(forum)
     report = await monthly_report(reports(context), forum_id=forum.id, forum_name=forum.name, tz=tz, month=month,
                                   now=context.services.clock.now())
-    png = await render_png_async(report, lang)
+    png: bytes = await WORKER.run("chart", report, lang)
     previous = add_months(month, -1)
     nav = [(str(t("rep.prev", lang, month=month_title(previous, lang))),
             encode(FEATURE, "m", forum.id, f"{previous:%Y%m}"))]

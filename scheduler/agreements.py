@@ -30,6 +30,7 @@ from storage import outbox
 from storage.agreements import Agreement, AgreementRepo, EvaluationPeriod, FollowUp
 from storage.models import Forum, Member, MemberInForum
 from storage.outbox import Priority
+from storage.planning import PlanningRepo
 
 log = logging.getLogger(__name__)
 
@@ -214,41 +215,80 @@ async def notify_parties(conn: aiosqlite.Connection, agreement: Agreement | tupl
 
 
 # -- the planner ------------------------------------------------------------------------------
+PLANNER = "agreements"
+# A safety net: even with nothing computed ahead, each agreement is looked at once a day.
+RECHECK = timedelta(days=1)
+BATCH = 500
+
+
 async def plan_agreements(services: Services, now: datetime) -> None:
-    """Write every agreement push that is due by `now` into the outbox (safe to run any number of times)."""
+    """Write every agreement push that is due by `now` into the outbox (safe to run any number of times).
+
+    Only agreements whose next due time has come are loaded (`planner_due`); after planning one,
+    the next moment it needs attention is stored.
+    """
     agreements = repo(services)
-    for agreement in await agreements.to_plan((now - rules.PLAN_AFTER_END).date()):
-        try:
-            await _plan_one(services, agreement, now)
-        except Exception:  # one broken agreement must not stop the others
-            log.exception("event=agreement_plan_failed agreement=%s", agreement.id)
+    planning = PlanningRepo(services.db)
+    # Every item gets a next due time after `now`, so each batch moves on and the loop ends.
+    while due := await planning.due(PLANNER, now, limit=BATCH):
+        planned = {a.id: a for a in await agreements.to_plan((now - rules.PLAN_AFTER_END).date(), due)}
+        nexts: list[tuple[int, datetime | None]] = []
+        for agreement_id in due:
+            agreement = planned.get(agreement_id)
+            if agreement is None:  # over and summarized: nothing until it changes
+                nexts.append((agreement_id, None))
+                continue
+            try:
+                at = await _plan_one(services, agreement, now)
+            except Exception:  # one broken agreement must not stop the others
+                log.exception("event=agreement_plan_failed agreement=%s", agreement.id)
+                at = now + timedelta(hours=1)  # try again in an hour
+            nexts.append((agreement_id, min(at, now + RECHECK) if at is not None else now + RECHECK))
+        await planning.set_next(PLANNER, nexts)
 
 
-async def _plan_one(services: Services, agreement: Agreement, now: datetime) -> None:
+class _Members:
+    """The forum's members, loaded only when a message must be built."""
+
+    def __init__(self, services: Services, forum_id: int) -> None:
+        self.services, self.forum_id = services, forum_id
+        self._loaded: list[MemberInForum] | None = None
+
+    async def __call__(self) -> list[MemberInForum]:
+        if self._loaded is None:
+            self._loaded = await self.services.members.in_forum(self.forum_id)
+        return self._loaded
+
+
+async def _plan_one(services: Services, agreement: Agreement, now: datetime) -> datetime | None:
+    """Plan what is due for one agreement; returns when it next needs looking at."""
     agreements = repo(services)
     forum = await services.forums.get(agreement.forum_id)
     if forum is None:
-        return
+        return None
     tz = forum_zone(forum)
     today = now.astimezone(tz).date()
-    members = await services.members.in_forum(forum.id)
+    members = _Members(services, forum.id)
     opened = await agreements.periods(agreement.id)
-    for due in rules.due_to_open(agreement, [o.period_index for o in opened], now, tz):
-        await open_period(services, agreement, forum, due, members, now)
-    opened = await agreements.periods(agreement.id)
+    to_open = rules.due_to_open(agreement, [o.period_index for o in opened], now, tz)
+    for due in to_open:
+        await open_period(services, agreement, forum, due, await members(), now)
+    if to_open:
+        opened = await agreements.periods(agreement.id)
     evaluations = await agreements.evaluations(agreement.id)
     for period in opened:
         missing = rules.missing_positions(agreement, [e for e in evaluations if e.period_index == period.period_index])
         age = now - period.opened_at
         if missing and rules.REMIND_AFTER <= age < rules.LATE_AFTER:
-            await _remind(services, agreement, forum, period, missing, members, now)
+            await _remind(services, agreement, forum, period, missing, await members(), now)
         if age >= rules.LATE_AFTER:
             if missing and period.overdue_at is None:
-                await _escalate(services, agreement, forum, period, missing, members, now)
+                await _escalate(services, agreement, forum, period, missing, await members(), now)
             await summarize(services, agreement, period, now)
         elif not missing:
             await summarize(services, agreement, period, now)
     await _warn_expiry(services, agreement, forum, members, today, now)
+    return rules.next_plan_at(agreement, opened, evaluations, tz, now)
 
 
 async def _remind(services: Services, agreement: Agreement, forum: Forum, period: EvaluationPeriod,
@@ -292,13 +332,14 @@ async def _escalate(services: Services, agreement: Agreement, forum: Forum, peri
              period.period_index, len(missing))
 
 
-async def _warn_expiry(services: Services, agreement: Agreement, forum: Forum, members: list[MemberInForum],
+async def _warn_expiry(services: Services, agreement: Agreement, forum: Forum, load_members: _Members,
                        today: date, now: datetime) -> None:
     if agreement.status != "active" or agreement.lapse_accepted_for == agreement.end_date:
         return
     days = rules.expiry_warning(agreement.end_date, today)
     if days is None:
         return
+    members = await load_members()
     end = agreement.end_date
     expires = rules.at_local(end + timedelta(days=1), forum_zone(forum))
     async with services.db.transaction() as conn:

@@ -12,6 +12,10 @@ Features use two things:
 - `engine.add_planner(fn)`: `async fn(now)` is run at start and every
   `planner_every_seconds`; it writes recurring pushes (digests, prompts) into the outbox
   with idempotency keys, so running it twice is harmless.
+
+Start-up never waits for the planners: on a national database a first pass may take seconds,
+and the bot must poll Telegram at once. They run one after another in a background task; a
+planner still running (at start or from a slow pass) is skipped, never run twice at once.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -57,6 +62,8 @@ class DeliveryEngine:
             timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
         )
         self._planners: list[tuple[str, Planner, float]] = []
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._startup: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -77,15 +84,15 @@ class DeliveryEngine:
             self._add_planner_job(*entry)
 
     async def start(self) -> None:
-        """Resend what was in flight at a crash, run the planners once, start the loop."""
+        """Resend what was in flight at a crash, start the loop, run the planners in the background."""
         await self.start_client()
         await self.dispatcher.recover()
-        await self.run_planners()
         self.scheduler.start()
         for entry in self._planners:
             self._add_planner_job(*entry)
         self._stopping = False
         self._loop_task = asyncio.create_task(self._run(), name="delivery-loop")
+        self._startup = asyncio.create_task(self._run_all(wait=False), name="planners-at-start")
         log.info("event=delivery_started planners=%d in_flight=%d", len(self._planners),
                  self.settings.in_flight)
 
@@ -94,6 +101,12 @@ class DeliveryEngine:
         (they stay 'sending' and are resent at the next start)."""
         self._stopping = True
         self._wake.set()
+        for task in (self._startup,):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._startup = None
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -140,8 +153,14 @@ class DeliveryEngine:
                     await asyncio.wait_for(self.dispatcher.changed.wait(), hint)
 
     async def run_planners(self) -> None:
-        for name, fn, _ in self._planners:
-            await self._run_planner(name, fn)
+        """Run every planner once now (after the start-up run, if one is under way)."""
+        await self.started()
+        await self._run_all(wait=True)
+
+    async def started(self) -> None:
+        """Wait until the planners' first run after start() is over (tests, tools)."""
+        if self._startup is not None:
+            await asyncio.shield(self._startup)
 
     # -- internals -------------------------------------------------------------------------
     def _fire_wake(self) -> None:
@@ -152,12 +171,24 @@ class DeliveryEngine:
         self.scheduler.add_job(self._run_planner, "interval", seconds=every, args=(name, fn),
                                id=f"planner-{name}", replace_existing=True)
 
-    async def _run_planner(self, name: str, fn: Planner) -> None:
-        try:
-            await fn(self.clock.now())
-        except Exception:
-            log.exception("event=planner_failed planner=%s", name)
+    async def _run_all(self, *, wait: bool) -> None:
+        for name, fn, _ in self._planners:
+            await self._run_planner(name, fn, wait=wait)
+
+    async def _run_planner(self, name: str, fn: Planner, *, wait: bool = False) -> None:
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        if lock.locked() and not wait:  # the previous pass is still at work: skip, never overlap
             return
+        started = time.perf_counter()
+        async with lock:
+            try:
+                await fn(self.clock.now())
+            except Exception:
+                log.exception("event=planner_failed planner=%s", name)
+                return
+        elapsed = time.perf_counter() - started
+        if elapsed > 1.0:
+            log.warning("event=planner_slow planner=%s seconds=%.1f", name, elapsed)
         self.wake()
 
     async def _run(self) -> None:

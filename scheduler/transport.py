@@ -10,10 +10,21 @@ aiohttp is already a dependency (the test double is built on it).
 from __future__ import annotations
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+_DEFAULT = BaseRequest.DEFAULT_NONE
+
+
+def _given(value: object, default: float) -> float | None:
+    """A timeout PTB passed, or ours when it passed none. PTB's documented test is
+    `is BaseRequest.DEFAULT_NONE`; its private DefaultValue/ODVInput types are not imported."""
+    if value is _DEFAULT:
+        return default
+    if value is None or isinstance(value, int | float):
+        return value
+    raise TypeError(f"unexpected timeout {value!r}")
+
 
 _JSON = {"Content-Type": "application/json", "User-Agent": BaseRequest.USER_AGENT}
 
@@ -48,18 +59,16 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = _DEFAULT,
+        write_timeout: object = _DEFAULT,
+        connect_timeout: object = _DEFAULT,
+        pool_timeout: object = _DEFAULT,
     ) -> tuple[int, bytes]:
         if self._session is None:
             raise RuntimeError("AiohttpRequest is not initialized")
         files = request_data is not None and request_data.contains_files
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        if files and isinstance(read_timeout, DefaultValue):
-            read = self._media_timeout
-        connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        read = _given(read_timeout, self._media_timeout if files else self._read_timeout)
+        connect = _given(connect_timeout, self._connect_timeout)
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
         body: aiohttp.FormData | bytes | None = None
         headers: dict[str, str] | None = _JSON

@@ -7,6 +7,7 @@ written in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -234,14 +235,20 @@ class AgreementRepo:
         )
         return await self._with_parties(list(rows))
 
-    async def to_plan(self, since: date) -> list[Agreement]:
-        """Agreements that may still need pushes: not ended before `since`, or with periods short of a summary."""
+    async def to_plan(self, since: date, ids: Sequence[int] | None = None) -> list[Agreement]:
+        """Agreements that may still need pushes: not ended before `since`, or with periods short of
+        a summary; only among `ids` when given (the planner passes those due)."""
+        only = ""
+        if ids is not None:
+            if not ids:
+                return []
+            only = f"a.id IN ({','.join('?' for _ in ids)}) AND "
         rows = await self.db.fetchall(
-            """SELECT a.* FROM agreements a WHERE a.end_date >= ? OR EXISTS (
+            f"""SELECT a.* FROM agreements a WHERE {only}(a.end_date >= ? OR EXISTS (
                    SELECT 1 FROM agreement_periods p WHERE p.agreement_id = a.id AND p.summarized_count < (
-                       SELECT count(*) FROM agreement_parties q WHERE q.agreement_id = a.id AND q.kind = 'desa'))
+                       SELECT count(*) FROM agreement_parties q WHERE q.agreement_id = a.id AND q.kind = 'desa')))
                ORDER BY a.id""",
-            (_iso(since),),
+            (*(ids or ()), _iso(since)),
         )
         return await self._with_parties(list(rows))
 

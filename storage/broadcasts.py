@@ -300,7 +300,9 @@ class BroadcastRepo:
         )
         counts = {r["status"]: r["n"] for r in rows}
         maybe = sum(int(r["maybe"] or 0) for r in rows if r["status"] == "sent")
-        return Progress(sent=counts.get("sent", 0), failed=counts.get("failed", 0),
+        pruned = await self.db.fetchval("SELECT sent FROM outbox_pruned_counts WHERE broadcast_id = ?",
+                                        (broadcast_id,))  # sent rows removed by retention
+        return Progress(sent=counts.get("sent", 0) + int(pruned or 0), failed=counts.get("failed", 0),
                         waiting=counts.get("pending", 0) + counts.get("sending", 0),
                         cancelled=counts.get("cancelled", 0), expired=counts.get("expired", 0),
                         possible_duplicates=maybe)

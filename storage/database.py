@@ -77,6 +77,12 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
         self._writer = await aiosqlite.connect(self.path, isolation_level=None)
+        async with self._writer.execute("SELECT count(*) FROM sqlite_master") as cur:
+            row = await cur.fetchone()
+        if row is not None and row[0] == 0:
+            # A new file (before WAL writes its header): let retention give pages back.
+            # An existing file keeps its mode; it needs a VACUUM to change it.
+            await self._writer.execute("PRAGMA auto_vacuum=INCREMENTAL")
         await _configure(self._writer, self.busy_timeout_ms)
         if migrate:
             await self.migrate()
@@ -84,6 +90,7 @@ class Database:
             await self._check_version()
         self._reader = await aiosqlite.connect(self.path, isolation_level=None)
         await _configure(self._reader, self.busy_timeout_ms)
+        await self.optimize(first=True)
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):
@@ -133,6 +140,27 @@ class Database:
                 await conn.execute("ROLLBACK")
                 raise
         return [m.name for m in pending]
+
+    async def optimize(self, *, first: bool = False) -> None:
+        """Keep the planner's statistics fresh: ANALYZE once if never done, else `PRAGMA optimize`.
+
+        `analysis_limit` makes ANALYZE sample each index (milliseconds even on a national file),
+        so this is safe at start and every hour.
+        """
+        conn = self.writer
+        await conn.execute("PRAGMA analysis_limit=400")
+        async with conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'") as cur:
+            analysed = await cur.fetchone() is not None
+        async with self._write_lock:
+            await conn.execute("ANALYZE" if first and not analysed else "PRAGMA optimize")
+
+    async def incremental_vacuum(self, pages: int) -> None:
+        """Return up to `pages` free pages to the file system (auto_vacuum=INCREMENTAL files only).
+
+        Through executescript: it steps the pragma to the end (a plain execute frees one page).
+        """
+        async with self._write_lock:
+            await self.writer.executescript(f"PRAGMA incremental_vacuum({int(pages)});")
 
     # -- access ----------------------------------------------------------------------------
     @property

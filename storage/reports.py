@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import aiosqlite
+
 from storage.agreements import Agreement, AgreementRepo, Evaluation, EvaluationPeriod, FollowUp
 from storage.database import Database
 from storage.timeutil import from_db, to_db
@@ -232,12 +234,19 @@ class ReportRepo:
         rows = await self.db.fetchall("SELECT id FROM forums ORDER BY id")
         return [r["id"] for r in rows]
 
-    async def outbox_keys(self, prefix: str) -> set[str]:
-        """Outbox keys starting with `prefix` (any status): pushes already planned."""
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = await self.db.fetchall("SELECT idem_key FROM outbox WHERE idem_key LIKE ? ESCAPE '\\'",
-                                      (escaped + "%",))
-        return {r["idem_key"] for r in rows}
+    async def digest_done(self, forum_id: int, month: date) -> bool:
+        """Whether the monthly digest of `month` was planned for this forum."""
+        return bool(await self.db.fetchval(
+            "SELECT 1 FROM report_digest_runs WHERE forum_id = ? AND month = ?", (forum_id, f"{month:%Y-%m}")))
+
+    @staticmethod
+    async def mark_digest(conn: aiosqlite.Connection, forum_id: int, month: date, recipients: int,
+                          now: datetime) -> bool:
+        """Record the forum's digest of `month` (inside the transaction that queues it); False if done."""
+        cur = await conn.execute(
+            """INSERT INTO report_digest_runs(forum_id, month, recipients, created_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT DO NOTHING""", (forum_id, f"{month:%Y-%m}", recipients, to_db(now)))
+        return cur.rowcount == 1
 
     # -- meetings --------------------------------------------------------------------------
     async def meetings(self, forum_id: int, start: datetime, end: datetime) -> list[MeetingRow]:

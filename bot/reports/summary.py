@@ -8,7 +8,7 @@ from datetime import date
 from babel.dates import format_date as babel_format_date
 
 from bot.bidang import bidang_label
-from bot.reports.charts import state_text
+from bot.reports.labels import state_text
 from bot.reports.monthly import MonthlyReport, Person
 from bot.texts import Html, escape, normalise_language, t
 

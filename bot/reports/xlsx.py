@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -72,37 +73,45 @@ def _width(column: Column, values: Sequence[Any]) -> float:
 
 
 def write_xlsx(tables: Sequence[Table]) -> bytes:
-    """Return the bytes of a workbook with one sheet per table, in order."""
-    workbook = Workbook(write_only=False)
-    default = workbook.active
-    if default is not None:
-        workbook.remove(default)
+    """Return the bytes of a workbook with one sheet per table, in order.
+
+    Write-only mode: rows stream to a temporary file instead of living as cell objects, so a
+    national forum's all-time export stays within the worker's memory budget.
+    """
+    workbook = Workbook(write_only=True)
     taken: set[str] = set()
     bold = Font(bold=True)
     for table in tables:
         sheet = workbook.create_sheet(sheet_title(table.name, taken))
-        sheet.append([c.title for c in table.columns])
-        for cell in sheet[1]:
-            cell.font = bold
-            cell.fill = _HEADER_FILL
-            cell.alignment = Alignment(vertical="center", wrap_text=False)
-        formats = [FORMATS[c.kind] for c in table.columns]
-        for row_index, row in enumerate(table.rows, start=2):
-            for col_index, (column, raw) in enumerate(zip(table.columns, row, strict=True), start=1):
-                value = _cell_value(column, raw)
-                if value is None:
-                    continue
-                cell = sheet.cell(row=row_index, column=col_index, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # typed text starting with "=" stays text, never a formula
-                cell.number_format = formats[col_index - 1]
+        # Widths, panes and the filter must be set before the first row is written.
         for index, column in enumerate(table.columns, start=1):
-            letter = get_column_letter(index)
-            values = [row[index - 1] for row in table.rows]
-            sheet.column_dimensions[letter].width = _width(column, values)
+            values = [row[index - 1] for row in table.rows[:2000]]
+            sheet.column_dimensions[get_column_letter(index)].width = _width(column, values)
         sheet.freeze_panes = "A2"
         last = get_column_letter(max(len(table.columns), 1))
         sheet.auto_filter.ref = f"A1:{last}{max(len(table.rows) + 1, 1)}"
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=column.title)
+            cell.font = bold
+            cell.fill = _HEADER_FILL
+            cell.alignment = Alignment(vertical="center", wrap_text=False)
+            header.append(cell)
+        sheet.append(header)
+        formats = [FORMATS[c.kind] for c in table.columns]
+        for row in table.rows:
+            out: list[Any] = []
+            for col_index, (column, raw) in enumerate(zip(table.columns, row, strict=True)):
+                value = _cell_value(column, raw)
+                if value is None:
+                    out.append(None)
+                    continue
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # typed text starting with "=" stays text, never a formula
+                cell.number_format = formats[col_index]
+                out.append(cell)
+            sheet.append(out)
     if not workbook.worksheets:
         workbook.create_sheet("Kosong")
     buffer = io.BytesIO()

@@ -12,6 +12,7 @@ from bot.search_id import (
     index_text,
     match_expression,
     query_terms,
+    readings,
     stems,
     words,
 )
@@ -122,3 +123,38 @@ def test_expression_cannot_inject_fts_syntax() -> None:
 def test_long_query_uses_the_first_words() -> None:
     expr = match_expression(" ".join(f"kata{i}x" for i in range(50))) or ""
     assert expr.count(" AND ") == 7
+
+
+@pytest.mark.parametrize(("word", "root", "over_cut"), [
+    ("dibentuk", "bentuk", "ntuk"),
+    ("pemerintah", "perintah", "intah"),
+    ("kesempatan", "sempat", "mpat"),
+    ("bendungan", "bendung", "ndung"),
+])
+def test_only_dictionary_roots_are_kept(word: str, root: str, over_cut: str) -> None:
+    # The rules still propose the over-cut reading; the root dictionary drops it.
+    assert over_cut in readings(word)
+    assert root in stems(word) and over_cut not in stems(word)
+    assert over_cut not in index_text(f"Desa {word} jalan").split()
+
+
+def test_a_root_keeps_its_shape() -> None:
+    assert stems("sekolah") == {"sekolah"}  # not se- + "kolah", nor "seko" + -lah
+    assert stems("perintah") == {"perintah"}
+
+
+def test_irregular_prefixes_reach_the_root() -> None:
+    assert {"ajar"} <= stems("belajar") & stems("pembelajaran") & stems("mempelajari") & stems("pengajar")
+    assert "rencana" in stems("perencanaan")
+    assert "kerjasama" in stems("bekerjasama") & stems("dikerjasamakan")  # a domain root
+
+
+def test_words_without_a_known_root_keep_only_safe_cuts() -> None:
+    assert stems("sidasarinya") == {"sidasarinya", "sidasari"}
+    assert stems("tenggarong") == {"tenggarong"}
+
+
+def test_the_query_asks_for_the_indexed_readings() -> None:
+    expr = match_expression("kesempatan dibentuk") or ""
+    assert '"sempat"' in expr and '"bentuk"' in expr
+    assert '"mpat"' not in expr and '"ntuk"' not in expr
