@@ -198,7 +198,7 @@ async def test_long_text_and_garbage_are_refused_politely_and_nothing_is_lost(bo
     await budi.send("/kerjasama_baru")
     await until(bot, budi, "judul kerja sama")
     await budi.send("x" * 5000)
-    await until(bot, budi, "Terlalu panjang (5000 karakter)")
+    await until(bot, budi, "Terlalu panjang (5.000 karakter)")
     await bot.double.send_photo(budi.user)
     await until(bot, budi, "ketik jawabannya sebagai teks")
     await budi.send("Judul yang benar")

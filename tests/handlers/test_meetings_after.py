@@ -109,7 +109,7 @@ async def test_bad_input_in_the_form_is_corrected_politely(bot: BotHarness) -> N
     await budi.say("/pertemuan_baru")
     await budi.next()
     reply = await budi.say("x" * 5000)
-    assert "Terlalu panjang (5000 karakter; maksimal 150)" in reply.text
+    assert "Terlalu panjang (5.000 karakter; maksimal 150)" in reply.text
     reply = await budi.say("Rapat <b>penting</b> & evaluasi")
     assert "Kapan" in reply.text
     for text, expected in (("31/02/2027 09.00", "Februari 2027 hanya 28 hari"), ("1/1/2020 09.00", "sudah lewat"),
