@@ -78,8 +78,27 @@ class ForReader:
         self.render = render
 
 
-def _value(value: Any, lang: str) -> Any:
-    return value.render(lang) if isinstance(value, ForReader) else value
+# Placeholders that hold a quantity a person reads: written the reader's way ("16.000 karakter";
+# English "16,000"). Ids (#1234), years and codes are left alone, so this is a list, not every int.
+QUANTITIES = frozenset({
+    "count", "max", "min", "n", "total", "length", "people", "sent", "failed", "days", "present",
+    "maximum", "minimum", "rows", "size", "active", "left", "waiting", "not_sent", "yes", "no", "maybe",
+    "pending", "meetings", "villages", "thanks", "limit", "parts",
+})
+
+
+def format_number(value: int, lang: str) -> str:
+    """16000 -> "16.000" (Indonesian) or "16,000" (English)."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", ".") if lang == "id" else grouped
+
+
+def _value(value: Any, lang: str, name: str = "") -> Any:
+    if isinstance(value, ForReader):
+        return value.render(lang)
+    if name in QUANTITIES and isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value, lang)
+    return value
 
 
 def t(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> Html:
@@ -88,7 +107,7 @@ def t(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> Html:
     template = CATALOG[lang].get(key) or CATALOG[DEFAULT_LANGUAGE][key]
     if not params:
         return Html(template)
-    return Html(template.format(**{k: escape(_value(v, lang)) for k, v in params.items()}))
+    return Html(template.format(**{k: escape(_value(v, lang, k)) for k, v in params.items()}))
 
 
 def t_plain(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> str:
@@ -98,7 +117,7 @@ def t_plain(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> 
     """
     lang = normalise_language(lang)
     template = CATALOG[lang].get(key) or CATALOG[DEFAULT_LANGUAGE][key]
-    return template.format(**{k: str(_value(v, lang)) for k, v in params.items()})
+    return template.format(**{k: str(_value(v, lang, k)) for k, v in params.items()})
 
 
 def placeholders(template: str) -> set[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 ID: dict[str, str] = {
-    "cmd.kerjasama_baru": "Daftarkan kerja sama antar desa",
+    "cmd.kerjasama_baru": "Daftarkan kerja sama antardesa",
     "cmd.kerjasama": "Kerja sama desa dan evaluasinya",
     # shared
     "agr.open_button": "Lihat kerja sama",
@@ -24,12 +24,12 @@ ID: dict[str, str] = {
     "agr.trend.tetap": "tetap →",
     "agr.trend.baru": "evaluasi pertama",
     # errors and bad input
-    "agr.err.not_party": "Kepala desa hanya bisa mendaftarkan kerja sama yang desanya ikut menjadi pihak. Pilih juga desa Anda, atau minta koordinator/pendamping mendaftarkannya.",
+    "agr.err.not_party": "Kepala desa hanya bisa mendaftarkan kerja sama yang desanya ikut menjadi pihak. Pilih juga desa Bapak/Ibu, atau minta koordinator/pendamping mendaftarkannya.",
     "agr.err.not_your_party": "Evaluasi ini untuk kepala desa pihak tersebut.",
     "agr.err.ended": "Kerja sama ini sudah dihentikan.",
     "agr.err.not_owner": "Hanya penanggung jawab tindak lanjut ini, penulisnya, koordinator atau pendamping yang bisa menandainya selesai.",
     "agr.bad.text": "Silakan ketik jawabannya.",
-    "agr.bad.too_long": "Terlalu panjang ({length} huruf). Ringkas menjadi paling banyak {max} huruf lalu kirim lagi.",
+    "agr.bad.too_long": "Terlalu panjang ({length} karakter). Ringkas menjadi paling banyak {max} karakter lalu kirim lagi.",
     "agr.bad.too_many_parties": "Paling banyak {max} pihak dalam satu kerja sama.",
     "agr.bad.two_villages": "Pilih paling sedikit dua desa.",
     "agr.bad.rupiah": "Jumlah dana tidak terbaca. Contoh: Rp150.000.000 atau 150 juta.",
@@ -46,9 +46,9 @@ ID: dict[str, str] = {
     "agr.bad.photo": "Kirim fotonya, atau tekan Lewati.",
     "agr.bad.fu_past": "Batas waktu tindak lanjut tidak boleh sudah lewat.",
     # registration
-    "agr.new.too_few_villages": "Kerja sama antar desa perlu paling sedikit dua desa anggota forum. Undang kepala desa lainnya dulu dengan /undang.",
-    "agr.new.intro": "<b>Daftarkan kerja sama antar desa</b> di {forum}.\nPertanyaan bertanda Lewati boleh dilewati. Ketik /batal untuk berhenti.",
-    "agr.new.ask_title": "Apa judul kerja sama ini? (contoh: Pengelolaan Air Bersih Antar Desa)",
+    "agr.new.too_few_villages": "Kerja sama antardesa perlu paling sedikit dua desa anggota forum. Undang kepala desa lainnya dulu dengan /undang.",
+    "agr.new.intro": "<b>Daftarkan kerja sama antardesa</b> di {forum}.\nPertanyaan bertanda Lewati boleh dilewati. Ketik /batal untuk berhenti.",
+    "agr.new.ask_title": "Apa judul kerja sama ini? (contoh: Pengelolaan Air Bersih Antardesa)",
     "agr.new.ask_parties": "Desa mana saja yang menjadi pihak? Ketuk untuk memilih (paling sedikit dua), lalu tekan Selesai.",
     "agr.new.parties_done": "Selesai ({count} desa)",
     "agr.new.parties_chosen": "Pihak: {parties}",
@@ -71,7 +71,7 @@ ID: dict[str, str] = {
     "agr.new.save": "Simpan",
     "agr.new.saved": "Kerja sama <b>{title}</b> tersimpan. Saya akan meminta evaluasi dari setiap desa pada akhir setiap periode.",
     "agr.new.announce": "📄 Kerja sama baru didaftarkan: <b>{title}</b>\nBerlaku {start} sampai {end}.",
-    "agr.new.group": "📄 Kerja sama antar desa baru: <b>{title}</b>\nPihak: {parties}",
+    "agr.new.group": "📄 Kerja sama antardesa baru: <b>{title}</b>\nPihak: {parties}",
     # card
     "agr.card.title": "<b>{title}</b>",
     "agr.card.parties": "<b>Pihak:</b>",
@@ -88,7 +88,7 @@ ID: dict[str, str] = {
     "agr.card.doc_yes": "<b>Dokumen:</b> ada ✅",
     "agr.card.doc_no": "<b>Dokumen:</b> belum ada",
     # list and detail
-    "agr.list.empty": "Belum ada kerja sama yang bisa Anda lihat di {forum}. Daftarkan dengan /kerjasama_baru.",
+    "agr.list.empty": "Belum ada kerja sama yang bisa Bapak/Ibu lihat di {forum}. Daftarkan dengan /kerjasama_baru.",
     "agr.list.title": "<b>Kerja sama di {forum}</b> ({count})",
     "agr.list.line": "\n{number}. <b>{title}</b> — {state}\n   {parties}\n   sampai {end}",
     "agr.list.next_eval": "   evaluasi berikutnya {date}",
@@ -163,7 +163,7 @@ ID: dict[str, str] = {
     "agr.ev.reminder": "🔔 Pengingat: evaluasi <b>{title}</b> untuk {party} belum diisi.\n{period}\nPaling lambat {deadline}.",
     "agr.ev.late_staff": "⚠️ Evaluasi <b>{title}</b> terlambat.\n{period}\nBelum mengisi: {missing}",
     "agr.ev.open_button": "Isi evaluasi",
-    "agr.ev.intro": "<b>Evaluasi {title}</b>\n{period}\nPihak: {party}\nJawaban tersimpan setiap langkah; Anda bisa melanjutkan nanti.",
+    "agr.ev.intro": "<b>Evaluasi {title}</b>\n{period}\nPihak: {party}\nJawaban tersimpan setiap langkah; Bapak/Ibu bisa melanjutkan nanti.",
     "agr.ev.already": "Evaluasi periode {index} untuk <b>{title}</b> sudah dikirim. Terima kasih!",
     "agr.ev.already_short": "Evaluasi ini sudah dikirim.",
     "agr.ev.ask_rating": "Seberapa baik kemajuan kerja sama pada periode ini? 1 = buruk, 5 = sangat baik.",
@@ -178,7 +178,7 @@ ID: dict[str, str] = {
     "agr.ev.ask_fu_owner_text": "Ketik nama penanggung jawabnya.",
     "agr.ev.ask_fu_due": "Kapan batas waktunya? (contoh: 15 Februari 2027)",
     "agr.ev.ask_photo": "Ada foto kegiatan? Kirim satu foto, atau tekan Lewati.",
-    "agr.ev.confirm": "<b>Periksa evaluasi Anda:</b>",
+    "agr.ev.confirm": "<b>Periksa evaluasi Bapak/Ibu:</b>",
     "agr.ev.review_rating": "Nilai: {stars} ({rating})",
     "agr.ev.submit": "Kirim evaluasi",
     "agr.ev.restart": "Isi ulang",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 ID: dict[str, str] = {
     "vc.requested": "Perubahan desa ke <b>{village}</b> menunggu persetujuan koordinator forum: {forums}. "
-                    "Sampai disetujui, desa lama Anda yang berlaku.",
+                    "Sampai disetujui, desa lama Bapak/Ibu yang berlaku.",
     "vc.to_koordinator": "<b>Permintaan ubah desa</b> di {forum}\n{name}\nDari: {old}\nMenjadi: <b>{new}</b>",
     "vc.approve": "✅ Setujui",
     "vc.reject": "❌ Tolak",
-    "vc.approved": "Perubahan desa Anda menjadi <b>{village}</b> disetujui di {forum}.",
-    "vc.rejected": "Perubahan desa Anda menjadi <b>{village}</b> ditolak di {forum}. Desa lama Anda tetap berlaku.",
+    "vc.approved": "Perubahan desa Bapak/Ibu menjadi <b>{village}</b> disetujui di {forum}.",
+    "vc.rejected": "Perubahan desa Bapak/Ibu menjadi <b>{village}</b> ditolak di {forum}. Desa lama Bapak/Ibu tetap berlaku.",
     "vc.approved_note": "✅ Disetujui oleh {by}.",
     "vc.rejected_note": "❌ Ditolak oleh {by}.",
     "vc.already_decided": "Permintaan ini sudah diputuskan.",
@@ -19,7 +19,7 @@ ID: dict[str, str] = {
                               "Sebagai pendamping, Bapak/Ibu dapat mengonfirmasinya bila benar.",
     "vc.creator_confirm": "✅ Konfirmasi desa pembuat forum",
     "vc.creator_confirmed": "Desa pembuat {forum} dikonfirmasi. Terima kasih.",
-    "erase.last_koordinator": "Data Anda belum bisa dihapus: Anda satu-satunya koordinator {forum}, yang masih "
+    "erase.last_koordinator": "Data Bapak/Ibu belum bisa dihapus: Bapak/Ibu satu-satunya koordinator {forum}, yang masih "
                               "punya anggota lain. Angkat koordinator lain dulu (atau minta anggota keluar), "
                               "lalu kirim /hapus_data lagi.",
     "erase.visit_ended": "Kunjungan kerja #{id} dengan Desa {village} dibatalkan: kepala desa yang mengajukan atau "
@@ -33,8 +33,8 @@ ID: dict[str, str] = {
     "vp.proposal": "<b>Usulan perubahan profil Desa {village}</b> dari {name}:\n\n{summary}",
     "vp.accept": "✅ Terima",
     "vp.reject": "❌ Tolak",
-    "vp.accepted": "Usulan perubahan profil Desa {village} Anda diterima.",
-    "vp.rejected": "Usulan perubahan profil Desa {village} Anda ditolak.",
+    "vp.accepted": "Usulan perubahan profil Desa {village} Bapak/Ibu diterima.",
+    "vp.rejected": "Usulan perubahan profil Desa {village} Bapak/Ibu ditolak.",
     "vp.accepted_note": "✅ Diterima.",
     "vp.rejected_note": "❌ Ditolak.",
     "vp.history": "Riwayat",

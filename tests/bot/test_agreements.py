@@ -1,4 +1,4 @@
-"""Rules of kerjasama antar desa: schedule, rescheduling, states, deadlines, trend and summary."""
+"""Rules of kerja sama antardesa: schedule, rescheduling, states, deadlines, trend and summary."""
 
 from __future__ import annotations
 

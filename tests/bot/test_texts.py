@@ -21,3 +21,12 @@ def test_unknown_language_falls_back_to_indonesian() -> None:
     assert t("core.cancel", "fr") == "Batal"
     assert t("core.cancel", "en") == "Cancel"
     assert escape(5) == "5"
+
+
+def test_quantities_read_the_readers_way() -> None:
+    from bot.texts import format_number, t
+
+    assert format_number(16000, "id") == "16.000" and format_number(16000, "en") == "16,000"
+    assert "16.000" in t("meet.bad.too_long", "id", length=16000, max=150)
+    assert "16,000" in t("meet.bad.too_long", "en", length=16000, max=150)
+    assert "#1234" in t("visit.sent", "id", id=1234, village="Desa Sidasari")  # ids stay as they are

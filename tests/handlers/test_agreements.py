@@ -1,4 +1,4 @@
-"""Kerjasama antar desa through the real bot: registration, list and detail, evaluations with a
+"""Kerja sama antardesa through the real bot: registration, list and detail, evaluations with a
 controlled clock (prompts, reminder, escalation, summary), restart mid-form, amendments, expiry."""
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ async def test_long_text_and_garbage_are_refused_politely_and_nothing_is_lost(bo
     await budi.send("/kerjasama_baru")
     await until(bot, budi, "judul kerja sama")
     await budi.send("x" * 5000)
-    await until(bot, budi, "Terlalu panjang (5000 huruf)")
+    await until(bot, budi, "Terlalu panjang (5.000 karakter)")
     await bot.double.send_photo(budi.user)
     await until(bot, budi, "ketik jawabannya sebagai teks")
     await budi.send("Judul yang benar")
@@ -269,7 +269,7 @@ async def finish_evaluation(bot: BotHarness, person: Person, went_well: str, ken
     await tap(bot, person, done, "Selesai")
     photo = await until(bot, person, "Ada foto kegiatan")
     await tap(bot, person, photo, "Lewati")
-    confirm = await until(bot, person, "Periksa evaluasi Anda")
+    confirm = await until(bot, person, "Periksa evaluasi Bapak/Ibu")
     await tap(bot, person, confirm, "Kirim evaluasi")
     await until(bot, person, "Terima kasih")
 
@@ -369,7 +369,7 @@ async def test_all_answers_send_the_summary_with_trend_and_followups(bot: BotHar
     await tap(bot, sri, listing, "Selesai")
     photo = await until(bot, sri, "Ada foto kegiatan")
     await bot.double.send_photo(sri.user)
-    confirm = await until(bot, sri, "Periksa evaluasi Anda")
+    confirm = await until(bot, sri, "Periksa evaluasi Bapak/Ibu")
     assert "ada foto" in confirm.text and "Ganti pompa" in confirm.text
     await tap(bot, sri, confirm, "Kirim evaluasi")
     await until(bot, sri, "Terima kasih")
@@ -470,7 +470,7 @@ async def test_double_submit_counts_once(bot: BotHarness) -> None:
     await tap(bot, budi, done, "Selesai")
     photo = await until(bot, budi, "Ada foto kegiatan")
     await tap(bot, budi, photo, "Lewati")
-    confirm = await until(bot, budi, "Periksa evaluasi Anda")
+    confirm = await until(bot, budi, "Periksa evaluasi Bapak/Ibu")
     await tap(bot, budi, confirm, "Kirim evaluasi")
     await until(bot, budi, "Terima kasih")
     assert "tidak berlaku" in await alert_after(bot, budi, confirm, "k:es")
@@ -633,7 +633,7 @@ async def test_start_over_drops_the_draft_answers_and_followups(bot: BotHarness)
     await sri.send("bukan foto")
     await until(bot, sri, "Kirim fotonya")
     await tap(bot, sri, photo, "Lewati")
-    confirm = await until(bot, sri, "Periksa evaluasi Anda")
+    confirm = await until(bot, sri, "Periksa evaluasi Bapak/Ibu")
     await tap(bot, sri, confirm, "Isi ulang")
     await until(bot, sri, "Seberapa baik kemajuan")
     repo = AgreementRepo(bot.services.db)
@@ -715,7 +715,7 @@ async def test_registration_is_announced_in_the_forum_topic(bot: BotHarness) -> 
     assert "belum ada" in confirm.text and "Dana:</b> - (-)" in confirm.html
     await tap(bot, budi, confirm, "Simpan")
     await until(bot, budi, "tersimpan")
-    announce = await bot.double.wait_for(group.id, lambda m: "Kerja sama antar desa baru" in m.text)
+    announce = await bot.double.wait_for(group.id, lambda m: "Kerja sama antardesa baru" in m.text)
     assert announce.thread_id == thread and "Sidasari, Kutasari" in announce.text
     [agreement] = await repo.in_forum(forum_id)
     assert agreement.rhythm == "triwulan" and agreement.bidang is None and agreement.funding_amount is None

@@ -242,6 +242,6 @@ async def test_too_long_message_is_refused_with_the_limit(bot: BotHarness) -> No
     budi = bot.person(KOORDINATOR, "Budi Santoso")
     await budi.say("/siaran")
     reply = await budi.say("a" * 4000)
-    assert "terlalu panjang" in reply.text and "3896" in reply.text
+    assert "terlalu panjang" in reply.text and "3.896" in reply.text
     draft = await bot.services.drafts.get(KOORDINATOR)
     assert draft is not None and draft.step == "text"

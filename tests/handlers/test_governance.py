@@ -146,7 +146,7 @@ async def test_two_koordinators_decide_concurrently_one_wins_the_other_is_told(b
     winner = "Sri Wahyuni" if status[1] == "rejected" else "Budi Santoso"
     assert winner in told[0]
     await deliver(bot)
-    outcomes = [m for m in bot.double.sent(joko.id) if "permintaan anda" in m.text.lower()]
+    outcomes = [m for m in bot.double.sent(joko.id) if "permintaan bapak/ibu" in m.text.lower()]
     assert len(outcomes) == 1
 
 

@@ -46,7 +46,7 @@ async def test_attendance_minutes_and_action_items(bot: BotHarness) -> None:
     reply = await budi.say("Susun proposal BKAD")
     reply = await budi.press(reply, "Kades 1")
     reply = await budi.next()
-    assert "tenggat" in reply.text.lower()
+    assert "batas waktu" in reply.text.lower()
     reply = await budi.say("31 Februari 2027")
     assert "31 Februari 2027 tidak ada — Februari 2027 hanya 28 hari" in reply.text
     reply = await budi.say("20 Desember 2026")
@@ -109,7 +109,7 @@ async def test_bad_input_in_the_form_is_corrected_politely(bot: BotHarness) -> N
     await budi.say("/pertemuan_baru")
     await budi.next()
     reply = await budi.say("x" * 5000)
-    assert "Terlalu panjang (5000 huruf; maksimal 150)" in reply.text
+    assert "Terlalu panjang (5.000 karakter; maksimal 150)" in reply.text
     reply = await budi.say("Rapat <b>penting</b> & evaluasi")
     assert "Kapan" in reply.text
     for text, expected in (("31/02/2027 09.00", "Februari 2027 hanya 28 hari"), ("1/1/2020 09.00", "sudah lewat"),

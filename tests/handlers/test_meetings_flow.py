@@ -34,7 +34,7 @@ async def test_koordinator_schedules_and_everyone_is_invited(bot: BotHarness) ->
     assert "Undangan pertemuan" in group.text and "Sabtu, 12 Desember 2026 pukul 09.00 WIB" in group.text
     assert {"✅ Hadir", "❌ Tidak hadir", "🤔 Mungkin"} <= set(group.button_texts())
     invite = await sri.next()
-    assert "Apakah Anda akan hadir?" in invite.text
+    assert "Apakah Bapak/Ibu akan hadir?" in invite.text
     assert "Laporan BUMDes" in invite.text
 
 

@@ -53,7 +53,7 @@ async def test_reminders_go_to_the_right_people_at_the_right_time(bot: BotHarnes
     assert len(bot.double.sent(sri.id)) == before[sri.id]
     bot.clock.set(MEETING - timedelta(days=1))
     await deliver(bot)
-    assert "Pengingat" in bot.double.last(sri.id).text and "Jawaban Anda: Hadir" in bot.double.last(sri.id).text
+    assert "Pengingat" in bot.double.last(sri.id).text and "Jawaban Bapak/Ibu: Hadir" in bot.double.last(sri.id).text
     assert "Pengingat" in bot.double.last(wati.id).text
     bot.clock.set(MEETING - timedelta(hours=2))
     await deliver(bot)
@@ -146,7 +146,7 @@ async def test_cancel_tells_everyone_and_drops_reminders(bot: BotHarness) -> Non
     announcement = bot.double.sent(GROUP_ID)[0]
     assert "DIBATALKAN" in announcement.text and announcement.button_texts() == []
     # A late press on the old invitation is refused politely.
-    invite = next(m for m in bot.double.sent(joko.id) if "Apakah Anda akan hadir" in m.text)
+    invite = next(m for m in bot.double.sent(joko.id) if "Apakah Bapak/Ibu akan hadir" in m.text)
     cq = await bot.double.press_button(joko.user, invite, invite.callback_for("Hadir"))
     assert "dibatalkan" in (await answers(bot, cq))[0]
     assert (await repo.rsvp(meeting_id, joko.id)) is None
@@ -164,7 +164,7 @@ async def test_many_concurrent_rsvps_all_count(bot: BotHarness) -> None:
     presses += [bot.double.press_button(p.user, group, group.callback_for(labels[i % 3]))
                 for i, p in enumerate(members)]
     texts = await answers(bot, *await asyncio.gather(*presses))
-    assert all(text.startswith("Jawaban Anda") for text in texts)
+    assert all(text.startswith("Jawaban Bapak/Ibu") for text in texts)
     repo = MeetingRepo(bot.services.db)
     meeting = (await repo.upcoming([forum_id], bot.clock.now()))[0]
     rsvps = await repo.rsvps(meeting.id)

@@ -86,7 +86,7 @@ async def test_series_ics_has_rrule_and_moved_occurrence(bot: BotHarness) -> Non
     forum_id, budi, (kades1, _) = await forum_with_members(bot)
     await create_meeting(bot, budi, date_text="7 Desember 2026 jam 9", repeat="Setiap hari Senin", end="4")
     await deliver(bot)
-    invite = await bot.double.wait_for(kades1.id, lambda m: "Apakah Anda akan hadir" in m.text)
+    invite = await bot.double.wait_for(kades1.id, lambda m: "Apakah Bapak/Ibu akan hadir" in m.text)
     await bot.double.press_button(kades1.user, invite, invite.callback_for("Tambahkan ke kalender"))
     document = await bot.double.wait_for(kades1.id, lambda m: m.kind == "document")
     assert document.file_name and document.file_name.endswith(".ics")

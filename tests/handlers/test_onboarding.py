@@ -201,7 +201,7 @@ async def test_unknown_village_asks_again_and_keeps_the_form(bot: BotHarness) ->
     reply = await sri.say("zzqqxx")
     assert "tidak ditemukan" in reply.text
     reply = await sri.say("ab")
-    assert "minimal 3 huruf" in reply.text
+    assert "minimal 3 karakter" in reply.text
     draft = await bot.services.drafts.get(sri.id)
     assert draft is not None and draft.step == "village" and draft.data["name"] == "Sri Wahyuni"
 
@@ -247,7 +247,7 @@ async def test_cancel_drops_the_form(bot: BotHarness) -> None:
     assert "Dibatalkan" in reply.text
     assert await bot.services.drafts.get(sri.id) is None
     reply = await sri.say("/batal")
-    assert "Tidak ada isian" in reply.text
+    assert "Tidak ada formulir" in reply.text
 
 
 async def test_group_link_by_admin_koordinator(bot: BotHarness) -> None:

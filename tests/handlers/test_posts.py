@@ -171,7 +171,7 @@ async def test_thanks_once_per_member_and_not_by_author_or_strangers(bot: BotHar
     assert "sudah" in bot.double.answered_callbacks[cq]["text"]
     cq = await bot.double.press_button(sri.user, card, data, force=True)
     await bot.double.wait_for_answer(cq)
-    assert "cerita Anda sendiri" in bot.double.answered_callbacks[cq]["text"]
+    assert "cerita Bapak/Ibu sendiri" in bot.double.answered_callbacks[cq]["text"]
     stranger = bot.person(7777, "Orang Asing")
     cq = await bot.double.press_button(stranger.user, card, data, force=True)
     await bot.double.wait_for_answer(cq)

@@ -534,7 +534,7 @@ async def test_export_posts_and_report_posts_per_bidang(bot: BotHarness) -> None
     assert (await budi.next()).kind == "photo"
     text = await budi.next()
     # Published posts only: Pertanian 2, Pariwisata 1 (the hidden one is not counted).
-    assert "Berbagi pengalaman: 3 tulisan (terbanyak: Pertanian)" in text.text
+    assert "Berbagi pengalaman: 3 cerita (terbanyak: Pertanian)" in text.text
 
 
 async def _agreements(bot: BotHarness, forum_id: int) -> None:

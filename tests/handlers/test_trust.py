@@ -28,7 +28,7 @@ from tests.handlers.test_visits import OUT, H, K, R, alert, deliver, request_vis
 async def ask_village(bot: BotHarness, person: Person, query: str, code: str) -> SentMessage:
     """/profil -> Ubah desa -> type the name -> pick the village with this code; the bot's answer."""
     await person.send("/profil")
-    profile = await bot.double.wait_for(person.id, lambda m: "Profil Anda" in m.text)
+    profile = await bot.double.wait_for(person.id, lambda m: "Profil Bapak/Ibu" in m.text)
     await bot.double.press_button(person.user, profile, profile.callback_for("Ubah desa"))
     await bot.double.wait_for(person.id, lambda m: "desa" in m.text.lower() and m.message_id != profile.message_id)
     await person.send(query)

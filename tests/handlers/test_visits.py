@@ -280,17 +280,17 @@ async def test_nudge_once_after_three_days_and_notice_after_seven(bot: BotHarnes
     await hartini.next()
     start = bot.clock.now()
     await at(bot, engine, start + timedelta(days=3) - timedelta(minutes=1))
-    assert not [m for m in bot.double.sent(H) if "belum Anda jawab" in m.text]
+    assert not [m for m in bot.double.sent(H) if "belum Bapak/Ibu jawab" in m.text]
     await at(bot, engine, start + timedelta(days=3, minutes=1))
     nudge = await hartini.next()
-    assert "belum Anda jawab selama 3 hari" in nudge.text
+    assert "belum Bapak/Ibu jawab selama 3 hari" in nudge.text
     assert any("Terima" in b for b in nudge.button_texts())
     await at(bot, engine, start + timedelta(days=7, minutes=1))
     notice = await budi.next()
     assert "belum dijawab Desa Caruy selama 7 hari" in notice.text
     for extra in range(8, 20):
         await at(bot, engine, start + timedelta(days=extra))
-    assert len([m for m in bot.double.sent(H) if "belum Anda jawab" in m.text]) == 1
+    assert len([m for m in bot.double.sent(H) if "belum Bapak/Ibu jawab" in m.text]) == 1
     assert len([m for m in bot.double.sent(R) if "selama 7 hari" in m.text]) == 1
     # answering stops the waiting pushes of that round: accept from the nudge
     await hartini.press(nudge, "Terima: 20 Des")
@@ -304,7 +304,7 @@ async def test_answer_cancels_pending_nudges(bot: BotHarness, engine: DeliveryEn
     card = await hartini.next()
     await hartini.press(card, "Terima: 7 Des")
     await at(bot, engine, bot.clock.now() + timedelta(days=8))
-    assert not [m for m in bot.double.sent(H) if "belum Anda jawab" in m.text]
+    assert not [m for m in bot.double.sent(H) if "belum Bapak/Ibu jawab" in m.text]
     assert not [m for m in bot.double.sent(R) if "selama 7 hari" in m.text]
 
 
@@ -354,7 +354,7 @@ async def test_crossing_requests_both_stand_and_are_pointed_out(bot: BotHarness,
     await hartini.say("4")
     confirm = await hartini.say("Salam")
     sent = await hartini.press(confirm, "Kirim permintaan")
-    assert "juga sedang mengajukan kunjungan ke desa Anda" in sent.text
+    assert "juga sedang mengajukan kunjungan ke desa Bapak/Ibu" in sent.text
     rows = await VisitRepo(bot.services.db).of_user(R)
     assert {(r.requester_user_id, r.host_user_id, r.state) for r in rows} == {(R, H, "diajukan"), (H, R, "diajukan")}
     # a second request to the same village while one is open is refused
@@ -397,10 +397,10 @@ async def test_lists_and_koordinator_summary(bot: BotHarness, engine: DeliveryEn
     await deliver(engine)
     card = await hartini.next()
     await hartini.press(card, "Terima: 7 Des")
-    listing = await said(budi, "/kunjungan", "Kunjungan kerja Anda")
+    listing = await said(budi, "/kunjungan", "Kunjungan kerja Bapak/Ibu")
     assert "Akan datang" in listing.text and "Sidasari → Caruy" in listing.text
     assert not any("Semua kunjungan" in b for b in listing.button_texts())
-    host_listing = await said(hartini, "/kunjungan", "Kunjungan kerja Anda")
+    host_listing = await said(hartini, "/kunjungan", "Kunjungan kerja Bapak/Ibu")
     assert "Akan datang" in host_listing.text
     summary_button = await kartono.say("/kunjungan")
     assert "Belum ada kunjungan" in summary_button.text

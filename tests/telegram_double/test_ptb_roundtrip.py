@@ -64,7 +64,7 @@ def build_app(double: TelegramDouble, seen: Seen) -> Application:  # type: ignor
         """Ask for the phone number with a request_contact keyboard."""
         assert update.effective_message
         keyboard = ReplyKeyboardMarkup([[KeyboardButton("Kirim nomor", request_contact=True)]], one_time_keyboard=True)
-        await update.effective_message.reply_text("Bagikan nomor Anda", reply_markup=keyboard)
+        await update.effective_message.reply_text("Bagikan nomor Bapak/Ibu", reply_markup=keyboard)
 
     async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Record the shared phone number."""
