@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import InputMediaPhoto, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
@@ -323,7 +323,7 @@ async def send_report(update: Update, context: BotContext, forum: Forum, month: 
     tz = forum_zone(forum)
     report = await monthly_report(reports(context), forum_id=forum.id, forum_name=forum.name, tz=tz, month=month,
                                   now=context.services.clock.now())
-    png: bytes = await WORKER.run("chart", report, lang)
+    pngs: list[bytes] = await WORKER.run("chart", report, lang)
     previous = add_months(month, -1)
     nav = [(str(t("rep.prev", lang, month=month_title(previous, lang))),
             encode(FEATURE, "m", forum.id, f"{previous:%Y%m}"))]
@@ -331,8 +331,12 @@ async def send_report(update: Update, context: BotContext, forum: Forum, month: 
     if following <= _today(context, forum):
         nav.append((str(t("rep.next", lang, month=month_title(following, lang))),
                     encode(FEATURE, "m", forum.id, f"{following:%Y%m}")))
-    await chat.send_photo(photo=png, caption=t("rep.chart_caption", lang, forum=forum.name,
-                                               month=month_title(month, lang)), parse_mode="HTML")
+    caption = t("rep.chart_caption", lang, forum=forum.name, month=month_title(month, lang))
+    if len(pngs) == 1:
+        await chat.send_photo(photo=pngs[0], caption=caption, parse_mode="HTML")
+    else:  # several pages go as one album, captioned on its first photo
+        await chat.send_media_group([InputMediaPhoto(png, caption=caption if i == 0 else None, parse_mode="HTML")
+                                     for i, png in enumerate(pngs)])
     await reply(update, report_text(report, lang), [nav])
 
 

@@ -1,9 +1,11 @@
-"""The monthly report as one PNG: a stack of simple panels readable on a phone.
+"""The monthly report as PNG pages: simple panels readable on a phone, sent as an album.
 
 Rendered with matplotlib's object API on the Agg canvas (no pyplot global state), so it is
 safe to run in a worker thread: call `await render_png_async(report, lang)`, which uses
 `asyncio.to_thread`. Large fonts, two colours plus grey, Indonesian labels. A panel whose
-data is empty shows "belum ada data" instead of a blank axis; the image always renders.
+data is empty is left out (when every panel is empty, one says "belum ada data", so there is
+always an image). Each page holds at most two panels and is at most 1280 px on its long side:
+Telegram scales larger photos down until their text is unreadable on a small screen.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ WIDTH_IN = 6.4
 PANEL_IN = 3.6
 DPI = 120
 MAX_BARS = 8
+PANELS_PER_PAGE = 2
+MAX_SIDE_PX = 1280
 MAX_LABEL = 16
 _RC: dict[str, Any] = {
     "font.size": 15,
@@ -179,34 +183,49 @@ Panel = Callable[[Axes, MonthlyReport, str], None]
 
 
 def panels_for(report: MonthlyReport) -> list[Panel]:
-    """The panels this report has data sources for, in reading order."""
-    panels: list[Panel] = [_joins]
-    if report.attendance is not None:
+    """The panels this report has data for, in reading order (at least one: the joins)."""
+    panels: list[Panel] = []
+    if report.joins and any(m.count for m in report.joins):
+        panels.append(_joins)
+    if report.attendance and any(a.rate is not None for a in report.attendance):
         panels.append(_attendance)
-    if report.visits is not None:
+    if report.visits and any(v.made or v.hosted for v in report.visits):
         panels.append(_visits)
-    if report.posts_by_bidang is not None:
+    if report.posts_by_bidang and any(n.count for n in report.posts_by_bidang):
         panels.append(lambda ax, r, lang: _hbar(ax, label("rep.chart.posts", lang),
                                                 [Named(bidang_label(n.label, lang), n.count)
                                                  for n in r.posts_by_bidang or []], lang))
-    if report.agreements_by_state is not None:
+    if report.agreements_by_state and any(n.count for n in report.agreements_by_state):
         panels.append(lambda ax, r, lang: _hbar(ax, label("rep.chart.agreements", lang),
                                                 [Named(state_text(n.label, lang), n.count)
                                                  for n in r.agreements_by_state or []], lang, keep_order=True))
-    if report.ratings is not None:
+    if report.ratings and any(s.points for s in report.ratings):
         panels.append(_ratings)
-    return panels
+    return panels or [_joins]
+
+
+def render_pngs(report: MonthlyReport, lang: str = "id") -> list[bytes]:
+    """The report chart as PNG pages of at most two panels (blocking: run it in the worker)."""
+    panels = panels_for(report)
+    pages = [panels[i:i + PANELS_PER_PAGE] for i in range(0, len(panels), PANELS_PER_PAGE)]
+    return [_render_page(report, page, lang, number, len(pages)) for number, page in enumerate(pages, 1)]
 
 
 def render_png(report: MonthlyReport, lang: str = "id") -> bytes:
-    """The report chart as PNG bytes (blocking: call through `render_png_async` from handlers)."""
-    panels = panels_for(report)
+    """The first page only (kept for callers that want one image)."""
+    return render_pngs(report, lang)[0]
+
+
+def _render_page(report: MonthlyReport, panels: list[Panel], lang: str, number: int, pages: int) -> bytes:
+    height_in = PANEL_IN * len(panels) + 0.9
+    dpi = min(DPI, MAX_SIDE_PX / max(height_in, WIDTH_IN))
     # rc_context changes matplotlib's global settings for its duration: one render at a time.
     with _RENDER_LOCK, matplotlib.rc_context(_RC):  # type: ignore[arg-type]
-        figure = Figure(figsize=(WIDTH_IN, PANEL_IN * len(panels) + 0.9), dpi=DPI, layout="constrained")
+        figure = Figure(figsize=(WIDTH_IN, height_in), dpi=dpi, layout="constrained")
         FigureCanvasAgg(figure)
+        page = f" ({number}/{pages})" if pages > 1 else ""
         figure.suptitle(f"{short(report.forum_name, 34)}\n"
-                        f"{babel_format_date(report.month, 'MMMM y', locale=normalise_language(lang))}",
+                        f"{babel_format_date(report.month, 'MMMM y', locale=normalise_language(lang))}{page}",
                         fontsize=18, fontweight="bold")
         axes = figure.subplots(len(panels), 1, squeeze=False)[:, 0]
         for ax, panel in zip(axes, panels, strict=True):
@@ -214,7 +233,7 @@ def render_png(report: MonthlyReport, lang: str = "id") -> bytes:
             ax.set_axisbelow(True)
             panel(ax, report, lang)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.reports import csv as csv_out
 from bot.reports import exports
-from bot.reports.charts import render_png
+from bot.reports.charts import render_pngs
 from bot.reports.monthly import MonthlyReport
 from bot.reports.period import resolve
 from bot.reports.worker import ExportRequest, ExportResult
@@ -21,8 +21,8 @@ from storage.database import Database
 from storage.reports import ReportRepo
 
 
-def chart(report: MonthlyReport, lang: str) -> bytes:
-    return render_png(report, lang)
+def chart(report: MonthlyReport, lang: str) -> list[bytes]:
+    return render_pngs(report, lang)
 
 
 def export(request: ExportRequest) -> ExportResult:

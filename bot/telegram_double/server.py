@@ -245,7 +245,7 @@ class TelegramDouble:
                 "getMe", "getUpdates", "deleteWebhook", "setWebhook", "getWebhookInfo", "logOut",
                 "close", "sendMessage", "editMessageText", "editMessageReplyMarkup",
                 "editMessageCaption", "answerCallbackQuery", "deleteMessage", "sendDocument",
-                "sendPhoto", "sendLocation", "copyMessage", "forwardMessage", "getFile",
+                "sendPhoto", "sendMediaGroup", "sendLocation", "copyMessage", "forwardMessage", "getFile",
                 "pinChatMessage", "unpinChatMessage", "unpinAllChatMessages", "setMyCommands",
                 "getMyCommands", "deleteMyCommands", "getChat", "getChatMember",
                 "getChatAdministrators", "createForumTopic", "sendChatAction",
@@ -1299,6 +1299,25 @@ class TelegramDouble:
 
     async def _api_sendPhoto(self, params: JSON) -> JSON:
         return await self._send_media(params, "sendPhoto", "photo")
+
+    async def _api_sendMediaGroup(self, params: JSON) -> list[JSON]:
+        """An album: 2-10 photos or documents, each its own message, as Telegram returns them."""
+        media = _as_json(params, "media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise ApiError(400, "Bad Request: media group must include 2-10 items")
+        kinds = {item.get("type") for item in media if isinstance(item, dict)}
+        if not kinds <= {"photo", "document"} or len(kinds) != 1:
+            raise ApiError(400, "Bad Request: wrong media group item types")
+        sent = []
+        for item in media:
+            kind = str(item["type"])
+            one: JSON = {key: value for key, value in params.items() if key != "media"}
+            one[kind] = item.get("media")
+            one["caption"] = item.get("caption") or ""
+            one["parse_mode"] = item.get("parse_mode")
+            one.pop("reply_markup", None)  # albums carry no buttons
+            sent.append(await self._send_media(one, "sendMediaGroup", kind))
+        return sent
 
     async def _api_sendDocument(self, params: JSON) -> JSON:
         return await self._send_media(params, "sendDocument", "document")
