@@ -46,7 +46,9 @@ async def test_group_limit_holds(db: Database, clock: FixedClock) -> None:
     async with TelegramDouble(limits=FloodLimits(group_per_minute=3, group_window_seconds=2.0)) as double:
         double.group(-500, "Forum Kades", bot_status="member")
         async with Bot(double.token, base_url=double.api_base_url) as bot:
-            settings = DeliverySettings(group_per_minute=3, group_window_seconds=2.0)
+            # A 2 s window leaves little slack for request jitter; 0.8 stretches ours to 2.5 s
+            # (in production 0.97 turns 60 s into 61.9 s).
+            settings = DeliverySettings(group_per_minute=3, group_window_seconds=2.0, rate_margin=0.8)
             await queue(db, clock, -500, 7)
             async with DeliveryEngine(bot=bot, db=db, clock=clock, settings=settings) as engine:
                 await engine.run_due()
@@ -55,7 +57,7 @@ async def test_group_limit_holds(db: Database, clock: FixedClock) -> None:
         times = send_times(double, -500)
         # Never more than 3 in any rolling 2 s, and no slower than the window requires.
         assert all(b - a >= 2.0 for a, b in zip(times, times[3:], strict=False)), times
-        assert times[-1] - times[0] < 2 * 2.0 / 0.97 + 1.0
+        assert times[-1] - times[0] < 2 * 2.0 / 0.8 + 1.0
 
 
 def test_group_bookings_never_exceed_20_in_any_rolling_minute() -> None:
