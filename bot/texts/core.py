@@ -37,7 +37,7 @@ ID: dict[str, str] = {
                     "Untuk bergabung dengan forum, buka tautan undangan dari koordinator forum Bapak/Ibu.\n"
                     "Koordinator yang ingin membuat forum baru: kirim /forum_baru.\n"
                     "Lihat semua perintah: /bantuan.",
-    "core.welcome_member": "Selamat datang kembali, {name}. Ketik /bantuan untuk melihat perintah.",
+    "core.welcome_member": "Selamat datang kembali, Bapak/Ibu {name}. Ketik /bantuan untuk melihat perintah.",
     "core.help_title": "<b>Perintah yang bisa Bapak/Ibu pakai</b>",
     "core.help_footer": "Batalkan formulir yang sedang berjalan dengan /batal.",
     "core.group_hello": "Halo! Saya <b>kades-bot</b>, asisten forum kepala desa: jadwal pertemuan, pengingat, "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.visits import EVENTS, STATES
-
 ID: dict[str, str] = {
     "cmd.kunjungan": "Kunjungan kerja: ajukan dan lihat",
     # states
@@ -292,35 +290,58 @@ EN: dict[str, str] = {
     "visit.err.no_group": "The forum's group is not linked yet, so the report cannot be shared. Your report is saved; ask the koordinator to link the group (/hubungkan), then try again.",
 }
 
-# Refusals of illegal transitions, one per (event, state) that no one may do: "accept when diterima" ...
-_STATE_REASON_ID = {
-    "diajukan": "Kunjungan ini belum diterima",
-    "tanggal_diusulkan": "Kunjungan ini belum diterima",
-    "diterima": "Kunjungan ini sudah diterima",
-    "ditolak": "Kunjungan ini sudah ditolak",
-    "selesai": "Kunjungan ini sudah selesai",
-    "dibatalkan": "Kunjungan ini sudah dibatalkan",
+# Refusals of transitions the visit's state does not allow, each a whole sentence for its case.
+_REFUSALS: dict[tuple[str, str], tuple[str, str]] = {
+    ("accept", "diajukan"): ("Kunjungan ini belum bisa diterima dari sini.", "This visit cannot be accepted from here."),
+    ("propose", "diajukan"): ("Tanggal kunjungan ini belum bisa diusulkan ulang dari sini.",
+                              "New dates for this visit cannot be proposed from here."),
+    ("reject", "diajukan"): ("Kunjungan ini belum bisa ditolak dari sini.", "This visit cannot be declined from here."),
+    ("cancel", "diajukan"): ("Kunjungan ini belum bisa dibatalkan dari sini.", "This visit cannot be cancelled from here."),
+    ("complete", "diajukan"): ("Kunjungan ini belum diterima tuan rumah, jadi belum bisa ditandai selesai.",
+                               "The host has not accepted this visit yet, so it cannot be marked done."),
+    ("accept", "tanggal_diusulkan"): ("Tanggal baru sudah diusulkan. Pilih salah satu tanggal usulan itu.",
+                                      "New dates were proposed; pick one of them."),
+    ("propose", "tanggal_diusulkan"): ("Tanggal kunjungan ini sedang menunggu jawaban pihak lain.",
+                                       "The proposed dates are waiting for the other side's answer."),
+    ("reject", "tanggal_diusulkan"): ("Kunjungan ini sedang menunggu jawaban atas tanggal usulan, jadi belum bisa ditolak.",
+                                      "This visit is waiting for an answer on the proposed dates, so it cannot be declined now."),
+    ("cancel", "tanggal_diusulkan"): ("Kunjungan ini belum bisa dibatalkan dari sini.", "This visit cannot be cancelled from here."),
+    ("complete", "tanggal_diusulkan"): ("Tanggal kunjungan ini belum disepakati, jadi belum bisa ditandai selesai.",
+                                        "The date of this visit is not agreed yet, so it cannot be marked done."),
+    ("accept", "diterima"): ("Kunjungan ini sudah diterima sebelumnya.", "This visit was already accepted."),
+    ("propose", "diterima"): ("Kunjungan ini sudah diterima. Untuk mengganti tanggal, batalkan lalu ajukan lagi.",
+                              "This visit is already accepted. To change the date, cancel it and request again."),
+    ("reject", "diterima"): ("Kunjungan ini sudah diterima, jadi tidak bisa ditolak lagi. Bila batal, tekan Batalkan.",
+                             "This visit is already accepted, so it cannot be declined. If it is off, press Cancel."),
+    ("cancel", "diterima"): ("Kunjungan ini tidak bisa dibatalkan sekarang.", "This visit cannot be cancelled now."),
+    ("accept", "ditolak"): ("Kunjungan ini sudah ditolak. Ajukan permintaan baru bila masih ingin berkunjung.",
+                            "This visit was declined. Send a new request if you still want to visit."),
+    ("propose", "ditolak"): ("Kunjungan ini sudah ditolak, jadi tanggalnya tidak bisa diubah lagi.",
+                             "This visit was declined, so its date can no longer change."),
+    ("reject", "ditolak"): ("Kunjungan ini sudah ditolak sebelumnya.", "This visit was already declined."),
+    ("cancel", "ditolak"): ("Kunjungan ini sudah ditolak, jadi tidak perlu dibatalkan.",
+                            "This visit was declined, so there is nothing to cancel."),
+    ("complete", "ditolak"): ("Kunjungan ini ditolak, jadi tidak bisa ditandai selesai.",
+                              "This visit was declined, so it cannot be marked done."),
+    ("accept", "selesai"): ("Kunjungan ini sudah selesai, jadi tidak bisa diterima lagi.",
+                            "This visit is already done, so it cannot be accepted again."),
+    ("propose", "selesai"): ("Kunjungan ini sudah selesai, jadi tanggalnya tidak bisa diubah lagi.",
+                             "This visit is already done, so its date can no longer change."),
+    ("reject", "selesai"): ("Kunjungan ini sudah selesai, jadi tidak bisa ditolak lagi.",
+                            "This visit is already done, so it cannot be declined."),
+    ("cancel", "selesai"): ("Kunjungan ini sudah selesai, jadi tidak bisa dibatalkan lagi.",
+                            "This visit is already done, so it cannot be cancelled."),
+    ("complete", "selesai"): ("Kunjungan ini sudah ditandai selesai sebelumnya.", "This visit was already marked done."),
+    ("accept", "dibatalkan"): ("Kunjungan ini sudah dibatalkan. Ajukan permintaan baru bila masih ingin berkunjung.",
+                               "This visit was cancelled. Send a new request if you still want to visit."),
+    ("propose", "dibatalkan"): ("Kunjungan ini sudah dibatalkan, jadi tanggalnya tidak bisa diubah lagi.",
+                                "This visit was cancelled, so its date can no longer change."),
+    ("reject", "dibatalkan"): ("Kunjungan ini sudah dibatalkan, jadi tidak perlu ditolak.",
+                               "This visit was cancelled, so there is nothing to decline."),
+    ("cancel", "dibatalkan"): ("Kunjungan ini sudah dibatalkan sebelumnya.", "This visit was already cancelled."),
+    ("complete", "dibatalkan"): ("Kunjungan ini sudah dibatalkan, jadi tidak bisa ditandai selesai.",
+                                 "This visit was cancelled, so it cannot be marked done."),
 }
-_STATE_REASON_EN = {
-    "diajukan": "This visit has not been accepted yet",
-    "tanggal_diusulkan": "This visit has not been accepted yet",
-    "diterima": "This visit has already been accepted",
-    "ditolak": "This visit has already been declined",
-    "selesai": "This visit is already done",
-    "dibatalkan": "This visit has already been cancelled",
-}
-_EVENT_ID = {"accept": "tidak bisa diterima lagi", "propose": "tanggalnya tidak bisa diubah lagi",
-             "reject": "tidak bisa ditolak lagi", "cancel": "tidak bisa dibatalkan lagi",
-             "complete": "belum bisa ditandai selesai"}
-_EVENT_EN = {"accept": "it cannot be accepted again", "propose": "its date can no longer be changed",
-             "reject": "it can no longer be declined", "cancel": "it can no longer be cancelled",
-             "complete": "it cannot be marked done yet"}
-for _state in STATES:
-    for _event in EVENTS:
-        _open = _state in ("diajukan", "tanggal_diusulkan")
-        _id_tail = _EVENT_ID[_event] if not (_open and _event == "complete") else "jadi belum bisa ditandai selesai"
-        _en_tail = _EVENT_EN[_event] if not (_open and _event == "complete") else "so it cannot be marked done"
-        if _state == "diterima" and _event == "complete":
-            continue
-        ID.setdefault(f"visit.err.{_event}_when_{_state}", f"{_STATE_REASON_ID[_state]}; {_id_tail}.")
-        EN.setdefault(f"visit.err.{_event}_when_{_state}", f"{_STATE_REASON_EN[_state]}; {_en_tail}.")
+for (_event, _state), (_id_text, _en_text) in _REFUSALS.items():
+    ID.setdefault(f"visit.err.{_event}_when_{_state}", _id_text)
+    EN.setdefault(f"visit.err.{_event}_when_{_state}", _en_text)

@@ -177,3 +177,9 @@ async def test_profile_uses_the_local_place_and_head_titles(bot: BotHarness) -> 
     assert "Kelurahan Rantepao" in profile.text and "Lurah" in profile.text and "Kepala Desa" not in profile.text
     profile = await bot.person(1002, "Datuak").say("/profil")
     assert "Nagari Inderapura" in profile.text and "Wali Nagari" in profile.text
+
+
+async def test_a_returning_member_is_greeted_by_name(bot: BotHarness) -> None:
+    await seed_forum(bot.services, koordinator=1001)
+    greeting = await bot.person(1001, "Budi").say("/start")
+    assert "Selamat datang kembali, Bapak/Ibu Budi Santoso" in greeting.text
