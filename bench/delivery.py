@@ -11,6 +11,9 @@ wake-up is part of what is measured. Figures are printed as they are, misses inc
   reminders       1,000 reminders to different chats due at the same moment
   kill -9         killed 5 s before the due time, restarted 60 s later: time after restart, lost, dups
   SIGTERM         stopped cleanly mid-way, restarted: lost and duplicates (expected 0 and 0)
+  kills in flight a broadcast to N members and the forum group; kill -9 several times while
+                  sends are in flight (after some were delivered, never before anything is due),
+                  restart at once each time: lost, duplicates, and the rows in flight at each kill
 """
 
 from __future__ import annotations
@@ -236,6 +239,48 @@ async def sigterm(template: Path, n: int) -> Figures:
             return figures
 
 
+GROUP = -1_001_234_567_890
+
+
+async def kills_in_flight(template: Path, n: int, kills: int) -> None:
+    """kill -9 `kills` times while sends are in flight; report lost and duplicated messages."""
+    async with TelegramDouble(rtt=RTT) as double:
+        with tempfile.TemporaryDirectory() as tmp:
+            run = Run(Path(tmp), template, double)
+            db = Database(run.db_path)
+            await db.open()
+            now = datetime.now(UTC)
+            world = await make_world(db, now, members=n, first_member=100_000, group_chat_id=GROUP)
+            await BroadcastRepo(db).create(forum_id=world.forum_id, created_by=world.coordinator, text=MARK,
+                                           audience=Audience(group=True), scheduled_at=now, now=now,
+                                           render={"id": f"📢 {MARK} Minggu pagi"}, group_chat_id=GROUP)
+            await db.close()
+            for uid in [world.coordinator, *world.members]:
+                double.user(uid, f"Kades {uid}")
+            double.group(GROUP, "Forum Kades Cilacap", bot_status="member")
+            chats = {*world.members, GROUP}
+            in_flight: list[int] = []
+            await run.start()
+            for k in range(kills):
+                goal = len(chats) * (k + 1) // (kills + 1)
+                await poll(lambda goal=goal: len(deliveries(double, chats)) >= goal, 120, every=0.01)
+                await run.stop(signal.SIGKILL)
+                db = Database(run.db_path)
+                await db.open()
+                in_flight.append((await OutboxRepo(db).counts()).get("sending", 0))
+                await db.close()
+                await run.start()
+            await wait_for_all(double, chats, 2 * n / 30 + 60)
+            await asyncio.sleep(2)  # anything still coming would be a duplicate
+            await run.stop()
+            got = deliveries(double, chats)
+            lost = len(chats) - len(got)
+            duplicates = sum(c - 1 for c in got.values())
+            print(f"kills in flight  {n} members + 1 group, {kills} x kill -9: lost={lost} duplicates={duplicates} "
+                  f"(bound: rows in flight at the kills = {sum(in_flight)}, per kill {in_flight}); "
+                  f"group got it {got.get(GROUP, 0)}x")
+
+
 async def build_template(path: Path) -> None:
     db = Database(path)
     await db.open()
@@ -244,10 +289,13 @@ async def build_template(path: Path) -> None:
     await db.close()
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, kills_only: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / "template.sqlite3"
         await build_template(template)
+        if kills_only:
+            await kills_in_flight(template, 300 if quick else 1000, 3 if quick else 5)
+            return
         print(f"double: rtt={RTT * 1000:.0f}ms, Telegram limits enforced; bot: python -m bot run (defaults)")
         print((await plain(template, 400, "broadcast")).line())
         if not quick:
@@ -255,9 +303,12 @@ async def main(quick: bool) -> None:
         print((await plain(template, 1000, "reminders")).line())
         print((await killed(template, 1000, down=5 if quick else 60)).line())
         print((await sigterm(template, 1000)).line())
+        await kills_in_flight(template, 300 if quick else 1000, 3 if quick else 5)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the 3,000 broadcast; 5 s downtime")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--kills-only", action="store_true", help="only the kills-in-flight figure")
+    options = parser.parse_args()
+    asyncio.run(main(options.quick, options.kills_only))

@@ -9,6 +9,15 @@ Both bots run as real processes polling the double over loopback with a simulate
 2. Open loop at 20 updates/s offered: reply latency p50/p95 (target p95 <= rtt + 25 ms).
 3. RSS of the bot process with the full village registry loaded (target <= 100 MiB).
 Flood limits are off in the double here: this measures the bot, not Telegram's limits.
+
+    python bench/updates.py --suite reliability [--updates 1000] [--users 100]
+
+The durable inbox's cost and the intake's behaviour, same work for every variant:
+kades-bot with the inbox (polling), without it (PTB's Updater, `inbox.enabled=false`), and
+with the inbox in webhook mode (the double POSTs each update with the secret header):
+closed-loop throughput and open-loop reply latency for each; then flood figures: another
+user's /bantuan p50/p95 idle vs while one user sends 300 updates (inbox only: without it the
+issue measured 0.07 s -> 234 s).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import argparse
 import asyncio
 import random
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -105,13 +115,32 @@ async def open_loop(double: TelegramDouble, users: list[SimUser], rate: float, s
     return latencies
 
 
-async def run_bot(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, float]:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+VARIANTS: dict[str, dict[str, str]] = {
+    "kades-bot": {},
+    "inbox": {},
+    "no-inbox": {"KADES_INBOX__ENABLED": "false"},
+    "webhook": {"KADES_TELEGRAM__MODE": "webhook"},
+}
+
+
+async def run_bot(kind: str, args: argparse.Namespace, tmp: Path, *, flood: bool = False) -> dict[str, float]:
     async with TelegramDouble(token="777000:BENCH", rtt=args.rtt, enforce_limits=False) as double:
         db_path = tmp / f"{kind}.sqlite3"
-        if kind == "kades-bot":
+        extra = dict(VARIANTS.get(kind, {}))
+        if kind != "echo":
             await seed(db_path, args.users)
-        env = bot_env(double.api_base_url, double.file_base_url, double.token, db_path)
-        command = ["-m", "bot", "run"] if kind == "kades-bot" else [str(Path(__file__).with_name("echo_bot.py"))]
+        if kind == "webhook":
+            port = free_port()
+            extra.update({"KADES_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+                          "KADES_TELEGRAM__WEBHOOK_PORT": str(port), "KADES_TELEGRAM__WEBHOOK_LISTEN": "127.0.0.1"})
+        env = bot_env(double.api_base_url, double.file_base_url, double.token, db_path, **extra)
+        command = ["-m", "bot", "run"] if kind != "echo" else [str(Path(__file__).with_name("echo_bot.py"))]
         proc = await spawn(command, env)
         try:
             users = [double.user(10_000 + i, f"Kades Nomor {i}") for i in range(args.users)]
@@ -122,13 +151,31 @@ async def run_bot(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, f
             await double.wait_idle(quiet=0.5, timeout=30)
             open_latencies = await open_loop(double, users, 20.0, args.open_seconds)
             rss, peak = rss_mib(proc.pid)
+            flood_figures = await flood_run(double, users) if flood else None
         finally:
             proc.send_signal(signal.SIGTERM)
             await asyncio.wait_for(proc.wait(), 20)
         print(f"{kind:10s} closed loop: {throughput:7.1f} updates/s  reply latency {summary(closed)}")
         print(f"{kind:10s} open loop @20/s: reply latency {summary(open_latencies)}")
         print(f"{kind:10s} RSS now={rss:.1f} MiB peak={peak:.1f} MiB")
-        return {"throughput": throughput, "open_p95": percentile(open_latencies, 95), "rss": rss, "peak": peak}
+        if flood_figures is not None:
+            idle, flooded = flood_figures
+            print(f"{kind:10s} flood: another user's /bantuan idle {summary(idle)}")
+            print(f"{kind:10s} flood: while one user sends 300 updates {summary(flooded)}")
+        return {"throughput": throughput, "open_p95": percentile(open_latencies, 95),
+                "open_p50": percentile(open_latencies, 50), "rss": rss, "peak": peak}
+
+
+async def flood_run(double: TelegramDouble, users: list[SimUser]) -> tuple[list[float], list[float]]:
+    """Another user's /bantuan, one at a time, idle and then while one user floods 300 updates."""
+    await double.wait_idle(quiet=0.5, timeout=60)
+    others = iter([double.user(90_000 + i, f"Kades Lain {i}") for i in range(80)])  # one fresh chat each
+    idle = [await one_update(double, next(others), "/bantuan") for _ in range(40)]
+    flooder = users[0]
+    for _ in range(300):
+        await double.send_message(flooder, "/bantuan")
+    flooded = [await one_update(double, next(others), "/bantuan") for _ in range(40)]
+    return idle, flooded
 
 
 async def main() -> None:
@@ -137,8 +184,12 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--rtt", type=float, default=0.05)
     parser.add_argument("--open-seconds", type=float, default=10.0)
+    parser.add_argument("--suite", choices=["baseline", "reliability"], default="baseline")
     args = parser.parse_args()
-    print(f"updates={args.updates} users={args.users} rtt={args.rtt * 1000:.0f} ms")
+    print(f"updates={args.updates} users={args.users} rtt={args.rtt * 1000:.0f} ms suite={args.suite}")
+    if args.suite == "reliability":
+        await reliability(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         echo = await run_bot("echo", args, Path(tmp))
         ours = await run_bot("kades-bot", args, Path(tmp))
@@ -150,6 +201,21 @@ async def main() -> None:
           f"{'OK' if ours['open_p95'] <= target_p95 else 'MISS'}")
     print(f"RSS with registry: {ours['rss']:.1f} MiB now, {ours['peak']:.1f} MiB peak (target <= 100 MiB) -> "
           f"{'OK' if ours['peak'] <= 100 else 'MISS'}")
+
+
+async def reliability(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        inbox = await run_bot("inbox", args, Path(tmp), flood=True)
+        plain = await run_bot("no-inbox", args, Path(tmp))
+        webhook = await run_bot("webhook", args, Path(tmp))
+    print()
+    print(f"inbox cost: throughput {inbox['throughput']:.1f} vs {plain['throughput']:.1f} updates/s without "
+          f"({(inbox['throughput'] / plain['throughput'] - 1) * 100:+.0f}%); open-loop p50/p95 "
+          f"{inbox['open_p50'] * 1000:.1f}/{inbox['open_p95'] * 1000:.1f} ms vs "
+          f"{plain['open_p50'] * 1000:.1f}/{plain['open_p95'] * 1000:.1f} ms")
+    print(f"webhook vs polling (both with the inbox): open-loop p50/p95 {webhook['open_p50'] * 1000:.1f}/"
+          f"{webhook['open_p95'] * 1000:.1f} ms vs {inbox['open_p50'] * 1000:.1f}/{inbox['open_p95'] * 1000:.1f} ms; "
+          f"throughput {webhook['throughput']:.1f} vs {inbox['throughput']:.1f} updates/s")
 
 
 if __name__ == "__main__":

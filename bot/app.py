@@ -5,7 +5,8 @@ Handler order matters (PTB runs the first matching handler per group):
            and a catch-all that answers unknown buttons as stale;
            then typed answers to forms in private chat (handlers.forms.route_input) last,
            so a command always wins over a form in progress.
-  errors   handlers.common.on_error: logs with context, tells the user politely.
+  errors   handlers.common.on_error: logs with context, tells the user politely;
+           handlers.trouble.on_storage_trouble: a locked or full database (not a bug).
 Services open in post_init (database, registry, delivery engine) and close in post_shutdown.
 """
 
@@ -14,14 +15,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import secrets
+import signal
 from collections import defaultdict
 from collections.abc import Awaitable
 from typing import Any
+from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -54,10 +58,14 @@ from handlers import (
     visits,
 )
 from handlers.common import on_error, on_unknown_button
+from handlers.trouble import on_storage_trouble
 from scheduler import maintenance
 from scheduler.engine import DeliveryEngine
+from scheduler.intake import Intake
+from scheduler.reply_limiter import PerChatRateLimiter
 from storage import search_index
 from storage.database import Database
+from storage.inbox import BotStateRepo
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +116,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         .base_file_url(settings.telegram.api_base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())
-        # Direct replies retry a 429 instead of failing; pushes go through our own dispatcher.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3))
+        # Direct replies retry a 429 instead of failing, pausing only the chat it was about
+        # (one flooding user must not slow everyone); pushes go through our own dispatcher.
+        .rate_limiter(PerChatRateLimiter(max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -125,6 +134,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
                                    forms.route_input))
     app.add_error_handler(on_error)
+    app.add_error_handler(on_storage_trouble)
     return app
 
 
@@ -171,25 +181,91 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 
 
 async def start_manually(app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 1) -> None:
-    """Start like run_polling does, inside an event loop someone else owns (tests, console)."""
+    """Start the bot inside an event loop someone else owns (the CLI, tests, console):
+    polling or webhook into the durable inbox (scheduler/intake.py)."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     await app.start()
-    assert app.updater is not None
-
-    def polling_error(exc: TelegramError) -> None:  # as run_polling does: errors go to on_error
-        app.create_task(app.process_error(error=exc, update=None))
-
-    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
-                                    error_callback=polling_error)
-    # Planners run in the background once polling is up; tests and the console start from their result.
     services: Services = app.bot_data["services"]
+    if not services.settings.inbox.enabled:  # the benchmark's baseline: PTB's Updater, no inbox
+        assert app.updater is not None
+
+        def polling_error(exc: TelegramError) -> None:  # as run_polling does: errors go to on_error
+            app.create_task(app.process_error(error=exc, update=None))
+
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
+                                        error_callback=polling_error)
+    else:
+        await start_intake(app, poll_timeout=poll_timeout)
+    # Planners run in the background once polling is up; tests and the console start from their result.
     if isinstance(services.delivery, DeliveryEngine):
         await services.delivery.started()
 
 
+async def start_intake(app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int) -> Intake:
+    """The inbox's intake: replay what a crash left open, then poll, or serve the webhook."""
+    services: Services = app.bot_data["services"]
+    settings = services.settings
+    intake = Intake(app, db=services.db, clock=services.clock, settings=settings.inbox,
+                    rederive=forms.answer_again, wake_outbox=services.delivery.wake, poll_timeout=poll_timeout)
+    app.bot_data["intake"] = intake
+    webhook = settings.telegram.mode == "webhook"
+    if isinstance(services.delivery, DeliveryEngine):
+        services.delivery.add_planner(intake.prune_planner, every=3600, name="inbox_prune")
+    if webhook:
+        app.bot_data["webhook_runner"] = await start_webhook(app, intake)
+    else:
+        await app.bot.delete_webhook()
+    await intake.start(polling=not webhook)
+    return intake
+
+
+async def webhook_secret(services: Services) -> str:
+    """The configured secret, else one generated on first start and kept in the database."""
+    configured = services.settings.telegram.webhook_secret
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value()
+    return await BotStateRepo(services.db).get_or_create("webhook_secret", lambda: secrets.token_urlsafe(32))
+
+
+async def start_webhook(app: Application[Any, Any, Any, Any, Any, Any], intake: Intake) -> web.AppRunner:
+    """Listen for Telegram's POSTs, then tell Telegram where to send them (with the secret)."""
+    services: Services = app.bot_data["services"]
+    tg = services.settings.telegram
+    if not tg.webhook_url:
+        raise ValueError("telegram.webhook_url: required when telegram.mode is webhook")
+    secret = await webhook_secret(services)
+    path = urlsplit(tg.webhook_url).path or "/"
+    runner = web.AppRunner(intake.webhook_app(path, secret), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, tg.webhook_listen, tg.webhook_port).start()
+    await app.bot.set_webhook(tg.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+    log.info("event=webhook_listening port=%d", tg.webhook_port)
+    return runner
+
+
+async def serve(app: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int) -> None:
+    """`kades-bot run`: start, answer until SIGINT/SIGTERM, stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await start_manually(app, poll_timeout=poll_timeout)
+    log.info("event=bot_running")
+    try:
+        await stop.wait()
+    finally:
+        await stop_manually(app)
+
+
 async def stop_manually(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    intake = app.bot_data.pop("intake", None)
+    if isinstance(intake, Intake):
+        await intake.stop()
+    runner = app.bot_data.pop("webhook_runner", None)
+    if isinstance(runner, web.AppRunner):
+        await runner.cleanup()
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

@@ -70,6 +70,8 @@ def render_report(broadcast_id: int, progress: Progress, failures: list[Failure]
     lines = [str(t("bc.report", lang, id=broadcast_id, when=format_datetime(started, tz, lang),
                    sent=progress.sent, total=progress.total, failed=progress.failed,
                    not_sent=progress.cancelled + progress.expired))]
+    if progress.possible_duplicates:
+        lines.append(str(t("bc.report_maybe_dup", lang, n=progress.possible_duplicates)))
     unreachable = [f for f in failures if f.unreachable]
     other = [f for f in failures if not f.unreachable and f.reason not in ("cancelled", "expired")]
     not_sent = [f for f in failures if f.reason in ("cancelled", "expired")]

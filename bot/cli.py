@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 from bot.logsetup import setup_logging
 from storage.database import Database, DatabaseError
+from storage.lock import AlreadyRunning, InstanceLock
 
 EXIT_CONFIG = 2
 TOKEN_REJECTED = "Token ditolak oleh Telegram: periksa TELEGRAM_BOT_TOKEN"
@@ -70,10 +71,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "admin":
         return asyncio.run(_set_role(settings, args.forum, args.user, args.role))
     if args.command == "console":
-        from bot.console import run_console
-
-        return run_console(settings, demo=args.demo, db_path=args.db)
+        return _console(settings, demo=args.demo, db_path=args.db)
     return _run(settings)
+
+
+def _console(settings: Settings, *, demo: bool, db_path: str | None) -> int:
+    from bot.console import run_console
+
+    lock = _instance_lock(Path(db_path)) if db_path else None  # a temporary database is ours alone
+    if db_path and lock is None:
+        return EXIT_CONFIG
+    try:
+        return run_console(settings, demo=demo, db_path=db_path)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 async def _migrate(settings: Settings) -> int:
@@ -186,33 +198,36 @@ async def _check_database(settings: Settings) -> None:
 
 
 def _run(settings: Settings) -> int:
-    from telegram import Update
-
-    from bot.app import build_application
+    from bot.app import build_application, serve
 
     if settings.telegram.token is None:
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
+    lock = _instance_lock(settings.storage.path)
+    if lock is None:
+        return EXIT_CONFIG
     try:
-        asyncio.run(_check_database(settings))
-    except DatabaseError as exc:
-        return _fail(str(exc))
-    waited = asyncio.run(_wait_for_telegram(settings))
-    if waited is not None:
-        return waited
-    app = build_application(settings)
-    tg = settings.telegram
-    if tg.mode == "webhook":
-        if not tg.webhook_url:
+        try:
+            asyncio.run(_check_database(settings))
+        except DatabaseError as exc:
+            return _fail(str(exc))
+        waited = asyncio.run(_wait_for_telegram(settings))
+        if waited is not None:
+            return waited
+        if settings.telegram.mode == "webhook" and not settings.telegram.webhook_url:
             return _fail("config error: telegram.webhook_url: required when telegram.mode is webhook")
-        app.run_webhook(
-            listen=tg.webhook_listen, port=tg.webhook_port, webhook_url=tg.webhook_url,
-            url_path=tg.webhook_url.rsplit("/", 1)[-1] if "/" in tg.webhook_url.split("//", 1)[-1] else "",
-            secret_token=tg.webhook_secret.get_secret_value() if tg.webhook_secret else None,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        # bootstrap_retries=-1: a network blip right after _wait_for_telegram is retried, not fatal.
-        app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=tg.poll_timeout, poll_interval=0.0,
-                        bootstrap_retries=-1)
+        asyncio.run(serve(build_application(settings), poll_timeout=settings.telegram.poll_timeout))
+    finally:
+        lock.release()
     return 0
+
+
+def _instance_lock(db_path: Path) -> InstanceLock | None:
+    """The database's one-instance lock, taken; None (after one line on stderr) when another holds it."""
+    lock = InstanceLock(db_path)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        _fail(str(exc))
+        return None
+    return lock

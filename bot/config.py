@@ -89,9 +89,15 @@ class DeliverySettings(_Section):
     global_per_second: float = Field(30.0, gt=0)
     per_chat_per_second: float = Field(1.0, gt=0)
     group_per_minute: int = Field(20, gt=0)
+    # Unused: retries end by time (expires_at, or retry_max_age_seconds), not by a count.
     max_attempts: int = Field(8, ge=1)
     backoff_base_seconds: float = Field(2.0, gt=0)
-    backoff_max_seconds: float = Field(600.0, gt=0)
+    backoff_max_seconds: float = Field(180.0, gt=0)
+    # A push without expires_at is retried for at most this long after it was due.
+    retry_max_age_seconds: float = Field(24 * 3600.0, gt=0)
+    # A row 'sending' this long without a send in flight (its result could not be recorded)
+    # is taken back and sent again, without waiting for a restart.
+    lease_seconds: float = Field(60.0, gt=0)
     in_flight: int = Field(30, ge=1, le=200)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(6, 0)
@@ -100,13 +106,27 @@ class DeliverySettings(_Section):
     rate_margin: float = Field(0.97, gt=0, le=1)
     global_burst: int = Field(10, ge=1)
     per_chat_burst: int = Field(1, ge=1)
+    # Unused: groups are limited by a rolling window (group_per_minute per group_window_seconds,
+    # no burst above it). Kept so existing config files stay valid.
     group_burst: int = Field(10, ge=1)
+    group_window_seconds: float = Field(60.0, gt=0)
     # Seconds between edits of a broadcast's progress message.
     progress_every_seconds: float = Field(3.0, ge=3.0)
     # Read timeout of one push; a timeout counts as a failed attempt (retried with backoff).
     send_timeout_seconds: float = Field(10.0, gt=0)
     # How often planners (digests, prompts) run.
     planner_every_seconds: float = Field(60.0, gt=0)
+
+
+class InboxSettings(_Section):
+    # false: PTB's own polling without the inbox (only for bench/updates.py's baseline).
+    enabled: bool = True
+    # Updates handled at once; one sender never holds more than one of them.
+    workers: int = Field(8, ge=1, le=256)
+    # Updates one sender may have waiting; the excess is dropped with one polite message.
+    per_user_queue: int = Field(20, ge=1)
+    # Handled rows are forgotten after this many days.
+    keep_days: float = Field(7.0, gt=0)
 
 
 class Settings(BaseSettings):
@@ -118,6 +138,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     bot: BotSettings = BotSettings()
     delivery: DeliverySettings = DeliverySettings()
+    inbox: InboxSettings = InboxSettings()
 
     @classmethod
     def settings_customise_sources(

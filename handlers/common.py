@@ -26,6 +26,7 @@ from bot.context import BotContext
 from bot.errors import KadesError, StaleAction
 from bot.services import Planner, Services
 from bot.texts import Html, normalise_language, t
+from storage.trouble import is_storage_trouble
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +237,8 @@ async def on_error(update: object, context: BotContext) -> None:
     one WARNING line without a traceback.
     """
     err = context.error
+    if is_storage_trouble(err):
+        return  # handlers.trouble answers it: not a bug
     if update is None and isinstance(err, NetworkError):
         log.warning("event=polling_error error=%s detail=%s", type(err).__name__, str(err)[:120])
         return

@@ -80,3 +80,20 @@ async def route_input(update: Update, context: BotContext) -> None:
         await reply(update, t("core.not_understood_member" if registered else "core.not_understood", lang))
         return
     await _FORMS[draft.flow](update, context, draft)
+
+
+async def answer_again(update: Update, app: Any) -> None:
+    """After a restart: this update's change was saved but its reply may never have gone out.
+
+    Running it again would change things twice, so the reply is derived from what was saved:
+    in a form, the current step is asked again; otherwise a short "already recorded".
+    """
+    context = BotContext.from_update(update, app)
+    user = update.effective_user
+    if user is None or update.effective_chat is None:
+        return
+    draft = await context.services.drafts.get(user.id)
+    if draft is not None and draft.flow in _REPROMPTS:
+        await _REPROMPTS[draft.flow](update, context, draft)
+        return
+    await reply(update, t("rel.replayed", await language(update, context)))

@@ -6,8 +6,12 @@ A row is 'sending' from the claim until Telegram answers; the answer is written 
 
     ok                                  -> sent (+ message_id); pinned on request
     429 retry_after                     -> pending; that chat (or all) pauses retry_after seconds
-    5xx, timeout, network               -> pending again after exponential backoff with jitter;
-                                           failed with the reason after max_attempts
+    5xx, timeout, network               -> pending again after exponential backoff with jitter
+                                           (capped at backoff_max_seconds), until the push has
+                                           expired (expires_at) or, without one, until
+                                           retry_max_age_seconds after it was due: then failed
+    timeout                             -> as above, and marked maybe_sent: Telegram may have
+                                           delivered it, so the resend is a possible duplicate
     403 blocked / deactivated / can't   -> failed at once; the member is marked unreachable
         initiate; 400 chat not found
     400 other (bad HTML, too long)      -> failed at once (sending again cannot help)
@@ -15,7 +19,9 @@ A row is 'sending' from the claim until Telegram answers; the answer is written 
 
 A kill -9 leaves claimed rows in 'sending'; `recover()` at start makes them pending again,
 so they are sent again. Duplicates are therefore bounded by `in_flight`: a slot is freed
-only after the sent mark is committed.
+only after the sent mark is committed. A row whose answer could not be recorded (database
+locked, disk full) stays 'sending' with no send in flight; after `lease_seconds` it is taken
+back and sent again without a restart (a possible duplicate, counted as such).
 """
 
 from __future__ import annotations
@@ -32,7 +38,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
@@ -89,6 +103,7 @@ class DispatchStats:
     expired: int = 0
     deferred: int = 0
     migrated: int = 0
+    possible_duplicates: int = 0  # timed out after Telegram may have delivered, or taken back by the lease
     started_at: float = field(default_factory=time.monotonic)
 
 
@@ -151,6 +166,7 @@ class Dispatcher:
         self._zones_loaded_at = -1e9
         # Set whenever something changed that could let another row go (a send finished).
         self.changed = asyncio.Event()
+        self._reclaimed_at: datetime | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     async def recover(self) -> int:
@@ -191,6 +207,7 @@ class Dispatcher:
         if backlog > HORIZON / 2:
             return backlog - HORIZON / 2  # enough booked; look again when it runs low
         now = self.clock.now()
+        await self._reclaim_stale(now)
         limited = self.limiter.limited_chats(mono)
         exclude = self._busy_chats | limited.keys()
         limit = free + 8
@@ -227,7 +244,7 @@ class Dispatcher:
             await self.repo.defer(deferred)
             self.stats.deferred += len(deferred)
             log.info("event=outbox_quiet_hours rows=%d until=%s", len(deferred), deferred[0][1].isoformat())
-        claimed = await self.repo.claim([r.id for r, _ in chosen])
+        claimed = await self.repo.claim([r.id for r, _ in chosen], now)
         for row, at in chosen:
             if row.id not in claimed:
                 continue  # cancelled meanwhile
@@ -237,6 +254,17 @@ class Dispatcher:
             # More may be ready: come back when the booked sends run low.
             return max(0.0, self.limiter.backlog(self.monotonic()) - HORIZON / 2)
         return min(limited.values()) if limited else None
+
+    async def _reclaim_stale(self, now: datetime) -> None:
+        """Take back rows stuck in 'sending' past the lease (checked a few times per lease)."""
+        lease = timedelta(seconds=self.settings.lease_seconds)
+        if self._reclaimed_at is not None and now - self._reclaimed_at < lease / 6:
+            return
+        self._reclaimed_at = now
+        n = await self.repo.reclaim_stale(now - lease, self._tasks.keys())
+        if n:
+            self.stats.possible_duplicates += n
+            log.warning("event=outbox_lease_expired rows=%d note=possible_duplicates", n)
 
     def _quiet_until(self, row: OutboxRow, now: datetime) -> datetime | None:
         if row.urgent or row.priority == Priority.INTERACTIVE:
@@ -306,7 +334,12 @@ class Dispatcher:
         except Forbidden as exc:
             await self._permanent(row, exc)
             return
-        except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
+        except TimedOut as exc:  # the request may have reached Telegram and been delivered
+            self.stats.possible_duplicates += 1
+            log.warning("event=outbox_maybe_sent id=%d chat=%d note=possible_duplicate", row.id, row.chat_id)
+            await self._transient(row, f"{type(exc).__name__}: {exc}", maybe_sent=True)
+            return
+        except (NetworkError, TelegramError) as exc:  # 5xx, connection errors
             await self._transient(row, f"{type(exc).__name__}: {exc}")
             return
         await self._writer.mark(Sent(row.id, message_id, self.clock.now()))
@@ -339,20 +372,24 @@ class Dispatcher:
             log.warning("event=outbox_rejected id=%d chat=%d error=%s", row.id, row.chat_id, exc)
             await self.repo.fail(row.id, error=f"rejected: {exc}"[:300])
 
-    async def _transient(self, row: OutboxRow, error: str) -> None:
+    async def _transient(self, row: OutboxRow, error: str, *, maybe_sent: bool = False) -> None:
         attempts = row.attempts + 1
-        if attempts >= self.settings.max_attempts:
+        now = self.clock.now()
+        # Whole seconds: the database keeps times to the second.
+        delay = float(math.ceil(self.backoff(attempts)))
+        retry_at = now + timedelta(seconds=delay)
+        # Retries end by meaning: an expiring push is expired by step() once expires_at passes;
+        # one that never expires is given up retry_max_age_seconds after it was due.
+        give_up_at = row.due_at + timedelta(seconds=self.settings.retry_max_age_seconds)
+        if row.expires_at is None and retry_at >= give_up_at:
             self.stats.failed += 1
             log.error("event=outbox_dead id=%d chat=%d attempts=%d error=%s", row.id, row.chat_id, attempts, error)
             await self.repo.fail(row.id, error=f"gave up after {attempts} attempts: {error}"[:300])
             return
-        # Whole seconds: the database keeps times to the second.
-        delay = float(math.ceil(self.backoff(attempts)))
         self.stats.retried_transient += 1
         log.warning("event=outbox_retry id=%d chat=%d attempt=%d delay=%.1f error=%s", row.id, row.chat_id,
                     attempts, delay, error)
-        await self.repo.retry_later(row.id, at=self.clock.now() + timedelta(seconds=delay), error=error[:300],
-                                    count_attempt=True)
+        await self.repo.retry_later(row.id, at=retry_at, error=error[:300], count_attempt=True, maybe_sent=maybe_sent)
 
     def backoff(self, attempts: int) -> float:
         """Exponential backoff with jitter: half fixed, half random, so retries spread out."""

@@ -1,7 +1,8 @@
 """Client-side flood control: stay under Telegram's limits instead of collecting 429s.
 
-Telegram (and the test double) meter bots with token buckets: ~30/s overall, ~1/s
-sustained per private chat, 20/min per group. We book send times ahead with the generic
+Telegram (and the test double) meter bots: ~30/s overall, ~1/s sustained per private
+chat (token buckets), and at most 20 messages to a group in any rolling minute (a window,
+so a burst of 20 is followed by silence until the first of them is a minute old). We book send times ahead with the generic
 cell rate algorithm (GCRA, a token bucket expressed as a "theoretical arrival time"), run
 slightly slower than Telegram (`rate_margin`) and with a smaller burst, so Telegram's bucket
 never runs dry even when request arrival times jitter. Booking ahead lets the dispatcher
@@ -10,6 +11,8 @@ Times here are monotonic seconds.
 """
 
 from __future__ import annotations
+
+import bisect
 
 from bot.config import DeliverySettings
 
@@ -36,6 +39,30 @@ class Gcra:
         return self.tat <= now
 
 
+class RollingWindow:
+    """At most `limit` sends in any `window` seconds, booked ahead: the GCRA's interface."""
+
+    __slots__ = ("limit", "times", "window")
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = max(1, limit)
+        self.window = window
+        self.times: list[float] = []  # booked send times, sorted
+
+    def earliest(self, now: float) -> float:
+        cutoff = bisect.bisect_right(self.times, now - self.window)
+        del self.times[:cutoff]
+        if len(self.times) < self.limit:
+            return now
+        return max(now, self.times[-self.limit] + self.window)
+
+    def book(self, at: float) -> None:
+        bisect.insort(self.times, at)
+
+    def idle(self, now: float) -> bool:
+        return not self.times or self.times[-1] <= now - self.window
+
+
 def is_group(chat_id: int) -> bool:
     """Groups, supergroups and channels have negative ids; private chats positive ones."""
     return chat_id < 0
@@ -48,17 +75,22 @@ class Limiter:
         margin = settings.rate_margin
         self._global = Gcra(settings.global_per_second * margin, settings.global_burst)
         self._private = (settings.per_chat_per_second * margin, float(settings.per_chat_burst))
-        self._group = (settings.group_per_minute / 60.0 * margin, float(settings.group_burst))
-        self._chats: dict[int, Gcra] = {}
+        # The window is stretched by the margin: 20 per 61.9 s with the default 0.97.
+        self._group_limit = settings.group_per_minute
+        self._group_window = settings.group_window_seconds / margin
+        self._chats: dict[int, Gcra | RollingWindow] = {}
         self._paused: dict[int, float] = {}  # chat -> monotonic time its 429 pause ends
         self._global_paused_until = 0.0
         self._recent_429: list[tuple[float, int]] = []
 
-    def _bucket(self, chat_id: int) -> Gcra:
+    def _bucket(self, chat_id: int) -> Gcra | RollingWindow:
         bucket = self._chats.get(chat_id)
         if bucket is None:
-            rate, burst = self._group if is_group(chat_id) else self._private
-            bucket = self._chats[chat_id] = Gcra(rate, burst)
+            if is_group(chat_id):
+                bucket = RollingWindow(self._group_limit, self._group_window)
+            else:
+                bucket = Gcra(*self._private)
+            self._chats[chat_id] = bucket
         return bucket
 
     # -- booking ---------------------------------------------------------------------------

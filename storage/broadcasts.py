@@ -72,6 +72,8 @@ class Progress(BaseModel):
     waiting: int = 0  # pending or sending
     cancelled: int = 0
     expired: int = 0
+    # Sent after a try Telegram may already have delivered (a timeout, a lease take-back).
+    possible_duplicates: int = 0
 
     @property
     def total(self) -> int:
@@ -293,14 +295,17 @@ class BroadcastRepo:
 
     async def progress(self, broadcast_id: int) -> Progress:
         rows = await self.db.fetchall(
-            "SELECT status, count(*) AS n FROM outbox WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
+            "SELECT status, count(*) AS n, sum(maybe_sent) AS maybe FROM outbox WHERE broadcast_id = ? "
+            "GROUP BY status", (broadcast_id,)
         )
         counts = {r["status"]: r["n"] for r in rows}
+        maybe = sum(int(r["maybe"] or 0) for r in rows if r["status"] == "sent")
         pruned = await self.db.fetchval("SELECT sent FROM outbox_pruned_counts WHERE broadcast_id = ?",
                                         (broadcast_id,))  # sent rows removed by retention
         return Progress(sent=counts.get("sent", 0) + int(pruned or 0), failed=counts.get("failed", 0),
                         waiting=counts.get("pending", 0) + counts.get("sending", 0),
-                        cancelled=counts.get("cancelled", 0), expired=counts.get("expired", 0))
+                        cancelled=counts.get("cancelled", 0), expired=counts.get("expired", 0),
+                        possible_duplicates=maybe)
 
     async def not_delivered(self, broadcast_id: int) -> list[Failure]:
         """Failed, cancelled and expired recipients with name and village (members only see none of it)."""

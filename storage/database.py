@@ -13,6 +13,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,6 +24,11 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+# The inbox update this task is handling (set by scheduler.intake's workers). Every write
+# transaction made while handling it marks the update 'applied' in the same commit, so a
+# replay after a crash knows its state change already happened and must not run it again.
+HANDLING_UPDATE: ContextVar[int | None] = ContextVar("handling_update", default=None)
 
 
 class DatabaseError(Exception):
@@ -177,6 +183,10 @@ class Database:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                update_id = HANDLING_UPDATE.get()
+                if update_id is not None:
+                    await conn.execute("UPDATE inbox SET status = 'applied' WHERE update_id = ? AND status = 'new'",
+                                       (update_id,))
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise

@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from storage.database import Database
+from storage.inbox import InboxRepo
 from storage.models import Member, MemberInForum, Membership, Region, Role, VillageChange
 from storage.timeutil import from_db, to_db
 
@@ -111,6 +112,7 @@ class MemberRepo:
         await conn.execute("UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
                            (to_db(now), user_id))
         await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+        await InboxRepo.erase_person(conn, user_id)  # the updates they sent, as received
 
     # -- memberships -----------------------------------------------------------------------
     async def membership(self, forum_id: int, user_id: int) -> Membership | None:

@@ -229,15 +229,15 @@ class OutboxRepo:
         value = await self.db.fetchval("SELECT min(next_try_at) FROM outbox WHERE status = 'pending'")
         return from_db(value)
 
-    async def claim(self, ids: Sequence[int]) -> set[int]:
+    async def claim(self, ids: Sequence[int], now: datetime | None = None) -> set[int]:
         """Move rows to 'sending'; returns those still pending (a cancel may have won the race)."""
         if not ids:
             return set()
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                f"UPDATE outbox SET status = 'sending' WHERE status = 'pending' AND id IN "
+                f"UPDATE outbox SET status = 'sending', claimed_at = ? WHERE status = 'pending' AND id IN "
                 f"({','.join('?' for _ in ids)}) RETURNING id",
-                tuple(ids),
+                (to_db(now), *ids),
             )
             return {r[0] for r in await cur.fetchall()}
 
@@ -249,13 +249,41 @@ class OutboxRepo:
                 [(to_db(s.sent_at), s.message_id, s.row_id) for s in sent],
             )
 
-    async def retry_later(self, row_id: int, *, at: datetime, error: str, count_attempt: bool) -> None:
+    async def retry_later(self, row_id: int, *, at: datetime, error: str, count_attempt: bool,
+                          maybe_sent: bool = False) -> None:
+        """Back to pending for `at`; `maybe_sent`: Telegram may have delivered it (a timeout)."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE outbox SET status = 'pending', next_try_at = ?, last_error = ?, attempts = attempts + ? "
-                "WHERE id = ? AND status = 'sending'",
-                (to_db(at), error, int(count_attempt), row_id),
+                "UPDATE outbox SET status = 'pending', next_try_at = ?, last_error = ?, attempts = attempts + ?, "
+                "maybe_sent = max(maybe_sent, ?) WHERE id = ? AND status = 'sending'",
+                (to_db(at), error, int(count_attempt), int(maybe_sent), row_id),
             )
+
+    async def reclaim_stale(self, claimed_before: datetime, in_flight: Iterable[int]) -> int:
+        """Rows 'sending' since before the lease with no send in flight go back to pending.
+
+        Their send was answered but the answer could not be recorded (database locked, disk
+        full), so Telegram may have delivered them: they are marked as possible duplicates.
+        """
+        busy = list(in_flight)
+        clause = f" AND id NOT IN ({','.join('?' for _ in busy)})" if busy else ""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE outbox SET status = 'pending', maybe_sent = 1 "
+                f"WHERE status = 'sending' AND (claimed_at IS NULL OR claimed_at < ?){clause}",
+                (to_db(claimed_before), *busy),
+            )
+            return cur.rowcount
+
+    async def possible_duplicates(self, broadcast_id: int | None = None) -> int:
+        """Rows sent after a try that may already have been delivered (reports and logs)."""
+        if broadcast_id is None:
+            value = await self.db.fetchval("SELECT count(*) FROM outbox WHERE maybe_sent = 1 AND status = 'sent'")
+        else:
+            value = await self.db.fetchval(
+                "SELECT count(*) FROM outbox WHERE maybe_sent = 1 AND status = 'sent' AND broadcast_id = ?",
+                (broadcast_id,))
+        return int(value or 0)
 
     async def fail(self, row_id: int, *, error: str, attempts_delta: int = 1,
                    unreachable_user: int | None = None, now: datetime | None = None) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
-__all__ = ["FloodLimiter", "FloodLimits", "TokenBucket"]
+__all__ = ["FloodLimiter", "FloodLimits", "SlidingWindow", "TokenBucket"]
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,10 @@ class FloodLimits:
     private_per_second: float = 1.0
     # A short burst in private chats is tolerated by Telegram; sustained >1/s is not.
     private_burst: float = 3.0
+    # Groups: at most group_per_minute messages (sends and edits) in any rolling window.
     group_per_minute: float = 20.0
-    group_burst: float = 20.0
+    group_burst: float = 20.0  # unused since groups count a rolling window; kept for callers
+    group_window_seconds: float = 60.0
 
 
 @dataclass
@@ -50,19 +53,38 @@ class TokenBucket:
         self.tokens -= 1.0
 
 
+class SlidingWindow:
+    """At most `limit` events in any window of `window` seconds (Telegram's per-group count)."""
+
+    def __init__(self, limit: float, window: float) -> None:
+        self.limit = max(1, int(limit))
+        self.window = window
+        self._times: deque[float] = deque()
+
+    def wait_time(self, now: float) -> float:
+        while self._times and self._times[0] <= now - self.window:
+            self._times.popleft()
+        if len(self._times) < self.limit:
+            return 0.0
+        return self._times[0] + self.window - now
+
+    def consume(self, now: float) -> None:
+        self._times.append(now)
+
+
 class FloodLimiter:
     """One global bucket plus one bucket per chat, created on first use."""
 
     def __init__(self, limits: FloodLimits | None = None) -> None:
         self.limits = limits or FloodLimits()
         self._global = TokenBucket(self.limits.global_per_second, self.limits.global_burst)
-        self._chats: dict[int, TokenBucket] = {}
+        self._chats: dict[int, TokenBucket | SlidingWindow] = {}
 
-    def _chat_bucket(self, chat_id: int, is_group: bool) -> TokenBucket:
+    def _chat_bucket(self, chat_id: int, is_group: bool) -> TokenBucket | SlidingWindow:
         bucket = self._chats.get(chat_id)
         if bucket is None:
             if is_group:
-                bucket = TokenBucket(self.limits.group_per_minute / 60.0, self.limits.group_burst)
+                bucket = SlidingWindow(self.limits.group_per_minute, self.limits.group_window_seconds)
             else:
                 bucket = TokenBucket(self.limits.private_per_second, self.limits.private_burst)
             self._chats[chat_id] = bucket

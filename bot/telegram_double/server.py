@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from .html_check import HtmlParseError, ParsedText, parse_html, utf16_len
@@ -210,6 +211,10 @@ class TelegramDouble:
         self._allowed_updates: list[str] | None = None
         self._poll_generation = 0
         self._webhook_url = ""
+        self._webhook_secret = ""
+        self._pusher: asyncio.Task[None] | None = None
+        # Answers the bot's webhook gave to the double's pushes (status codes), in order.
+        self.webhook_responses: list[int] = []
 
         self._callback_ids = itertools.count(4_000_000_000_000_000_001)
         self._callbacks: dict[str, float] = {}
@@ -268,6 +273,11 @@ class TelegramDouble:
         """Answer pending long polls and shut the server down."""
         self._closing = True
         self._notify()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pusher
+            self._pusher = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -713,6 +723,39 @@ class TelegramDouble:
     def _enqueue(self, kind: str, payload: JSON) -> None:
         self._updates.append({"update_id": next(self._update_ids), kind: payload})
         self._notify()
+        self._ensure_pusher()
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    def _ensure_pusher(self) -> None:
+        if self._webhook_url and not self._closing and (self._pusher is None or self._pusher.done()):
+            self._pusher = asyncio.get_running_loop().create_task(self._push_updates())
+
+    async def _push_updates(self) -> None:
+        """Deliver pending updates to the webhook one at a time, in order, as Telegram does:
+        with the secret header when one was set; an update leaves only on a 2xx answer,
+        otherwise it is tried again after a pause."""
+        async with aiohttp.ClientSession() as session:
+            while self._webhook_url and not self._closing:
+                batch = self._deliverable()
+                if not batch:
+                    await self._wait_change(asyncio.get_running_loop().time() + 1.0)
+                    continue
+                update = batch[0]
+                headers = {"Content-Type": "application/json"}
+                if self._webhook_secret:
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = self._webhook_secret
+                try:
+                    async with session.post(self._webhook_url, data=json.dumps(update), headers=headers,
+                                            timeout=aiohttp.ClientTimeout(total=60)) as response:
+                        status = response.status
+                except (aiohttp.ClientError, TimeoutError):
+                    status = 0
+                self.webhook_responses.append(status)
+                if 200 <= status < 300:
+                    self._updates = [u for u in self._updates if u["update_id"] != update["update_id"]]
+                else:
+                    await asyncio.sleep(0.5)
 
     def _chat_id(self, ref: ChatRef) -> int:
         return ref if isinstance(ref, int) else ref.id
@@ -1109,6 +1152,8 @@ class TelegramDouble:
             and _canon(markup) == _canon(sent.reply_markup)
         ):
             raise ApiError(400, NOT_MODIFIED)
+        if sent.chat_id in self._groups:  # edits in groups count toward the group's limit
+            self._take_flood_token(sent.chat_id, self._groups[sent.chat_id])
         sent.edit_history.append(
             {
                 "text": sent.text,
@@ -1200,11 +1245,21 @@ class TelegramDouble:
 
     async def _api_setWebhook(self, params: JSON) -> bool:
         url = str(params.get("url") or "")
-        if url and not url.startswith("https://"):
+        # Telegram wants HTTPS; the double also takes plain HTTP to this machine, for tests.
+        local = url.startswith(("http://127.0.0.1", "http://localhost"))
+        if url and not url.startswith("https://") and not local:
             raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        secret = str(params.get("secret_token") or "")
+        if secret and (len(secret) > 256 or not all(c.isalnum() or c in "_-" for c in secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         self._webhook_url = url
+        self._webhook_secret = secret
+        allowed = _as_json(params, "allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(a) for a in allowed] or None
         if _as_bool(params.get("drop_pending_updates", False)):
             self._updates.clear()
+        self._ensure_pusher()
         return True
 
     async def _api_getWebhookInfo(self, params: JSON) -> JSON:

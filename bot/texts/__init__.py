@@ -27,6 +27,7 @@ CATALOG_MODULES = (
     "bot.texts.posts",
     "bot.texts.agreements",
     "bot.texts.delivery",
+    "bot.texts.reliability",
     "bot.texts.governance",
     "bot.texts.trust",
 )

@@ -77,7 +77,7 @@ def test_example_config_is_valid_and_complete() -> None:
     example = Path(__file__).resolve().parents[2] / "config.example.toml"
     settings = load_settings(example, environ={})
     text = example.read_text()
-    for section in ("telegram", "storage", "bot", "delivery"):
+    for section in ("telegram", "storage", "bot", "delivery", "inbox"):
         model = getattr(settings, section)
         for key in type(model).model_fields:
             assert f"{key} =" in text, f"config.example.toml does not document {section}.{key}"

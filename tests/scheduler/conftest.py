@@ -45,7 +45,7 @@ async def bot(double: TelegramDouble) -> AsyncIterator[Bot]:
 @pytest.fixture
 def settings() -> DeliverySettings:
     # Short backoff so retry tests advance the FixedClock by seconds, not minutes.
-    return DeliverySettings(backoff_base_seconds=1.0, backoff_max_seconds=10.0, max_attempts=3)
+    return DeliverySettings(backoff_base_seconds=1.0, backoff_max_seconds=10.0, retry_max_age_seconds=30.0)
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ async def test_server_errors_back_off_then_succeed(kind: str, double: TelegramDo
     assert statuses(double, 11) == [int(kind), int(kind), 200]
 
 
-async def test_server_errors_give_up_after_max_attempts(double: TelegramDouble, db: Database,
+async def test_server_errors_give_up_after_max_age(double: TelegramDouble, db: Database,
                                                         clock: FixedClock, engine: DeliveryEngine) -> None:
     double.user(11, "Budi")
     double.inject(Fault(method="sendMessage", chat_id=11, error="502", times=None))
