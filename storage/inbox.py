@@ -9,6 +9,7 @@ again and 'applied' rows get their reply derived again (see scheduler/intake.py)
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -109,13 +110,19 @@ class InboxRepo:
         rows = await self.db.fetchall("SELECT status, count(*) AS n FROM inbox GROUP BY status")
         return {r["status"]: r["n"] for r in rows}
 
-    async def prune(self, now: datetime, keep: timedelta) -> int:
-        """Forget handled rows older than `keep` (Telegram re-delivers nothing that old)."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM inbox WHERE status IN ('done', 'dropped') AND received_at < ?", (to_db(now - keep),)
-            )
-            return cur.rowcount
+    async def prune(self, now: datetime, keep: timedelta, *, batch: int = 1000) -> int:
+        """Forget handled rows older than `keep` (Telegram re-delivers nothing that old), `batch`
+        rows per short transaction so replies are never held up behind a week of updates."""
+        cutoff, total = to_db(now - keep), 0
+        while True:
+            async with self.db.transaction() as conn:
+                cur = await conn.execute(
+                    """DELETE FROM inbox WHERE update_id IN (SELECT update_id FROM inbox
+                       WHERE received_at < ? AND status IN ('done', 'dropped') LIMIT ?)""", (cutoff, batch))
+            total += cur.rowcount
+            if cur.rowcount < batch:
+                return total
+            await asyncio.sleep(0)
 
     @staticmethod
     async def erase_person(conn: aiosqlite.Connection, user_id: int) -> int:

@@ -26,7 +26,6 @@ KEEP_KEYS = timedelta(days=120)
 class Pruned:
     outbox: int = 0
     keys: int = 0
-    inbox: int = 0
 
 
 async def prune(db: Database, now: datetime, *, older_than: timedelta, batch: int = 1000,
@@ -64,33 +63,11 @@ async def prune(db: Database, now: datetime, *, older_than: timedelta, batch: in
     async with db.transaction() as conn:
         cur = await conn.execute("DELETE FROM outbox_pruned_keys WHERE pruned_at < ?", (to_db(now - KEEP_KEYS),))
         done.keys = cur.rowcount
-    done.inbox = await _prune_inbox(db, now, older_than, batch, max_batches)
-    if done.outbox or done.keys or done.inbox:
+    # Handled inbox rows are pruned by the intake itself (`inbox.keep_days`, InboxRepo.prune).
+    if done.outbox or done.keys:
         await incremental_vacuum(db)
-        log.info("event=retention outbox=%d keys=%d inbox=%d", done.outbox, done.keys, done.inbox)
+        log.info("event=retention outbox=%d keys=%d", done.outbox, done.keys)
     return done
-
-
-async def _prune_inbox(db: Database, now: datetime, older_than: timedelta, batch: int, max_batches: int) -> int:
-    """Handled updates older than the cutoff, when this database has an inbox (added by the
-    reliability work); nothing otherwise."""
-    columns = {r[1] for r in await db.fetchall("PRAGMA table_info(inbox)")}
-    stamp = next((c for c in ("handled_at", "done_at", "finished_at") if c in columns), None)
-    if stamp is None:
-        return 0
-    cutoff = to_db(now - older_than)
-    total = 0
-    for _ in range(max_batches):
-        async with db.transaction() as conn:
-            # The column name comes from the fixed tuple above, never from input.
-            cur = await conn.execute(
-                f"DELETE FROM inbox WHERE rowid IN (SELECT rowid FROM inbox WHERE {stamp} IS NOT NULL "
-                f"AND {stamp} < ? LIMIT ?)", (cutoff, batch))
-        total += cur.rowcount
-        if cur.rowcount < batch:
-            break
-        await asyncio.sleep(0)
-    return total
 
 
 async def incremental_vacuum(db: Database, pages: int = 20000) -> None:
