@@ -108,9 +108,27 @@ async def show_profile(update: Update, context: BotContext) -> None:
     if not await private_only(update, context, "profil_desa"):
         return
     member = await _member_with_village(update, context)
+    other = command_args(context)
+    if other and other != member.village_code:
+        await _show_other_village(update, context, member, other, lang)
+        return
     profile = await directory(context).profile(member.village_code or "")
     await reply(update, await render_profile(context, member, profile, lang),
                 await _profile_rows(context, member, profile, lang))
+
+
+async def _show_other_village(update: Update, context: BotContext, member: Member, code: str, lang: str) -> None:
+    """`/profil_desa 33.01.18.2001`: a koordinator of the village's forum (or its verified head)
+    reads another village's profile and opens its history to revert a bad change."""
+    services = context.services
+    region = await services.regions.get(code)
+    if region is None or region.level != 4 or not await village_profiles.may_see_history(services, member.user_id,
+                                                                                          code):
+        raise NotPermitted("err.not_your_village")
+    profile = await directory(context).profile(code)
+    viewer = member.model_copy(update={"village_code": code})
+    await reply(update, await render_profile(context, viewer, profile, lang),
+                [[(t("vp.history", lang), encode(FEATURE, "hist", code))]])
 
 
 def _picker(selected: list[str], which: str, lang: str) -> tuple[Html, list[list[Button]]]:
@@ -245,10 +263,11 @@ async def on_proposal(update: Update, context: BotContext, data: CallbackData) -
 
 @button_handler
 async def on_history(update: Update, context: BotContext, data: CallbackData) -> None:
-    """The kept changes of the user's village profile, each with a button to bring it back."""
+    """The kept changes of a village profile (the user's own, or the one named in the button),
+    each with a button to bring it back."""
     member = await _member_with_village(update, context)
     services = context.services
-    code = member.village_code or ""
+    code = data.arg(0) if data.args else member.village_code or ""
     if not await village_profiles.may_see_history(services, member.user_id, code):
         raise NotPermitted("err.not_your_village")
     lang = await language(update, context)

@@ -235,6 +235,21 @@ async def test_history_shows_who_and_a_verified_head_reverts(bot: BotHarness) ->
     assert profile is not None and profile.programs == "Bank sampah Berseri"
     assert len(await DirectoryRepo(bot.services.db).history(caruy)) == 3  # the revert is kept too
 
+    # The forum's koordinator (another village) opens Caruy's history by its code and reverts too.
+    kartono = bot.person(K, "Kartono")
+    other = await kartono.say(f"/profil_desa {caruy}")
+    assert "Caruy" in other.text and "Riwayat" in other.button_texts()[0]
+    history = await kartono.press(other, "Riwayat")
+    assert history.text.count("Hartini") >= 2
+    await kartono.press(history, "Kembalikan")
+    profile = await DirectoryRepo(bot.services.db).profile(caruy)
+    assert profile is not None and len(await DirectoryRepo(bot.services.db).history(caruy)) == 4
+    # A member of another forum may not.
+    await seed_forum(bot.services, koordinator=9501, name="Forum Lain", scope_code="33.01.17",
+                     members={9501: ("Orang Lain", "33.01.17.2001")})
+    refused = await bot.person(9501, "Orang Lain").say(f"/profil_desa {caruy}")
+    assert "Riwayat" not in " ".join(refused.button_texts()), (refused.text, refused.button_texts())
+
 
 async def test_a_host_swap_is_accepted_only_by_the_approved_village(bot: BotHarness) -> None:
     from storage.meetings import MeetingRepo
