@@ -21,6 +21,8 @@ class Command:
     where: Where = "private"
     # Shown in Telegram's command menu (setMyCommands); otherwise only in /bantuan.
     in_menu: bool = True
+    # The short group /bantuan lists it under (texts "help.group.<group>").
+    group: str = "akun"
 
     @property
     def text_key(self) -> str:
@@ -32,38 +34,41 @@ COMMANDS: list[Command] = [
     Command("bantuan", None, "both"),
     Command("profil", None),
     Command("forum_baru", None),
-    Command("anggota", EVERYONE, "both"),
-    Command("undang", KOORDINATOR),
-    Command("forum", EVERYONE, "both"),
-    Command("peran", STAFF),
-    Command("permintaan", STAFF),
-    Command("hubungkan", KOORDINATOR, "group"),
-    Command("topik", KOORDINATOR, "group"),
-    Command("siaran", KOORDINATOR),
-    Command("siaran_riwayat", KOORDINATOR),
+    Command("anggota", EVERYONE, "both", group="forum"),
+    Command("undang", KOORDINATOR, group="forum"),
+    Command("forum", EVERYONE, "both", group="forum"),
+    Command("peran", STAFF, group="forum"),
+    Command("permintaan", STAFF, group="forum"),
+    Command("hubungkan", KOORDINATOR, "group", group="forum"),
+    Command("topik", KOORDINATOR, "group", group="forum"),
+    Command("siaran", KOORDINATOR, group="forum"),
+    Command("siaran_riwayat", KOORDINATOR, group="forum"),
     Command("bahasa", None),
     Command("batal", None),
-    Command("keluar", EVERYONE),
+    Command("keluar", EVERYONE, group="forum"),
     Command("hapus_data", None, in_menu=False),
-    Command("pertemuan_baru", KOORDINATOR),
-    Command("agenda", EVERYONE, "both"),
-    Command("pertemuan", EVERYONE, "both"),
-    Command("atur_pengingat", KOORDINATOR, in_menu=False),
-    Command("ekspor", STAFF),
-    Command("laporan", STAFF),
-    Command("profil_desa", EVERYONE),
-    Command("cari_desa", EVERYONE),
-    Command("kunjungan", EVERYONE),
-    Command("berbagi", EVERYONE),
-    Command("cari", EVERYONE, "both"),
-    Command("berbagi_terbaru", EVERYONE, "both"),
-    Command("baca", EVERYONE, "both", in_menu=False),
-    Command("tersimpan", EVERYONE),
-    Command("ringkasan", EVERYONE),
-    Command("kerjasama_baru", EVERYONE),
-    Command("kerjasama", EVERYONE),
+    Command("pertemuan_baru", KOORDINATOR, group="pertemuan"),
+    Command("agenda", EVERYONE, "both", group="pertemuan"),
+    Command("pertemuan", EVERYONE, "both", group="pertemuan"),
+    Command("atur_pengingat", KOORDINATOR, in_menu=False, group="pertemuan"),
+    Command("ekspor", STAFF, group="laporan"),
+    Command("laporan", STAFF, group="laporan"),
+    Command("profil_desa", EVERYONE, group="desa"),
+    Command("cari_desa", EVERYONE, group="desa"),
+    Command("kunjungan", EVERYONE, group="desa"),
+    Command("berbagi", EVERYONE, group="berbagi"),
+    Command("cari", EVERYONE, "both", group="berbagi"),
+    Command("berbagi_terbaru", EVERYONE, "both", group="berbagi"),
+    Command("baca", EVERYONE, "both", in_menu=False, group="berbagi"),
+    Command("tersimpan", EVERYONE, group="berbagi"),
+    Command("ringkasan", EVERYONE, group="berbagi"),
+    Command("kerjasama_baru", EVERYONE, group="kerjasama"),
+    Command("kerjasama", EVERYONE, group="kerjasama"),
 ]
 
+
+
+HELP_GROUPS = ("pertemuan", "berbagi", "desa", "kerjasama", "forum", "laporan", "akun")
 
 
 def visible_to(roles: set[Role], *, is_member: bool, chat: Where) -> list[Command]:

@@ -8,7 +8,7 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
-from bot.commands import Where, visible_to
+from bot.commands import HELP_GROUPS, Where, visible_to
 from bot.context import BotContext
 from bot.errors import StaleAction
 from bot.permissions import Role
@@ -34,9 +34,14 @@ async def help_command(update: Update, context: BotContext) -> None:
     memberships = await context.services.members.memberships_of(user.id)
     roles: set[Role] = {m.role for m in memberships}
     chat: Where = "private" if is_private(update) else "group"
-    lines = [str(t("core.help_title", lang)), ""]
-    for command in visible_to(roles, is_member=bool(memberships), chat=chat):
-        lines.append(f"/{command.name} — {t(command.text_key, lang)}")
+    lines = [str(t("core.help_title", lang))]
+    commands = visible_to(roles, is_member=bool(memberships), chat=chat)
+    # Short groups, in the order people use them; a group with nothing for this person is left out.
+    for group in HELP_GROUPS:
+        here = [c for c in commands if c.group == group]
+        if here:
+            lines += ["", str(t(f"help.group.{group}", lang))]
+            lines += [f"/{c.name} — {t(c.text_key, lang)}" for c in here]
     if chat == "private":
         lines += ["", str(t("core.help_footer", lang))]
     await reply(update, "\n".join(lines))

@@ -38,6 +38,13 @@ ID: dict[str, str] = {
                     "Koordinator yang ingin membuat forum baru: kirim /forum_baru.\n"
                     "Lihat semua perintah: /bantuan.",
     "core.welcome_member": "Selamat datang kembali, Bapak/Ibu {name}. Ketik /bantuan untuk melihat perintah.",
+    "help.group.pertemuan": "<b>📅 Pertemuan</b>",
+    "help.group.berbagi": "<b>📝 Berbagi pengalaman</b>",
+    "help.group.desa": "<b>🏘 Desa dan kunjungan kerja</b>",
+    "help.group.kerjasama": "<b>🤝 Kerja sama</b>",
+    "help.group.forum": "<b>👥 Forum</b>",
+    "help.group.laporan": "<b>📊 Laporan</b>",
+    "help.group.akun": "<b>⚙️ Akun</b>",
     "core.help_title": "<b>Perintah yang bisa Bapak/Ibu pakai</b>",
     "core.help_footer": "Batalkan formulir yang sedang berjalan dengan /batal.",
     "core.group_hello": "Halo! Saya <b>kades-bot</b>, asisten forum kepala desa: jadwal pertemuan, pengingat, "
@@ -206,6 +213,13 @@ EN: dict[str, str] = {
                     "Coordinators who want to create a new forum: send /forum_baru.\n"
                     "See all commands: /bantuan.",
     "core.welcome_member": "Welcome back, {name}. Type /bantuan to see the commands.",
+    "help.group.pertemuan": "<b>📅 Meetings</b>",
+    "help.group.berbagi": "<b>📝 Shared experience</b>",
+    "help.group.desa": "<b>🏘 Villages and work visits</b>",
+    "help.group.kerjasama": "<b>🤝 Cooperation</b>",
+    "help.group.forum": "<b>👥 Forum</b>",
+    "help.group.laporan": "<b>📊 Reports</b>",
+    "help.group.akun": "<b>⚙️ Account</b>",
     "core.help_title": "<b>Commands you can use</b>",
     "core.help_footer": "Cancel a form in progress with /batal.",
     "core.group_hello": "Hello! I am <b>kades-bot</b>, the village heads' forum assistant: meeting schedules, reminders, "

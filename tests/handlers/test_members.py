@@ -141,9 +141,13 @@ async def test_help_lists_commands_by_role(bot: BotHarness) -> None:
     await seed_forum(bot.services, koordinator=1001, members={1001: ("Budi", SIDASARI_CIPARI), 1002: ("Sri", CARUY)})
     budi, sri, stranger = bot.person(1001, "Budi"), bot.person(1002, "Sri"), bot.person(1003, "X")
     assert "/undang" in (await budi.say("/bantuan")).text
-    assert "/undang" not in (await sri.say("/bantuan")).text
+    anggota = (await sri.say("/bantuan")).text
+    assert "/undang" not in anggota and "/ekspor" not in anggota and "/siaran" not in anggota
+    # Short groups: a header per kind of work, each command under its own.
+    assert anggota.index("Pertemuan") < anggota.index("/agenda") < anggota.index("Berbagi pengalaman")
+    assert anggota.index("Berbagi pengalaman") < anggota.index("/cari") and "Laporan" not in anggota
     help_text = (await stranger.say("/bantuan")).text
-    assert "/forum_baru" in help_text and "/anggota" not in help_text
+    assert "/forum_baru" in help_text and "/anggota" not in help_text and "Pertemuan" not in help_text
 
 
 async def test_language_switch_to_english(bot: BotHarness) -> None:
