@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,6 +57,9 @@ log = logging.getLogger(__name__)
 FEATURE = "r"
 FORM = "rep_export"
 MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for files a bot sends
+# Above this an export of several years is sent as one file per year (kept below MAX_UPLOAD so a
+# year's file still fits; a setting of the module so a test can use a small export).
+SPLIT_ABOVE = 40 * 1024 * 1024
 FORMATS = ("x", "z", "c")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -257,6 +261,35 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
     request = ExportRequest(db_path=str(context.services.db.path), forum_id=forum.id, code=code,
                             period_code=period_code, today=today, zone=tz.key, fmt=fmt, stem=stem)
     result: ExportResult = await WORKER.run("export", request)
+    years = _years(forum, period, today)
+    if any(len(content) > SPLIT_ABOVE for _, content, _ in result.files) and len(years) > 1:
+        # Too big for one Telegram file: the same export once per year, each a file of its own.
+        await reply(update, t("rep.split_by_year", lang, first=years[0], last=years[-1]))
+        rows = 0
+        for year in years:
+            part = resolve(custom_code(date(year, 1, 1), date(year, 12, 31)), today)
+            yearly = replace(request, period_code=part.code, stem=file_stem(forum, sources, part))
+            yearly_result: ExportResult = await WORKER.run("export", yearly)
+            if any(n for _, n in yearly_result.tables if n):
+                await _send_files(update, yearly_result, what, forum, str(year), lang)
+            rows += sum(n for _, n in yearly_result.tables)
+    else:
+        await _send_files(update, result, what, forum, when, lang)
+        rows = sum(n for _, n in result.tables)
+    await edit_or_reply(update, t("rep.ready", lang, what=what, period=when))
+    log.info("event=export forum=%s user=%s what=%s period=%s fmt=%s rows=%d", forum.id, user_of(update).id,
+             code, period_code, fmt, rows)
+
+
+def _years(forum: Forum, period: Period, today: date) -> list[int]:
+    """The calendar years a period spans, from the forum's first year (an "all" export) up to
+    next year (announced meetings), for splitting an export that is too big for one file."""
+    first = period.start.year if period.start is not None else forum.created_at.year
+    last = min(period.end.year, today.year + 1)
+    return list(range(first, last + 1))
+
+
+async def _send_files(update: Update, result: ExportResult, what: str, forum: Forum, when: str, lang: str) -> None:
     counts = "\n".join(str(t("rep.count_line", lang, table=name, rows=rows)) for name, rows in result.tables)
     chat = update.effective_chat
     assert chat is not None
@@ -269,9 +302,6 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
             if tname in table_names)
         caption = t("rep.caption", lang, what=what, forum=forum.name, period=when, counts=shown)
         await chat.send_document(document=content, filename=name, caption=caption[:1024], parse_mode="HTML")
-    await edit_or_reply(update, t("rep.ready", lang, what=what, period=when))
-    log.info("event=export forum=%s user=%s what=%s period=%s fmt=%s rows=%d", forum.id, user_of(update).id,
-             code, period_code, fmt, sum(rows for _, rows in result.tables))
 
 
 def _once(update: Update, context: BotContext) -> None:

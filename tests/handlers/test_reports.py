@@ -7,6 +7,7 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
+import pytest
 
 from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
@@ -659,3 +660,21 @@ async def test_all_time_export_includes_the_announced_meeting_and_opens_in_indon
     meetings_csv = (document.file_bytes or b"").decode("utf-8-sig")
     assert "Pertemuan rutin dec" in meetings_csv and "Pertemuan rutin sep" in meetings_csv
     assert meetings_csv.splitlines()[0].count(";") >= 3  # semicolons: one click in Indonesian Excel
+
+
+async def test_an_export_too_big_for_one_file_goes_per_year(bot: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    from handlers import reports as reports_handlers
+
+    monkeypatch.setattr(reports_handlers, "SPLIT_ABOVE", 1)  # every file counts as too big
+    forum_id = await _forum(bot)
+    await _meetings(bot, forum_id)
+    budi = bot.person(KOORD, "Budi")
+    menu = await budi.say("/ekspor")
+    periods = await budi.press(menu, "Pertemuan")
+    formats = await budi.press(periods, "Semua")
+    await budi.press(formats, "Excel")
+    notice = await bot.double.wait_for(KOORD, lambda m: "per tahun" in m.text)
+    assert "2026 sampai 2027" in notice.text
+    await bot.double.wait_for(KOORD, lambda m: "siap" in m.text.lower())
+    files = [m.file_name for m in bot.double.sent(KOORD) if m.kind == "document"]
+    assert files == ["kades-forum-cipari-pertemuan-2026-01-01_2026-12-31.xlsx"]  # 2027 has no meetings yet
