@@ -134,13 +134,14 @@ async def run_bot(kind: str, args: argparse.Namespace, tmp: Path, *, flood: bool
         db_path = tmp / f"{kind}.sqlite3"
         extra = dict(VARIANTS.get(kind, {}))
         if kind != "echo":
-            await seed(db_path, args.users)
+            await seed(db_path, args.users)  # the same-work baseline reads the same file
         if kind == "webhook":
             port = free_port()
             extra.update({"KADES_TELEGRAM__WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
                           "KADES_TELEGRAM__WEBHOOK_PORT": str(port), "KADES_TELEGRAM__WEBHOOK_LISTEN": "127.0.0.1"})
         env = bot_env(double.api_base_url, double.file_base_url, double.token, db_path, **extra)
-        command = ["-m", "bot", "run"] if kind != "echo" else [str(Path(__file__).with_name("echo_bot.py"))]
+        scripts = {"echo": "echo_bot.py", "same-work": "same_work_bot.py"}
+        command = ([str(Path(__file__).with_name(scripts[kind]))] if kind in scripts else ["-m", "bot", "run"])
         proc = await spawn(command, env)
         try:
             users = [double.user(10_000 + i, f"Kades Nomor {i}") for i in range(args.users)]
@@ -192,11 +193,15 @@ async def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         echo = await run_bot("echo", args, Path(tmp))
+        same = await run_bot("same-work", args, Path(tmp))
         ours = await run_bot("kades-bot", args, Path(tmp))
     ratio = ours["throughput"] / echo["throughput"]
+    fair = ours["throughput"] / same["throughput"]
     target_p95 = args.rtt + 0.025
     print()
     print(f"throughput vs echo: {ratio * 100:.0f}% (target >= 85%) -> {'OK' if ratio >= 0.85 else 'MISS'}")
+    print(f"throughput vs a bare PTB bot doing the same work: {fair * 100:.0f}% (target >= 90%) -> "
+          f"{'OK' if fair >= 0.90 else 'MISS'}; its RSS {same['rss']:.1f} MiB")
     print(f"p95 at 20 updates/s: {ours['open_p95'] * 1000:.1f} ms (target <= {target_p95 * 1000:.0f} ms) -> "
           f"{'OK' if ours['open_p95'] <= target_p95 else 'MISS'}")
     print(f"RSS with registry: {ours['rss']:.1f} MiB now, {ours['peak']:.1f} MiB peak (target <= 100 MiB) -> "

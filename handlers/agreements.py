@@ -25,10 +25,11 @@ from bot import agreements as rules
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, date_problem, parse_date
+from bot.dateparse import DateParseError, parse_date
 from bot.errors import InvalidInput, NotFound, NotPermitted, StaleAction
 from bot.periods import DEFAULT_RHYTHM, RHYTHM_MONTHS
 from bot.permissions import STAFF, Action
+from bot.render import date_problem
 from bot.texts import Html, t
 from bot.timefmt import RupiahParseError, format_date, format_date_short, format_rupiah, parse_rupiah
 from handlers import forms

@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, date_problem, parse_date
+from bot.dateparse import DateParseError, parse_date
 from bot.errors import Conflict, InvalidInput, NotAMember, NotFound, NotPermitted, StaleAction
 from bot.ics import IcsEvent, meeting_ics, series_ics
 from bot.meetings import (
@@ -40,6 +40,7 @@ from bot.meetings import (
 )
 from bot.permissions import Action, refusal
 from bot.recurrence import to_rrule
+from bot.render import date_problem
 from bot.services import Services
 from bot.texts import Html, t
 from bot.timefmt import format_date, format_date_short, format_datetime, format_time

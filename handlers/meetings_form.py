@@ -18,7 +18,7 @@ from telegram import Update
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, date_problem, parse_date, parse_datetime, parse_duration
+from bot.dateparse import DateParseError, parse_date, parse_datetime, parse_duration
 from bot.errors import InvalidInput, NotFound, StaleAction
 from bot.holidays_id import holiday_name
 from bot.meetings import (
@@ -38,6 +38,7 @@ from bot.meetings import (
 from bot.numbers_id import count_from_text
 from bot.permissions import Action
 from bot.recurrence import Recurrence, RecurrenceError, describe, occurrences
+from bot.render import date_problem
 from bot.texts import Html, t
 from bot.timefmt import format_date, format_datetime, zone_from_label, zone_label
 from handlers import forms

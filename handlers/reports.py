@@ -24,10 +24,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, date_problem, parse_date
+from bot.dateparse import DateParseError, parse_date
 from bot.errors import Conflict, StaleAction
 from bot.periods import add_months
 from bot.permissions import Action
+from bot.render import date_problem
 from bot.reports import exports
 from bot.reports.digest import plan_digest
 from bot.reports.exports import ALL, Source

@@ -28,11 +28,11 @@ from bot import bidang
 from bot import visits as rules
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, date_problem, parse_date
+from bot.dateparse import DateParseError, parse_date
 from bot.errors import Conflict, InvalidInput, KadesError, NotAMember, NotFound, StaleAction
 from bot.numbers_id import count_from_text
 from bot.permissions import Action, allowed
-from bot.render import jabatan_label, short_kabupaten
+from bot.render import date_problem, jabatan_label, short_kabupaten
 from bot.services import Services
 from bot.texts import Html, t, t_plain
 from bot.timefmt import format_date, format_date_short, zone_for_region

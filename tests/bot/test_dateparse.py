@@ -220,7 +220,7 @@ def test_parse_duration_errors(text: str) -> None:
     ("31 April", "en", "31 April does not exist — April has only 30 days."),
 ])
 def test_date_errors_name_the_real_problem(typed: str, lang: str, message: str) -> None:
-    from bot.dateparse import date_problem
+    from bot.render import date_problem
     from bot.texts import t
 
     with pytest.raises(DateParseError) as caught:

@@ -60,6 +60,15 @@ async def join(applicant: Person, code: str, name: str = "Sri Wahyuni", village_
     assert "terkirim" in reply.text
 
 
+async def reach_village_step(applicant: Person, code: str, name: str = "Sri Wahyuni") -> None:
+    """Open the invite, give name and jabatan: the join form now asks for the village."""
+    await applicant.say(f"/start {code}")
+    await applicant.next()
+    reply = await applicant.say(name)
+    await applicant.press(reply, "Kepala Desa")
+    await applicant.next()
+
+
 async def test_koordinator_creates_forum_with_profile_and_zone(bot: BotHarness) -> None:
     budi = bot.person(1001, "Budi Santoso")
     forum_id = await create_forum(bot, budi)
@@ -193,11 +202,7 @@ async def test_unknown_village_asks_again_and_keeps_the_form(bot: BotHarness) ->
     await create_forum(bot, budi)
     code = await invite_code(budi)
     sri = bot.person(2002, "Sri Wahyuni")
-    await sri.say(f"/start {code}")
-    await sri.next()
-    reply = await sri.say("Sri Wahyuni")
-    await sri.press(reply, "Kepala Desa")
-    await sri.next()
+    await reach_village_step(sri, code)
     reply = await sri.say("zzqqxx")
     assert "tidak ditemukan" in reply.text
     reply = await sri.say("ab")

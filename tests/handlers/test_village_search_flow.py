@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import BotHarness
-from tests.handlers.test_onboarding import create_forum, invite_code
+from tests.handlers.test_onboarding import create_forum, invite_code, reach_village_step
 
 
 async def test_join_finds_village_by_split_name_typo_and_across_the_country(bot: BotHarness) -> None:
@@ -11,11 +11,7 @@ async def test_join_finds_village_by_split_name_typo_and_across_the_country(bot:
     await create_forum(bot, budi)
     code = await invite_code(budi)
     sri = bot.person(2002, "Sri Wahyuni")
-    await sri.say(f"/start {code}")
-    await sri.next()
-    reply = await sri.say("Sri Wahyuni")
-    await sri.press(reply, "Kepala Desa")
-    await sri.next()
+    await reach_village_step(sri, code)
 
     reply = await sri.say("karang reja")
     assert reply.button_texts()[0] == "Karangreja — Kec. Cipari, Kab. Cilacap"
