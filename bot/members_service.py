@@ -10,13 +10,13 @@ import logging
 from dataclasses import dataclass
 
 from bot import governance
-from bot import visits as visit_rules
 from bot.callbacks import encode
 from bot.errors import KadesError, NotFound, StaleAction
 from bot.permissions import Action
 from bot.render import village_line
 from bot.services import Services
 from bot.texts import t
+from bot.visits import rules as visit_rules
 from storage import outbox
 from storage.models import Forum, VillageChange
 from storage.visits import VisitRepo

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -15,6 +16,7 @@ from storage.drafts import DraftRepo
 from storage.forums import ForumRepo
 from storage.members import MemberRepo
 from storage.regions import RegionRepo
+from storage.unit import Unit
 
 
 class Waker(Protocol):
@@ -49,6 +51,12 @@ class Services:
     planners: list[Planner] = field(default_factory=list)
     # Called with a user id after their role in a forum changed (e.g. to refresh their command menu).
     role_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Unit]:
+        """The unit of work every use case writes through (see storage/unit.py)."""
+        async with self.db.write() as tx:
+            yield Unit(tx)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, clock: Clock) -> Services:

@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import agreements as rules
+from bot.agreements import rules
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
@@ -1326,7 +1326,7 @@ async def call_aksi_refleksi(update: Update, context: BotContext, forum: Forum, 
     continues with the date, the place and the rest of the meetings form. Meetings invite the whole
     forum, so the agreement's parties are among the invitees.
     """
-    from bot.meetings import MAX_AGENDA_ITEMS, MAX_ITEM, MAX_TITLE
+    from bot.meetings.rules import MAX_AGENDA_ITEMS, MAX_ITEM, MAX_TITLE
     from handlers import meetings_form
 
     lang = await language(update, context)

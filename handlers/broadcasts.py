@@ -19,7 +19,7 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.broadcasts import body_limit, render_message, render_progress, render_report
+from bot.broadcasts.rules import body_limit, render_message, render_progress, render_report
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_datetime

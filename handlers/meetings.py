@@ -22,7 +22,7 @@ from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
 from bot.errors import Conflict, InvalidInput, NotAMember, NotFound, NotPermitted, StaleAction
 from bot.ics import IcsEvent, meeting_ics, series_ics
-from bot.meetings import (
+from bot.meetings.rules import (
     MAX_ACTIONS,
     MAX_DECISIONS,
     MAX_ITEM,
@@ -659,7 +659,7 @@ async def forum_reminders(update: Update, context: BotContext) -> None:
 async def _forum_reminders(update: Update, context: BotContext, forum: Forum) -> None:
     lang = await language(update, context)
     codes = await repo(context.services).forum_reminders(forum.id)
-    from bot.meetings import DEFAULT_REMINDERS
+    from bot.meetings.rules import DEFAULT_REMINDERS
 
     current = clean_codes(codes if codes is not None else DEFAULT_REMINDERS)
     await edit_or_reply(update, t("meet.reminders.forum_title", lang, forum=forum.name),
@@ -674,7 +674,7 @@ async def on_forum_reminder(update: Update, context: BotContext, data: CallbackD
     if code not in REMINDERS:
         raise StaleAction()
     services = context.services
-    from bot.meetings import DEFAULT_REMINDERS
+    from bot.meetings.rules import DEFAULT_REMINDERS
 
     codes = await repo(services).forum_reminders(forum.id)
     current = clean_codes(set(codes if codes is not None else DEFAULT_REMINDERS) ^ {code})

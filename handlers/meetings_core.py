@@ -22,8 +22,8 @@ from typing import Any
 import aiosqlite
 
 from bot.callbacks import encode
-from bot.meetings import DEFAULT_REMINDERS as BUILTIN_REMINDERS
-from bot.meetings import (
+from bot.meetings.rules import DEFAULT_REMINDERS as BUILTIN_REMINDERS
+from bot.meetings.rules import (
     HOST_NOTICE_BEFORE,
     TALLY_EDIT_EVERY,
     Answer,

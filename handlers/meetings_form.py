@@ -21,7 +21,7 @@ from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date, parse_datetime, parse_duration
 from bot.errors import InvalidInput, NotFound, StaleAction
 from bot.holidays_id import holiday_name
-from bot.meetings import (
+from bot.meetings.rules import (
     MAX_ADDRESS,
     MAX_AGENDA_ITEMS,
     MAX_DOCUMENTS,

@@ -21,12 +21,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import posts as rules
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import InvalidInput, NotAMember, NotFound, NotPermitted, StaleAction
 from bot.permissions import Action, allowed
+from bot.posts import rules
 from bot.services import Services
 from bot.texts import Html, t
 from bot.timefmt import format_date, format_date_short

@@ -25,7 +25,6 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import bidang
-from bot import visits as rules
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
@@ -36,6 +35,7 @@ from bot.render import date_problem, jabatan_label, short_kabupaten
 from bot.services import Services
 from bot.texts import Html, t, t_plain
 from bot.timefmt import format_date, format_date_short, zone_for_region
+from bot.visits import rules
 from handlers import forms
 from handlers.common import (
     Button,

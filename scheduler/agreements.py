@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot import agreements as rules
+from bot.agreements import rules
 from bot.callbacks import encode
 from bot.services import Services
 from bot.texts import t

@@ -17,7 +17,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.broadcasts import render_final, render_progress, render_report
+from bot.broadcasts.rules import render_final, render_progress, render_report
 from bot.callbacks import encode
 from bot.config import DeliverySettings
 from bot.texts import t

@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -29,6 +29,48 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # transaction made while handling it marks the update 'applied' in the same commit, so a
 # replay after a crash knows its state change already happened and must not run it again.
 HANDLING_UPDATE: ContextVar[int | None] = ContextVar("handling_update", default=None)
+
+
+class Handle(Protocol):
+    """What a repository reads and writes through: the Database (reads see the last commit,
+    each write is its own transaction) or a Tx (everything on the writer, inside one transaction)."""
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None: ...
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]: ...
+    async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+
+class Tx:
+    """One write transaction (see `Database.write`): reads through it see its own writes."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return row[0] if row is not None else None
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement inside the transaction; returns lastrowid (rowcount: `execute_count`)."""
+        cur = await self.conn.execute(sql, params)
+        return cur.lastrowid or 0
+
+    async def execute_count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        cur = await self.conn.execute(sql, params)
+        return cur.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.conn.executemany(sql, rows)
 
 
 class DatabaseError(Exception):
@@ -191,6 +233,16 @@ class Database:
                 await conn.execute("ROLLBACK")
                 raise
             await conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Tx]:
+        """The unit of work: one BEGIN IMMEDIATE transaction on the writer, as a `Tx` handle.
+
+        Repositories built on the Tx (see `storage.unit.Unit`) read their own writes, so no
+        repository needs a second "inside a transaction" twin of its read methods.
+        """
+        async with self.transaction() as conn:
+            yield Tx(conn)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         async with self.reader.execute(sql, params) as cur:

@@ -16,7 +16,7 @@ from typing import Any
 import aiosqlite
 
 from bot import bidang as bidang_mod
-from bot import directory as rules
+from bot.directory import rules
 from storage.database import Database
 from storage.models import Region
 from storage.timeutil import from_db, to_db

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Handle
 from storage.timeutil import from_db, to_db
 
 
@@ -72,7 +72,7 @@ def _vote(row: Any) -> Vote:
 
 
 class GovernanceRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     # -- who leads ----------------------------------------------------------------------------

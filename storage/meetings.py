@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.database import Database
+from storage.database import Handle
 from storage.timeutil import from_db, to_db
 
 Answer = Literal["yes", "no", "maybe"]
@@ -200,7 +200,7 @@ class MeetingRepo:
         """Mark the RSVP tally as changed, inside the caller's transaction."""
         await conn.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (meeting_id,))
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     # -- settings --------------------------------------------------------------------------

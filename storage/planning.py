@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from storage.database import Database
+from storage.database import Handle
 from storage.timeutil import to_db
 
 # Far enough to mean "nothing planned"; a data change resets it.
@@ -18,7 +18,7 @@ NEVER = "9999-12-31T00:00:00+00:00"
 
 
 class PlanningRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     async def due(self, planner: str, now: datetime, *, limit: int = 5000) -> list[int]:

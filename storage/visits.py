@@ -17,8 +17,8 @@ from typing import Any
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot import visits as rules
-from storage.database import Database
+from bot.visits import rules
+from storage.database import Handle
 from storage.timeutil import from_db, to_db
 
 
@@ -110,7 +110,7 @@ class VisitRepo:
             found = await cur.fetchone()
         return _visit(found) if found else None
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     async def create(self, conn: aiosqlite.Connection, *, forum_id: int, requester_user_id: int,

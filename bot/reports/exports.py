@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.agreements import state_of
+from bot.agreements.rules import state_of
 from bot.bidang import bidang_label
 from bot.bidang import labels as bidang_labels
 from bot.render import jabatan_label, role_label

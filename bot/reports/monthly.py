@@ -175,7 +175,7 @@ STATE_ORDER = ("belum_mulai", "aktif", "perlu_evaluasi", "terlambat_evaluasi", "
 
 def agreement_states(agreements: Sequence[AgreementFull], as_of: date) -> list[Named]:
     """How many agreements are in each state (codes, in lifecycle order; empty states left out)."""
-    from bot.agreements import state_of  # the same rules as /kerjasama
+    from bot.agreements.rules import state_of  # the same rules as /kerjasama
 
     counts: Counter[str] = Counter()
     for full in agreements:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import agreements as rules
+from bot.agreements import rules
 from storage.agreements import Agreement, Evaluation, EvaluationPeriod, FollowUp, Party
 
 WIB = ZoneInfo("Asia/Jakarta")

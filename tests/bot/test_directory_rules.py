@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.directory import match_expression, matched_terms, query_terms, stems
+from bot.directory.rules import match_expression, matched_terms, query_terms, stems
 
 
 def test_related_words_share_a_stem() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.errors import InvalidInput
-from bot.meetings import (
+from bot.meetings.rules import (
     DEFAULT_REMINDERS,
     RsvpRefused,
     Turn,

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import visits as vm
 from bot.errors import Conflict, InvalidInput, NotPermitted
+from bot.visits import rules as vm
 
 TODAY = date(2026, 11, 24)
 D1, D2, D3 = date(2026, 12, 7), date(2026, 12, 9), date(2026, 12, 14)

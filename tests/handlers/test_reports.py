@@ -12,7 +12,7 @@ import pytest
 from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
 from bot.reports.xlsx import DATE_FORMAT
-from bot.visits import Visit
+from bot.visits.rules import Visit
 from storage.agreements import AgreementRepo, NewParty
 from storage.meetings import MeetingRepo
 from storage.outbox import OutboxRepo

@@ -419,7 +419,7 @@ async def test_lists_and_koordinator_summary(bot: BotHarness, engine: DeliveryEn
 
 
 async def _done_visit_with_report(bot: BotHarness) -> int:
-    from bot import visits as rules
+    from bot.visits import rules
 
     repo = VisitRepo(bot.services.db)
     now = bot.clock.now()

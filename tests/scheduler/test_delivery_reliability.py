@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
-from bot.broadcasts import render_report
+from bot.broadcasts.rules import render_report
 from bot.clock import FixedClock
 from bot.config import DeliverySettings
 from scheduler.engine import DeliveryEngine

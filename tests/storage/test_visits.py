@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot import visits as rules
 from bot.clock import FixedClock
+from bot.visits import rules
 from storage.database import Database
 from storage.forums import ForumRepo
 from storage.members import MemberRepo

@@ -1,0 +1,1 @@
+"""The agreements feature: rules (pure), service (use cases), views (pure), forms (declared)."""

@@ -1,0 +1,1 @@
+"""The broadcasts feature: rules (pure), service (use cases), views (pure), forms (declared)."""

@@ -1,0 +1,1 @@
+"""The visits feature: rules (pure), service (use cases), views (pure), forms (declared)."""
