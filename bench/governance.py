@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot import forum_service
 from bot.clock import FixedClock
 from bot.config import load_settings
+from bot.members import governance
 from bot.services import Services
 from storage.database import Database
 from storage.timeutil import to_db
@@ -95,7 +95,7 @@ async def main(args: argparse.Namespace) -> int:
         plan_text = " | ".join(str(r["detail"]) for r in plan)
         uses_index = "memberships_remind" in plan_text
 
-        idle = sorted([await timed(forum_service.plan_request_reminders, services, START + timedelta(hours=h))
+        idle = sorted([await timed(governance.plan_request_reminders, services, START + timedelta(hours=h))
                        for h in range(20)])
 
         async def scan_all(now: datetime) -> None:  # the same selection without the index
@@ -103,12 +103,12 @@ async def main(args: argparse.Namespace) -> int:
             [r for r in rows if r["remind_at"] and r["remind_at"] <= to_db(now)]
 
         scan = sorted([await timed(scan_all, START + timedelta(hours=h)) for h in range(20)])
-        votes = sorted([await timed(forum_service.plan_votes, services, START + timedelta(hours=h))
+        votes = sorted([await timed(governance.plan_votes, services, START + timedelta(hours=h))
                         for h in range(5)])
         due_at = START + timedelta(days=2, hours=1)
-        due = await timed(forum_service.plan_request_reminders, services, due_at)
+        due = await timed(governance.plan_request_reminders, services, due_at)
         queued = await db.fetchval("SELECT count(*) FROM outbox WHERE idem_key LIKE 'gov:jrem:%'")
-        again = await timed(forum_service.plan_request_reminders, services, due_at)
+        again = await timed(governance.plan_request_reminders, services, due_at)
         await db.close()
 
     p50 = idle[len(idle) // 2]

@@ -118,16 +118,16 @@ async def _backup(settings: Settings, target: Path) -> int:
 
 async def _set_role(settings: Settings, forum_id: int, user_id: int, role: str) -> int:
     """`admin set-role`: the same use case the bot runs, with the operator as the actor."""
-    from bot import forum_service
     from bot.clock import SystemClock
     from bot.errors import KadesError
+    from bot.members import governance
     from bot.services import Services
 
     db = Database(settings.storage.path)
     try:
         await db.open()
         services = Services.build(settings, db, SystemClock())
-        change = await forum_service.operator_set_role(services, forum_id=forum_id, user_id=user_id, role=role)
+        change = await governance.operator_set_role(services, forum_id=forum_id, user_id=user_id, role=role)
     except DatabaseError as exc:
         return _fail(str(exc))
     except KadesError as exc:

@@ -19,9 +19,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import forum_service
 from bot.app import build_application, start_manually, stop_manually
 from bot.config import Settings
+from bot.members import governance
 from bot.services import Services
 from bot.telegram_double import SentMessage, SimChat, SimUser, TelegramDouble
 
@@ -314,7 +314,7 @@ async def seed_demo(services: Services) -> None:
     forum = await services.forums.get(forum_id)
     assert forum is not None
     applicant = DEMO_APPLICANT
-    await forum_service.request_join(services, forum=forum, user_id=applicant.user_id, name=applicant.name,
+    await governance.request_join(services, forum=forum, user_id=applicant.user_id, name=applicant.name,
                                      jabatan=applicant.jabatan, village_code=applicant.village_code,
                                      role="anggota", language="id")
 

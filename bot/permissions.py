@@ -61,7 +61,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.CREATE_AGREEMENT: STAFF,
     Action.VIEW_ALL_AGREEMENTS: STAFF,
     Action.EXPORT: STAFF,
-    # A pendamping may also appoint a koordinator in a headless forum (bot.forum_service.may_appoint).
+    # A pendamping may also appoint a koordinator in a headless forum (bot.governance.may_appoint).
     Action.ASSIGN_ROLES: KOORDINATOR,
     Action.VIEW_FORUM: EVERYONE,
 }

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot import forum_service
 from bot.callbacks import encode
 from bot.context import BotContext
+from bot.members import governance
 from bot.texts import t
 from bot.timefmt import format_date
 from handlers.common import language, reply, user_of
@@ -22,17 +22,17 @@ async def applicant_notice(update: Update, context: BotContext, *, with_refusal:
     user = user_of(update)
     services = context.services
     lang = await language(update, context)
-    waiting = await forum_service.applicant_status(services, user.id)
+    waiting = await governance.applicant_status(services, user.id)
     for status in waiting:
         since = status.membership.requested_at.astimezone(ZoneInfo(status.forum.timezone)).date()
-        rows = [[(t("gov.cancel_request", lang), encode(forum_service.FEATURE, "cx", status.forum.id))]]
+        rows = [[(t("gov.cancel_request", lang), encode(governance.FEATURE, "cx", status.forum.id))]]
         await reply(update, t("gov.request_waiting", lang, forum=status.forum.name,
                               since=format_date(since, lang)), rows)
     if waiting:
         return True
     if not with_refusal or await services.members.memberships_of(user.id):
         return False
-    refused = await forum_service.last_refusal(services, user.id)
+    refused = await governance.last_refusal(services, user.id)
     if refused is None:
         return False
     if refused.reason:

@@ -8,9 +8,10 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import bidang, village_profiles
+from bot import bidang
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
+from bot.directory import service
 from bot.errors import InvalidInput, NotAMember, NotPermitted, StaleAction
 from bot.render import jabatan_label, short_kabupaten
 from bot.texts import Html, t
@@ -91,9 +92,9 @@ async def _profile_rows(context: BotContext, member: Member, profile: VillagePro
          (t("dir.edit_programs", lang), encode(FEATURE, "ed", "prog"))],
     ]
     extra: list[Button] = []
-    if await village_profiles.may_see_history(services, member.user_id, code):
+    if await service.may_see_history(services, member.user_id, code):
         extra.append((t("vp.history", lang), encode(FEATURE, "hist")))
-    if profile is not None and not profile.verified and await village_profiles.is_verified(services, member.user_id,
+    if profile is not None and not profile.verified and await service.is_verified(services, member.user_id,
                                                                                              code):
         extra.append((t("vp.confirm", lang), encode(FEATURE, "ok")))
     if extra:
@@ -122,7 +123,7 @@ async def _show_other_village(update: Update, context: BotContext, member: Membe
     reads another village's profile and opens its history to revert a bad change."""
     services = context.services
     region = await services.regions.get(code)
-    if region is None or region.level != 4 or not await village_profiles.may_see_history(services, member.user_id,
+    if region is None or region.level != 4 or not await service.may_see_history(services, member.user_id,
                                                                                           code):
         raise NotPermitted("err.not_your_village")
     profile = await directory(context).profile(code)
@@ -195,7 +196,7 @@ async def on_save(update: Update, context: BotContext, data: CallbackData) -> No
     draft = await forms.expect(context, user.id, FORM, "pot", "keb")
     member = await _member_with_village(update, context)
     selected = list(draft.data.get("sel", []))
-    edit = await village_profiles.edit_profile(
+    edit = await service.edit_profile(
         context.services, user.id, member.village_code or "",
         potensi=selected if draft.step == "pot" else None, kebutuhan=selected if draft.step == "keb" else None)
     await forms.finish(context, user.id)
@@ -204,7 +205,7 @@ async def on_save(update: Update, context: BotContext, data: CallbackData) -> No
     await edit_or_reply(update, text, rows)
 
 
-async def _after_edit(context: BotContext, member: Member, edit: village_profiles.Edit,
+async def _after_edit(context: BotContext, member: Member, edit: service.Edit,
                       lang: str) -> tuple[Html, list[list[Button]]]:
     """What the editor is told: saved, saved but unverified, or sent as a proposal."""
     region = await context.services.regions.get(member.village_code or "")
@@ -240,7 +241,7 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
         await reply(update, t("dir.too_long", lang, length=len(value), max=limit))
         return
     member = await _member_with_village(update, context)
-    edit = await village_profiles.edit_profile(
+    edit = await service.edit_profile(
         context.services, member.user_id, member.village_code or "",
         detail=value if draft.step == "det" else None, programs=value if draft.step == "prog" else None)
     await forms.finish(context, member.user_id)
@@ -254,7 +255,7 @@ async def on_proposal(update: Update, context: BotContext, data: CallbackData) -
     """A verified member of the village accepts or rejects a proposed change."""
     user = user_of(update)
     accept = data.arg(1) == "y"
-    await village_profiles.decide_proposal(context.services, data.int_arg(0), user.id, accept)
+    await service.decide_proposal(context.services, data.int_arg(0), user.id, accept)
     lang = await language(update, context)
     query = update.callback_query
     original = query.message.text_html if query and isinstance(query.message, Message) and query.message.text else ""
@@ -268,7 +269,7 @@ async def on_history(update: Update, context: BotContext, data: CallbackData) ->
     member = await _member_with_village(update, context)
     services = context.services
     code = data.arg(0) if data.args else member.village_code or ""
-    if not await village_profiles.may_see_history(services, member.user_id, code):
+    if not await service.may_see_history(services, member.user_id, code):
         raise NotPermitted("err.not_your_village")
     lang = await language(update, context)
     region = await services.regions.get(code)
@@ -290,7 +291,7 @@ async def on_history(update: Update, context: BotContext, data: CallbackData) ->
 @button_handler
 async def on_revert(update: Update, context: BotContext, data: CallbackData) -> None:
     user = user_of(update)
-    await village_profiles.revert(context.services, data.int_arg(0), user.id)
+    await service.revert(context.services, data.int_arg(0), user.id)
     await edit_or_reply(update, t("vp.reverted", await language(update, context), number=data.int_arg(0)))
 
 
@@ -298,7 +299,7 @@ async def on_revert(update: Update, context: BotContext, data: CallbackData) -> 
 async def on_confirm(update: Update, context: BotContext, data: CallbackData) -> None:
     """A verified member keeps an unverified profile as it is."""
     member = await _member_with_village(update, context)
-    await village_profiles.confirm(context.services, member.village_code or "", member.user_id)
+    await service.confirm(context.services, member.village_code or "", member.user_id)
     await edit_or_reply(update, t("vp.confirmed", await language(update, context)))
 
 

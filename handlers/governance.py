@@ -1,6 +1,6 @@
 """/peran, /permintaan, /forum, handover, the koordinator vote and applicants' own requests.
 
-Thin: each handler parses, calls bot.forum_service, and sends the answer.
+Thin: each handler parses, calls bot.members.governance, and sends the answer.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import forum_service
-from bot import governance as rules
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import NotPermitted, StaleAction
-from bot.forum_service import FEATURE
+from bot.members import governance, rules
+from bot.members.governance import FEATURE
 from bot.permissions import ROLES, Action
 from bot.profile_rules import clean_name
 from bot.render import jabatan_label, profile_card, role_label, scope_label, short_kabupaten
@@ -74,7 +73,7 @@ async def _may_manage(context: BotContext, forum: Forum, user_id: int) -> str:
     membership = await services.members.membership(forum.id, user_id)
     if membership is not None and membership.status == "active" and membership.role == "koordinator":
         return "koordinator"
-    if await forum_service.may_appoint(services, forum, user_id, services.clock.now()):
+    if await governance.may_appoint(services, forum, user_id, services.clock.now()):
         return "appoint"
     raise NotPermitted("gov.not_allowed_roles")
 
@@ -85,7 +84,7 @@ async def show_roles(update: Update, context: BotContext, forum: Forum) -> None:
     lang = await language(update, context)
     mode = await _may_manage(context, forum, user.id)
     await forms.begin(context, user.id, PERAN, "search", {"forum_id": forum.id, "mode": "pick"})
-    members = forum_service.officers_first(await context.services.members.in_forum(forum.id))
+    members = governance.officers_first(await context.services.members.in_forum(forum.id))
     rows: list[list[Button]] = [[_member_button(e, encode(FEATURE, "pm", forum.id, e.member.user_id))]
                                 for e in members[:MAX_BUTTONS]]
     if mode == "koordinator":
@@ -107,7 +106,7 @@ async def on_search(update: Update, context: BotContext, draft: Draft) -> None:
     query = message.text.strip().lower()[:40]
     forum_id = int(draft.data["forum_id"])
     action = "hto" if draft.data.get("mode") == "handover" else "pm"
-    found = [e for e in forum_service.officers_first(await context.services.members.in_forum(forum_id))
+    found = [e for e in governance.officers_first(await context.services.members.in_forum(forum_id))
              if query in e.member.full_name.lower() or (e.village and query in e.village.name.lower())]
     if not found:
         await reply(update, t("gov.search_none", lang, query=query))
@@ -132,7 +131,7 @@ async def on_pick_member(update: Update, context: BotContext, data: CallbackData
     title = entry.membership.title
     text = t("gov.member_card", lang, card=profile_card(entry.member, entry.village, lang),
              role=role_label(role, lang),
-             title=forum_service.title_label(title, lang) if title else t("gov.no_title", lang))
+             title=governance.title_label(title, lang) if title else t("gov.no_title", lang))
     rows: list[list[Button]] = []
     if mode == "appoint":
         if role != "koordinator":
@@ -157,7 +156,7 @@ async def on_set_role(update: Update, context: BotContext, data: CallbackData) -
         raise StaleAction()
     user = user_of(update)
     lang = await language(update, context)
-    change = await forum_service.change_role(context.services, forum_id=forum_id, actor=user.id, target=target,
+    change = await governance.change_role(context.services, forum_id=forum_id, actor=user.id, target=target,
                                              role=ROLE_CODES[code])
     member = await context.services.members.get(target)
     await forms.finish(context, user.id)
@@ -171,7 +170,7 @@ async def on_set_title(update: Update, context: BotContext, data: CallbackData) 
     user = user_of(update)
     lang = await language(update, context)
     title = None if code == "-" else code
-    forum = await forum_service.set_title(context.services, forum_id=forum_id, actor=user.id, target=target,
+    forum = await governance.set_title(context.services, forum_id=forum_id, actor=user.id, target=target,
                                           title=title)
     member = await context.services.members.get(target)
     name = member.full_name if member else str(target)
@@ -190,8 +189,8 @@ async def on_history(update: Update, context: BotContext, data: CallbackData) ->
     forum, _ = await context.services.access.require(data.int_arg(0), user.id, Action.VIEW_MEMBERS)
     lang = await language(update, context)
     lines = [str(t("gov.history_title", lang, forum=forum.name))]
-    for period in await forum_service.repo(context.services).history(forum.id):
-        label = role_label(period.value, lang) if period.kind == "role" else forum_service.title_label(period.value,
+    for period in await governance.repo(context.services).history(forum.id):
+        label = role_label(period.value, lang) if period.kind == "role" else governance.title_label(period.value,
                                                                                                          lang)
         until = _date(forum, period.ended_at, lang) if period.ended_at else t("gov.until_now", lang)
         lines.append(str(t("gov.history_line", lang, name=period.full_name, role=label,
@@ -223,7 +222,7 @@ async def on_handover_to(update: Update, context: BotContext, data: CallbackData
     user = user_of(update)
     lang = await language(update, context)
     successor = data.int_arg(1)
-    forum = await forum_service.offer_handover(context.services, forum_id=data.int_arg(0), actor=user.id,
+    forum = await governance.offer_handover(context.services, forum_id=data.int_arg(0), actor=user.id,
                                                successor=successor)
     member = await context.services.members.get(successor)
     await forms.finish(context, user.id)
@@ -236,7 +235,7 @@ async def on_handover_answer(update: Update, context: BotContext, data: Callback
     user = user_of(update)
     lang = await language(update, context)
     accept = data.arg(1) == "y"
-    forum = await forum_service.answer_handover(context.services, handover_id=data.int_arg(0), actor=user.id,
+    forum = await governance.answer_handover(context.services, handover_id=data.int_arg(0), actor=user.id,
                                                 accept=accept)
     await edit_or_reply(update, t("gov.handover_you_accepted" if accept else "gov.handover_you_refused", lang,
                                   forum=forum.name))
@@ -247,7 +246,7 @@ async def on_handover_stay(update: Update, context: BotContext, data: CallbackDa
     user = user_of(update)
     lang = await language(update, context)
     stay = data.arg(1) == "stay"
-    forum = await forum_service.finish_handover(context.services, handover_id=data.int_arg(0), actor=user.id,
+    forum = await governance.finish_handover(context.services, handover_id=data.int_arg(0), actor=user.id,
                                                 stay=stay)
     await edit_or_reply(update, t("gov.handover_stayed" if stay else "gov.handover_left", lang, forum=forum.name))
 
@@ -256,7 +255,7 @@ async def on_handover_stay(update: Update, context: BotContext, data: CallbackDa
 async def send_pending_requests(update: Update, context: BotContext, forum: Forum, *, empty_note: bool) -> None:
     """One message per waiting request, with Setujui / Tolak that work like the notification's."""
     lang = await language(update, context)
-    pending = await forum_service.pending_requests(context.services, forum.id)
+    pending = await governance.pending_requests(context.services, forum.id)
     if not pending:
         if empty_note:
             await reply(update, t("gov.no_pending", lang, forum=forum.name))
@@ -270,7 +269,7 @@ async def send_pending_requests(update: Update, context: BotContext, forum: Foru
                  kabupaten=short_kabupaten(village.kabupaten) if village else "",
                  since=_date(forum, entry.membership.requested_at, lang),
                  role=role_label(entry.membership.role, lang))
-        await reply(update, text, forum_service.decision_buttons(forum.id, entry.member.user_id, lang))
+        await reply(update, text, governance.decision_buttons(forum.id, entry.member.user_id, lang))
     if len(pending) > MAX_PENDING_SHOWN:
         await reply(update, t("gov.pending_more", lang, count=len(pending) - MAX_PENDING_SHOWN))
 
@@ -285,7 +284,7 @@ async def requests_command(update: Update, context: BotContext) -> None:
 
 @forum_action("permintaan", Action.VIEW_MEMBERS)
 async def show_requests(update: Update, context: BotContext, forum: Forum) -> None:
-    await forum_service.may_decide_join(context.services, forum.id, user_of(update).id)
+    await governance.may_decide_join(context.services, forum.id, user_of(update).id)
     await send_pending_requests(update, context, forum, empty_note=True)
 
 
@@ -293,7 +292,7 @@ async def show_requests(update: Update, context: BotContext, forum: Forum) -> No
 async def on_give_reason(update: Update, context: BotContext, data: CallbackData) -> None:
     """After Tolak: ask for the reason the applicant will read."""
     user = user_of(update)
-    forum = await forum_service.may_decide_join(context.services, data.int_arg(0), user.id)
+    forum = await governance.may_decide_join(context.services, data.int_arg(0), user.id)
     lang = await language(update, context)
     await forms.begin(context, user.id, REASON, "text", {"forum_id": forum.id, "applicant": data.int_arg(1)})
     if update.callback_query:
@@ -308,7 +307,7 @@ async def on_reason(update: Update, context: BotContext, draft: Draft) -> None:
         await reply(update, t("bad.text_expected", lang))
         return
     reason = clean_name(message.text, max_length=300)
-    await forum_service.give_reason(context.services, forum_id=int(draft.data["forum_id"]), actor=draft.user_id,
+    await governance.give_reason(context.services, forum_id=int(draft.data["forum_id"]), actor=draft.user_id,
                                     applicant_id=int(draft.data["applicant"]), reason=reason)
     await forms.finish(context, draft.user_id)
     await reply(update, t("gov.reason_sent", lang))
@@ -319,7 +318,7 @@ async def on_cancel_request(update: Update, context: BotContext, data: CallbackD
     """The applicant withdraws their waiting request."""
     user = user_of(update)
     lang = await language(update, context)
-    forum = await forum_service.cancel_request(context.services, forum_id=data.int_arg(0), user_id=user.id)
+    forum = await governance.cancel_request(context.services, forum_id=data.int_arg(0), user_id=user.id)
     await edit_or_reply(update, t("gov.request_cancelled", lang, forum=forum.name))
 
 
@@ -338,7 +337,7 @@ async def show_forum(update: Update, context: BotContext, forum: Forum) -> None:
     scope = await services.regions.get(forum.scope_code)
     members = await services.members.in_forum(forum.id)
     koordinators = [e.member.full_name for e in members if e.membership.role == "koordinator"]
-    officers = [e for e in forum_service.officers_first(members) if e.membership.title]
+    officers = [e for e in governance.officers_first(members) if e.membership.title]
     counts: dict[str, int] = {}
     for entry in members:
         area = entry.village.kecamatan if entry.village and entry.village.kecamatan else str(t("gov.other_area", lang))
@@ -348,13 +347,13 @@ async def show_forum(update: Update, context: BotContext, forum: Forum) -> None:
                    zone=f"{zone_label(zone)} ({zone.key})", count=len(members))),
              str(t("gov.forum_koordinators", lang, names=", ".join(koordinators) or "-"))]
     for entry in officers:
-        lines.append(str(t("members.officer_line", lang, title=forum_service.title_label(entry.membership.title, lang),
+        lines.append(str(t("members.officer_line", lang, title=governance.title_label(entry.membership.title, lang),
                            name=entry.member.full_name)))
     lines.append(str(t("gov.forum_per_kecamatan", lang)))
     for area, count in sorted(counts.items()):
         lines.append(str(t("gov.forum_area_line", lang, area=area, count=count)))
     lines.append(str(t("gov.forum_group_linked" if forum.group_chat_id else "gov.forum_group_none", lang)))
-    if forum_service.rules.is_headless(await forum_service.headless_since(services, forum), services.clock.now()):
+    if governance.rules.is_headless(await governance.headless_since(services, forum), services.clock.now()):
         lines.append(str(t("gov.forum_headless", lang)))
     membership = await services.members.membership(forum.id, user.id)
     if membership is not None and membership.role == "koordinator":
@@ -374,7 +373,7 @@ async def on_vote(update: Update, context: BotContext, data: CallbackData) -> No
     user = user_of(update)
     lang = await language(update, context)
     vote_id = data.int_arg(0)
-    forum, members = await forum_service.vote_candidates(context.services, vote_id, user.id)
+    forum, members = await governance.vote_candidates(context.services, vote_id, user.id)
     rows = [[_member_button(e, encode(FEATURE, "vc", vote_id, e.member.user_id))] for e in members[:MAX_BUTTONS]]
     await reply(update, t("gov.vote_pick", lang, forum=forum.name), rows)
 
@@ -383,15 +382,15 @@ async def on_vote(update: Update, context: BotContext, data: CallbackData) -> No
 async def on_vote_cast(update: Update, context: BotContext, data: CallbackData) -> None:
     user = user_of(update)
     lang = await language(update, context)
-    name = await forum_service.cast_ballot(context.services, vote_id=data.int_arg(0), voter=user.id,
+    name = await governance.cast_ballot(context.services, vote_id=data.int_arg(0), voter=user.id,
                                            candidate=data.int_arg(1))
     await edit_or_reply(update, t("gov.vote_cast", lang, name=name))
 
 
 async def plan_governance(services: Services, now: datetime) -> None:
     """Planner: reminders of waiting join requests; votes in headless forums."""
-    await forum_service.plan_request_reminders(services, now)
-    await forum_service.plan_votes(services, now)
+    await governance.plan_request_reminders(services, now)
+    await governance.plan_votes(services, now)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import forum_service, members_service
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import StaleAction
+from bot.members import service, views
 from bot.permissions import Action
-from bot.render import jabatan_label, profile_card, role_label, short_kabupaten
-from bot.texts import Html, t
+from bot.render import profile_card, role_label
+from bot.texts import t
 from bot.timefmt import zone_for_region, zone_from_label, zone_label
 from handlers import forms
 from handlers.common import (
@@ -161,7 +161,7 @@ async def on_village_decision(update: Update, context: BotContext, data: Callbac
     user = user_of(update)
     services = context.services
     lang = await language(update, context)
-    await members_service.decide_village_change(services, data.int_arg(0), user.id, data.arg(1) == "y")
+    await service.decide_village_change(services, data.int_arg(0), user.id, data.arg(1) == "y")
     deciding = await services.members.get(user.id)
     approve = data.arg(1) == "y"
     note = t("vc.approved_note" if approve else "vc.rejected_note", lang,
@@ -180,59 +180,21 @@ async def list_members(update: Update, context: BotContext) -> None:
 
 @forum_action("anggota", Action.VIEW_MEMBERS)
 async def show_members(update: Update, context: BotContext, forum: Forum) -> None:
-    services = context.services
     user = user_of(update)
     lang = await language(update, context)
-    membership = await services.members.membership(forum.id, user.id)
-    is_koordinator = membership is not None and membership.role == "koordinator"
-    if is_koordinator and is_private(update):
+    data = await service.member_list(context.services, forum.id, user.id)
+    if data.is_koordinator and is_private(update):
         # Waiting join requests first, each decidable here even if its notification was lost.
         await send_pending_requests(update, context, forum, empty_note=False)
-    members = await services.members.in_forum(forum.id)
-    officers = [e for e in forum_service.officers_first(members) if e.membership.title]
-    lines = [str(t("members.title", lang, forum=forum.name, count=len(members)))]
-    for entry in officers:
-        lines.append(str(t("members.officer_line", lang, title=forum_service.title_label(entry.membership.title, lang),
-                           name=entry.member.full_name)))
-    current_area: str | None = "-"
-    any_unreachable = False
-    for entry in members:
-        area = entry.village.kecamatan if entry.village else None
-        if area != current_area:
-            heading = (t("members.kecamatan", lang, kecamatan=f"{area}, {short_kabupaten(entry.village.kabupaten)}")
-                       if area and entry.village else t("members.other_area", lang))
-            lines.append(str(heading))
-            current_area = area
-        role = entry.membership.role
-        mark = str(t("members.role_mark", lang, role=role_label(role, lang))) if role != "anggota" else ""
-        if is_koordinator and entry.member.unreachable_reason:
-            mark += str(t("members.unreachable_mark", lang))
-            any_unreachable = True
-        lines.append(str(t("members.line", lang, name=entry.member.full_name,
-                           jabatan=jabatan_label(entry.member.jabatan, lang),
-                           village=entry.village.name if entry.village else "-", role=Html(mark))))
-    if is_koordinator:
-        pending = await services.members.in_forum(forum.id, statuses=("pending",))
-        if pending:
-            lines.append(str(t("members.pending_line", lang, count=len(pending))))
-        if any_unreachable:
-            lines.append(str(t("members.unreachable_note", lang)))
-    rows: list[list[tuple[str, str]]] = []
-    creator_id = await members_service.creator_awaiting_confirmation(services, forum.id, user.id)
-    if creator_id is not None:  # a pendamping may confirm the village of the forum's creator
-        creator = next((e for e in members if e.member.user_id == creator_id), None)
-        if creator is not None:
-            lines.append(str(t("vc.creator_unconfirmed", lang, name=creator.member.full_name,
-                               village=creator.village.name if creator.village else "-")))
-            rows.append([(str(t("vc.creator_confirm", lang)), encode(FEATURE, "cc", forum.id))])
-    await reply(update, "\n".join(lines), rows or None)
+    view = views.member_list(forum.name, data, lang)
+    await reply(update, view.text, markup=view.markup())
 
 
 @button_handler
 async def on_confirm_creator(update: Update, context: BotContext, data: CallbackData) -> None:
     """A pendamping confirms the village of the forum's creator."""
     user = user_of(update)
-    forum = await members_service.confirm_creator_village(context.services, data.int_arg(0), user.id)
+    forum = await service.confirm_creator_village(context.services, data.int_arg(0), user.id)
     await edit_or_reply(update, t("vc.creator_confirmed", await language(update, context), forum=forum.name))
 
 
@@ -258,8 +220,8 @@ async def on_leave(update: Update, context: BotContext, data: CallbackData) -> N
     user = user_of(update)
     lang = await language(update, context)
     try:
-        forum = await members_service.leave_forum(context.services, data.int_arg(0), user.id)
-    except members_service.LastKoordinator as exc:
+        forum = await service.leave_forum(context.services, data.int_arg(0), user.id)
+    except service.LastKoordinator as exc:
         await edit_or_reply(update, t(exc.message_key, lang, **exc.params))
         return
     await edit_or_reply(update, t("leave.done", lang, forum=forum.name))
@@ -283,7 +245,7 @@ async def erase(update: Update, context: BotContext) -> None:
     if member is None or member.erased_at is not None:
         await reply(update, t("erase.nothing", lang))
         return
-    sole = await members_service.sole_koordinator_of(context.services, user.id)
+    sole = await service.sole_koordinator_of(context.services, user.id)
     if sole is not None:  # refuse before asking, with the way out
         await reply(update, t("erase.last_koordinator", lang, forum=sole.name))
         return
@@ -300,8 +262,8 @@ async def on_erase(update: Update, context: BotContext, data: CallbackData) -> N
     if member is None or member.erased_at is not None:
         raise StaleAction()
     try:
-        await members_service.erase_member(services, user.id, str(t("erase.erased_name", lang)))
-    except members_service.LastKoordinator as exc:
+        await service.erase_member(services, user.id, str(t("erase.erased_name", lang)))
+    except service.LastKoordinator as exc:
         await edit_or_reply(update, t(exc.message_key, lang, **exc.params))
         return
     await edit_or_reply(update, t("erase.done", lang))

@@ -10,10 +10,10 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
-from bot import forum_service, members_service
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotPermitted, StaleAction
+from bot.members import governance, service
 from bot.permissions import ROLES, Action, Role, refusal
 from bot.profile_rules import MAX_FORUM_NAME, clean_name
 from bot.render import JABATAN, jabatan_label, profile_card, scope_label, village_button
@@ -121,7 +121,7 @@ async def on_send_join(update: Update, context: BotContext, data: CallbackData) 
     role: Role = "pendamping" if draft.data["jabatan"] == "pendamping" else "anggota"
     if draft.data.get("role") in ROLES and draft.data["jabatan"] != "pendamping":
         role = draft.data["role"]
-    await forum_service.request_join(services, forum=forum, user_id=user.id, name=draft.data["name"],
+    await governance.request_join(services, forum=forum, user_id=user.id, name=draft.data["name"],
                                      jabatan=draft.data["jabatan"], village_code=draft.data["village_code"],
                                      role=role, language=lang)
     await edit_or_reply(update, t("join.sent", lang, forum=forum.name))
@@ -149,7 +149,7 @@ async def on_decide(update: Update, context: BotContext, data: CallbackData) -> 
     query = update.callback_query
     assert query is not None
     try:
-        await forum_service.decide_join(services, forum_id=forum_id, actor=user.id, applicant_id=applicant_id,
+        await governance.decide_join(services, forum_id=forum_id, actor=user.id, applicant_id=applicant_id,
                                         approve=approve)
     except Conflict:
         await remove_buttons(query)
@@ -165,7 +165,7 @@ async def on_decide(update: Update, context: BotContext, data: CallbackData) -> 
              by=deciding.full_name if deciding else user.full_name)
     original = query.message.text_html if isinstance(query.message, Message) and query.message.text else ""
     rows = None if approve else [[(t("gov.give_reason", lang),
-                                   encode(forum_service.FEATURE, "why", forum_id, applicant_id))]]
+                                   encode(governance.FEATURE, "why", forum_id, applicant_id))]]
     await edit_or_reply(update, f"{original}\n\n{note}", rows)
 
 
@@ -196,7 +196,7 @@ async def _after_profile_step(update: Update, context: BotContext, draft: Draft,
     if draft.flow == PROFILE:
         lang = await language(update, context)
         if "village_code" in answer:  # a village is approved by koordinators, never just saved
-            request = await members_service.request_village_change(context.services, draft.user_id,
+            request = await service.request_village_change(context.services, draft.user_id,
                                                                    answer["village_code"])
             await forms.finish(context, draft.user_id)
             if request.pending_in:

@@ -7,9 +7,9 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Handle, Tx
 from storage.inbox import InboxRepo
-from storage.models import Member, MemberInForum, Membership, Region, Role, VillageChange
+from storage.models import Member, MemberInForum, Membership, Region, Role, RosterEntry, VillageChange
 from storage.timeutil import from_db, to_db
 
 _MEMBER_COLUMNS = (
@@ -42,7 +42,7 @@ def _change(row: Any) -> VillageChange:
 
 
 class MemberRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     # -- members ---------------------------------------------------------------------------
@@ -88,12 +88,13 @@ class MemberRepo:
         )
 
     async def erase(self, user_id: int, now: datetime, erased_name: str) -> None:
-        """Erase personal data (UU 27/2022 PDP): the row stays so forum records keep their shape."""
-        async with self.db.transaction() as conn:
-            await self.erase_in(conn, user_id, now, erased_name)
+        """Erase personal data (UU 27/2022 PDP): the row stays so forum records keep their shape.
 
-    async def erase_in(self, conn: aiosqlite.Connection, user_id: int, now: datetime, erased_name: str) -> None:
-        """`erase` inside the caller's transaction (with the pushes and visits it ends)."""
+        Several statements that must land together: only inside a unit (`tx.members.erase`).
+        """
+        if not isinstance(self.db, Tx):
+            raise TypeError("MemberRepo.erase runs inside a unit of work (services.write())")
+        conn = self.db.conn
         await conn.execute(
             """UPDATE members SET full_name = ?, phone = NULL, village_code = NULL, timezone = NULL,
                    erased_at = ?, updated_at = ? WHERE user_id = ?""",
@@ -168,18 +169,6 @@ class MemberRepo:
             (status, to_db(now), by, forum_id, user_id),
         )
 
-    async def set_status_in(self, conn: aiosqlite.Connection, forum_id: int, user_id: int, status: str,
-                            now: datetime, by: int | None = None) -> None:
-        await conn.execute(
-            "UPDATE memberships SET status = ?, decided_at = ?, decided_by = ? WHERE forum_id = ? AND user_id = ?",
-            (status, to_db(now), by, forum_id, user_id),
-        )
-
-    async def set_role(self, forum_id: int, user_id: int, role: Role) -> None:
-        await self.db.execute(
-            "UPDATE memberships SET role = ? WHERE forum_id = ? AND user_id = ?", (role, forum_id, user_id)
-        )
-
     async def in_forum(self, forum_id: int, *, statuses: tuple[str, ...] = ("active",),
                        roles: tuple[str, ...] | None = None) -> list[MemberInForum]:
         """Members of a forum with their village names, ordered by kecamatan, village, name."""
@@ -222,6 +211,31 @@ class MemberRepo:
                                  provinsi=d["v_provinsi"])
             out.append(MemberInForum(member=member, membership=membership, village=village))
         return out
+
+    async def roster(self, forum_id: int, *, statuses: tuple[str, ...] = ("active",)) -> list[RosterEntry]:
+        """The forum's member list (/anggota), in the order of `in_forum`, as light rows.
+
+        Only the columns a list shows, built positionally: on a 3,000-member forum this is
+        SQL-bound (~20 ms) where `in_forum`'s models cost ~100 ms more.
+        """
+        marks = ",".join("?" for _ in statuses)
+        rows = await self.db.fetchall(
+            f"""SELECT m.user_id, m.full_name, m.jabatan, ms.role, ms.title, ms.village_code, v.name,
+                       kc.name, kb.name, m.unreachable_reason
+                FROM memberships ms
+                JOIN members m ON m.user_id = ms.user_id
+                LEFT JOIN regions v ON v.code = ms.village_code
+                LEFT JOIN regions kc ON kc.code = substr(v.code, 1, 8)
+                LEFT JOIN regions kb ON kb.code = substr(v.code, 1, 5)
+                WHERE ms.forum_id = ? AND ms.status IN ({marks})
+                ORDER BY coalesce(kc.name, '~'), coalesce(v.name, '~'), m.full_name""",
+            (forum_id, *statuses),
+        )
+        return [RosterEntry(*row) for row in rows]
+
+    async def count_in_forum(self, forum_id: int, status: str = "active") -> int:
+        return int(await self.db.fetchval(
+            "SELECT count(*) FROM memberships WHERE forum_id = ? AND status = ?", (forum_id, status)) or 0)
 
     async def coordinators(self, forum_id: int) -> list[Member]:
         rows = await self.db.fetchall(

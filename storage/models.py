@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -90,6 +91,26 @@ class MemberInForum(_Model):
     member: Member
     membership: Membership
     village: Region | None
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One line of a forum's member list (/anggota): plain values, no validation per row.
+
+    A national forum lists 3,000 members; three pydantic models per row cost ~100 ms there.
+    `village_code` is the one approved in this forum, as in MemberInForum.
+    """
+
+    user_id: int
+    full_name: str
+    jabatan: str
+    role: str
+    title: str | None
+    village_code: str | None
+    village: str | None
+    kecamatan: str | None
+    kabupaten: str | None
+    unreachable_reason: str | None
 
 
 class Invite(_Model):

@@ -15,7 +15,7 @@ from typing import Any
 import aiosqlite
 
 from storage.agreements import Agreement, AgreementRepo, Evaluation, EvaluationPeriod, FollowUp
-from storage.database import Database
+from storage.database import Handle
 from storage.timeutil import from_db, to_db
 
 
@@ -206,12 +206,8 @@ def _member_row(r: Any) -> MemberRow:
 class ReportRepo:
     """Read-only report queries over the feature tables of one forum at a time."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
-
-    async def has_table(self, name: str) -> bool:
-        value = await self.db.fetchval("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-        return value is not None
 
     # -- members ---------------------------------------------------------------------------
     async def members(self, forum_id: int, statuses: tuple[str, ...] = ("active",)) -> list[MemberRow]:
@@ -219,6 +215,18 @@ class ReportRepo:
         marks = ",".join("?" for _ in statuses)
         rows = await self.db.fetchall(_MEMBER_SQL.format(statuses=marks), (forum_id, *statuses))
         return [_member_row(r) for r in rows]
+
+    async def count_members(self, forum_id: int, status: str = "active") -> int:
+        """How many members the forum has (as `members` would list them), without loading them."""
+        return int(await self.db.fetchval(
+            """SELECT count(*) FROM memberships ms JOIN members m ON m.user_id = ms.user_id
+               WHERE ms.forum_id = ? AND ms.status = ? AND m.erased_at IS NULL""", (forum_id, status)) or 0)
+
+    async def unreachable_members(self, forum_id: int) -> list[MemberRow]:
+        """Active members the bot cannot write to privately (a few, out of up to thousands)."""
+        sql = _MEMBER_SQL.format(statuses="?").replace(
+            "AND m.erased_at IS NULL", "AND m.erased_at IS NULL AND m.unreachable_reason IS NOT NULL")
+        return [_member_row(r) for r in await self.db.fetchall(sql, (forum_id, "active"))]
 
     async def join_times(self, forum_id: int, since: datetime) -> list[datetime]:
         """When each active member's membership began (approval, else request), from `since`."""
@@ -309,10 +317,16 @@ class ReportRepo:
 
     async def held_meetings(self, forum_id: int, start: datetime, end: datetime) -> list[MeetingCount]:
         """Not-cancelled meetings starting in [start, end) with their daftar hadir counts."""
+        # Only the daftar hadir counts: the RSVP counts of _MEETING_COUNTS walk ~300,000 RSVPs
+        # of a national forum's year and are not shown here.
         rows = await self.db.fetchall(
-            f"""SELECT m.starts_at, {_MEETING_COUNTS} FROM meetings m
-                WHERE m.forum_id = ? AND m.status = 'scheduled' AND m.starts_at >= ? AND m.starts_at < ?
-                ORDER BY m.starts_at""",
+            """SELECT m.starts_at,
+                      (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id) AS recorded,
+                      (SELECT count(*) FROM meeting_attendance a WHERE a.meeting_id = m.id AND a.present = 1)
+                          AS present
+               FROM meetings m
+               WHERE m.forum_id = ? AND m.status = 'scheduled' AND m.starts_at >= ? AND m.starts_at < ?
+               ORDER BY m.starts_at""",
             (forum_id, to_db(start), to_db(end)),
         )
         return [MeetingCount(_req(r["starts_at"]), r["recorded"], r["present"]) for r in rows]
@@ -426,7 +440,7 @@ class ReportRepo:
     async def agreements(self, forum_id: int) -> list[AgreementFull]:
         """Every agreement of the forum with what reports need, through the agreements repository
         (so states are computed by the same rules as /kerjasama)."""
-        repo = AgreementRepo(self.db)
+        repo = AgreementRepo(self.db)  # type: ignore[arg-type]  # until AgreementRepo takes a Handle
         out = []
         for agreement in sorted(await repo.in_forum(forum_id), key=lambda a: (a.start_date, a.id)):
             out.append(AgreementFull(agreement, await repo.periods(agreement.id), await repo.evaluations(agreement.id),

@@ -18,6 +18,7 @@ import aiosqlite
 from storage.database import Tx
 from storage.governance import GovernanceRepo
 from storage.meetings import MeetingRepo
+from storage.members import MemberRepo
 from storage.planning import PlanningRepo
 from storage.visits import VisitRepo
 
@@ -46,3 +47,7 @@ class Unit:
     @cached_property
     def planning(self) -> PlanningRepo:
         return PlanningRepo(self.tx)
+
+    @cached_property
+    def members(self) -> MemberRepo:
+        return MemberRepo(self.tx)

@@ -129,7 +129,8 @@ async def test_admin_set_role_repairs_a_headless_forum_and_is_logged(db_path: Pa
                               FixedClock(START))
     forum_id = await seed_forum(services, koordinator=1001, members={1001: ("Budi", "33.01.18.2011"),
                                                                      1002: ("Sri", "33.01.18.2001")})
-    await services.members.erase(1001, START, "(data dihapus)")
+    async with services.write() as tx:
+        await tx.members.erase(1001, START, "(data dihapus)")
     await db.close()
 
     env = {"KADES_STORAGE__PATH": str(db_path)}

@@ -134,14 +134,13 @@ async def monthly_report(repo: ReportRepo, *, forum_id: int, forum_name: str, tz
     since = datetime.combine(months[0], time(0), tz).astimezone(UTC)
     report = MonthlyReport(forum_id=forum_id, forum_name=forum_name, month=month)
 
-    active = await repo.members(forum_id, ("active",))
-    report.members_active = len(active)
+    report.members_active = await repo.count_members(forum_id)
     joins = [j for j in await repo.join_times(forum_id, since) if j < month_end]
     report.joins = per_month(joins, months, tz)
     report.members_new = report.joins[-1].count
     report.pending = [Person(r.full_name, r.village) for r in await repo.members(forum_id, ("pending",))]
     report.unreachable = [Person(r.full_name, r.village, r.unreachable_reason)
-                          for r in active if r.unreachable_reason is not None]
+                          for r in await repo.unreachable_members(forum_id)]
 
     # Meetings (0003): held meetings up to now within the window, counted per local month.
     until = min(month_end, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot import governance as rules
+from bot.members import rules
 
 T0 = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 

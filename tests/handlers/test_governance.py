@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import forum_service
 from bot.console import DEMO_APPLICANT, seed_demo
+from bot.members import governance
 from bot.reports.exports import member_tables
 from bot.telegram_double import SentMessage
 from handlers.governance import plan_governance
@@ -68,7 +68,7 @@ async def role(bot: BotHarness, forum_id: int, user_id: int) -> tuple[str, str] 
 async def ask_to_join(bot: BotHarness, forum_id: int, user_id: int = 2002, name: str = "Joko Prasetyo") -> None:
     forum = await bot.services.forums.get(forum_id)
     assert forum is not None
-    await forum_service.request_join(bot.services, forum=forum, user_id=user_id, name=name, jabatan="kades",
+    await governance.request_join(bot.services, forum=forum, user_id=user_id, name=name, jabatan="kades",
                                      village_code=CISURU, role="anggota", language="id")
 
 
@@ -107,7 +107,7 @@ async def test_give_and_take_roles_and_titles_with_history(bot: BotHarness) -> N
     overview = await sri.say("/forum")
     assert "Koordinator: Sri Wahyuni" in overview.text and "Sekretaris: Ahmad Fauzi" in overview.text
 
-    history = await forum_service.repo(bot.services).history(forum_id)
+    history = await governance.repo(bot.services).history(forum_id)
     periods = {(p.full_name, p.value, p.ended_at is None) for p in history}
     assert ("Budi Santoso", "koordinator", False) in periods  # held, then ended
     assert ("Sri Wahyuni", "koordinator", True) in periods
@@ -235,7 +235,7 @@ async def test_koordinators_reminded_of_waiting_requests_then_weekly(bot: BotHar
     await deliver(bot)
     assert len(reminders()) == 2
     # Decided: no more reminders.
-    await forum_service.decide_join(bot.services, forum_id=forum_id, actor=1001, applicant_id=2002, approve=True)
+    await governance.decide_join(bot.services, forum_id=forum_id, actor=1001, applicant_id=2002, approve=True)
     bot.clock.advance(timedelta(days=8))
     await plan_governance(bot.services, bot.clock.now())
     await deliver(bot)
@@ -262,7 +262,7 @@ async def test_handover_accepted_then_outgoing_stays_as_anggota(bot: BotHarness)
     choice = await waits_for(budi, "menerima peran koordinator")
     await tap(budi, choice, "Tetap sebagai anggota", "tetap di")
     assert await role(bot, forum_id, 1001) == ("anggota", "active")
-    history = await forum_service.repo(bot.services).history(forum_id)
+    history = await governance.repo(bot.services).history(forum_id)
     assert any(p.full_name == "Sri Wahyuni" and p.how == "handover" for p in history)
     assert any(p.full_name == "Budi Santoso" and p.ended_at is not None for p in history)
     # The old offer cannot be accepted twice.
@@ -273,7 +273,7 @@ async def test_handover_accepted_then_outgoing_stays_as_anggota(bot: BotHarness)
 async def test_handover_refused_changes_nothing_and_leaving_after_accept(bot: BotHarness) -> None:
     forum_id = await seed_forum(bot.services, koordinator=1001, members=PEOPLE)
     budi, sri, ahmad = bot.person(1001, "Budi"), bot.person(1002, "Sri"), bot.person(1003, "Ahmad")
-    await forum_service.offer_handover(bot.services, forum_id=forum_id, actor=1001, successor=1002)
+    await governance.offer_handover(bot.services, forum_id=forum_id, actor=1001, successor=1002)
     await deliver(bot)
     offer = await waits_for(sri, "menawarkan peran")
     await tap(sri, offer, "Tolak", "ditolak")
@@ -282,7 +282,7 @@ async def test_handover_refused_changes_nothing_and_leaving_after_accept(bot: Bo
     assert await role(bot, forum_id, 1001) == ("koordinator", "active")
     assert await role(bot, forum_id, 1002) == ("anggota", "active")
 
-    await forum_service.offer_handover(bot.services, forum_id=forum_id, actor=1001, successor=1003)
+    await governance.offer_handover(bot.services, forum_id=forum_id, actor=1001, successor=1003)
     await deliver(bot)
     await tap(ahmad, await waits_for(ahmad, "menawarkan peran"), "Terima", "sekarang koordinator")
     await deliver(bot)
@@ -296,7 +296,8 @@ async def test_headless_forum_recovered_by_the_pendamping(bot: BotHarness) -> No
     people = {**PEOPLE, 1004: ("Dewi Lestari", CARUY)}
     forum_id = await seed_forum(bot.services, koordinator=1001, members=people, roles={1004: "pendamping"})
     dewi, sri = bot.person(1004, "Dewi"), bot.person(1002, "Sri")
-    await bot.services.members.erase(1001, bot.clock.now(), "(data dihapus)")
+    async with bot.services.write() as tx:
+        await tx.members.erase(1001, bot.clock.now(), "(data dihapus)")
     # Not headless yet: the pendamping may not appoint before 14 days.
     assert "hanya koordinator" in (await ask(dewi, "/peran", "koordinator")).text
     # Meanwhile a join request goes to the pendamping, who may decide it.
@@ -313,7 +314,7 @@ async def test_headless_forum_recovered_by_the_pendamping(bot: BotHarness) -> No
     assert card.button_texts() == ["Jadikan Koordinator"]
     await tap(dewi, card, "Jadikan Koordinator", "sekarang")
     assert await role(bot, forum_id, 1002) == ("koordinator", "active")
-    history = await forum_service.repo(bot.services).history(forum_id)
+    history = await governance.repo(bot.services).history(forum_id)
     assert any(p.full_name == "Sri Wahyuni" and p.how == "appointed" for p in history)
     # With a koordinator again, the pendamping's power to appoint ends.
     assert "hanya koordinator" in (await ask(dewi, "/peran", "koordinator")).text
@@ -344,7 +345,7 @@ async def test_headless_forum_without_pendamping_recovered_by_the_members_vote(b
     await deliver(bot)
     assert await role(bot, forum_id, 1003) == ("koordinator", "active")
     await waits_for(sri, "Ahmad Fauzi menjadi koordinator baru")
-    history = await forum_service.repo(bot.services).history(forum_id)
+    history = await governance.repo(bot.services).history(forum_id)
     assert any(p.full_name == "Ahmad Fauzi" and p.how == "vote" for p in history)
     # Closed: a late ballot is refused.
     late = await alert_after_press(bot, eko, cards[eko.id][0], "Usulkan koordinator baru")
@@ -370,7 +371,7 @@ async def test_forum_overview_shows_leaders_counts_and_invite_only_to_koordinato
 async def test_console_demo_seeds_one_pending_applicant(bot: BotHarness) -> None:
     await seed_demo(bot.services)
     forum = (await bot.services.forums.of_member(1001))[0]
-    pending = await forum_service.pending_requests(bot.services, forum.id)
+    pending = await governance.pending_requests(bot.services, forum.id)
     assert [e.member.user_id for e in pending] == [DEMO_APPLICANT.user_id]
     budi = bot.person(1001, "Budi")
     request = await ask(budi, "/permintaan", "Sejak")
@@ -381,15 +382,15 @@ async def test_console_demo_seeds_one_pending_applicant(bot: BotHarness) -> None
 
 async def test_officers_come_first_in_the_members_export(bot: BotHarness) -> None:
     forum_id = await seed_forum(bot.services, koordinator=1001, members=PEOPLE)
-    await forum_service.set_title(bot.services, forum_id=forum_id, actor=1001, target=1003, title="bendahara")
-    await forum_service.set_title(bot.services, forum_id=forum_id, actor=1001, target=1002, title="ketua")
+    await governance.set_title(bot.services, forum_id=forum_id, actor=1001, target=1003, title="bendahara")
+    await governance.set_title(bot.services, forum_id=forum_id, actor=1001, target=1002, title="ketua")
     rows = await ReportRepo(bot.services.db).members(forum_id)
     assert [r.full_name for r in rows[:2]] == ["Sri Wahyuni", "Ahmad Fauzi"]
     table = member_tables(rows, ZoneInfo("Asia/Jakarta"))[0]
     assert table.rows[0][2] == "Anggota — Ketua" and table.rows[2][2] == "Koordinator"
     # One holder per title: naming a new ketua ends the old one's period.
-    await forum_service.set_title(bot.services, forum_id=forum_id, actor=1001, target=1001, title="ketua")
+    await governance.set_title(bot.services, forum_id=forum_id, actor=1001, target=1001, title="ketua")
     membership = await bot.services.members.membership(forum_id, 1002)
     assert membership is not None and membership.title is None
-    history = await forum_service.repo(bot.services).history(forum_id)
+    history = await governance.repo(bot.services).history(forum_id)
     assert any(p.full_name == "Sri Wahyuni" and p.value == "ketua" and p.ended_at is not None for p in history)

@@ -68,5 +68,6 @@ async def test_erasing_a_member_removes_their_handled_updates(db: Database) -> N
     async with db.transaction() as conn:
         await members.upsert(conn, user_id=11, full_name="Budi", jabatan="kades", village_code=None,
                              language="id", now=NOW)
-    await members.erase(11, NOW, "(dihapus)")
+    async with db.write() as tx:
+        await MemberRepo(tx).erase(11, NOW, "(dihapus)")
     assert await repo.status(1) is None and await repo.status(2) == "done"

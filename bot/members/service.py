@@ -9,16 +9,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot import governance
 from bot.callbacks import encode
 from bot.errors import KadesError, NotFound, StaleAction
+from bot.members import rules
 from bot.permissions import Action
 from bot.render import village_line
 from bot.services import Services
 from bot.texts import t
 from bot.visits import rules as visit_rules
 from storage import outbox
-from storage.models import Forum, VillageChange
+from storage.models import Forum, RosterEntry, VillageChange
 from storage.visits import VisitRepo
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,28 @@ async def decide_village_change(services: Services, change_id: int, by: int, app
     return VillageDecision(change, forum)
 
 
+@dataclass(frozen=True)
+class MemberList:
+    """What /anggota shows one viewer: the roster, and the koordinator's extras."""
+
+    forum_id: int
+    roster: list[RosterEntry]
+    is_koordinator: bool
+    pending: int  # waiting join requests (counted for koordinators only)
+    unconfirmed_creator: RosterEntry | None  # a creator whose village this pendamping may confirm
+
+
+async def member_list(services: Services, forum_id: int, viewer_id: int) -> MemberList:
+    """Load /anggota for a viewer already allowed Action.VIEW_MEMBERS (light rows: 3,000 members)."""
+    membership = await services.members.membership(forum_id, viewer_id)
+    is_koordinator = membership is not None and membership.role == "koordinator"
+    roster = await services.members.roster(forum_id)
+    pending = await services.members.count_in_forum(forum_id, "pending") if is_koordinator else 0
+    creator_id = await creator_awaiting_confirmation(services, forum_id, viewer_id)
+    creator = next((e for e in roster if e.user_id == creator_id), None) if creator_id is not None else None
+    return MemberList(forum_id, roster, is_koordinator, pending, creator)
+
+
 async def creator_awaiting_confirmation(services: Services, forum_id: int, viewer_id: int) -> int | None:
     """The forum creator whose village a pendamping (the viewer) could confirm, if any."""
     viewer = await services.members.membership(forum_id, viewer_id)
@@ -161,8 +183,8 @@ async def sole_koordinator_of(services: Services, user_id: int) -> Forum | None:
         if membership.role != "koordinator":
             continue
         coordinators = [m.user_id for m in await services.members.coordinators(membership.forum_id)]
-        others = [m for m in await services.members.in_forum(membership.forum_id) if m.member.user_id != user_id]
-        if others and governance.is_last_koordinator(user_id, coordinators):
+        others = await services.members.count_in_forum(membership.forum_id) > 1  # they are active there
+        if others and rules.is_last_koordinator(user_id, coordinators):
             return await services.forums.get(membership.forum_id)
     return None
 
@@ -173,13 +195,13 @@ async def leave_forum(services: Services, forum_id: int, user_id: int) -> Forum:
     forum, membership = await services.access.require(forum_id, user_id, Action.VIEW_MEMBERS)
     if membership.role == "koordinator":
         coordinators = [m.user_id for m in await services.members.coordinators(forum.id)]
-        others = [m for m in await services.members.in_forum(forum.id) if m.member.user_id != user_id]
-        if others and governance.is_last_koordinator(user_id, coordinators):
+        others = await services.members.count_in_forum(forum.id) > 1  # they are active there
+        if others and rules.is_last_koordinator(user_id, coordinators):
             raise LastKoordinator(forum=forum.name)
     now = services.clock.now()
-    async with services.db.transaction() as conn:
-        await services.members.set_status_in(conn, forum.id, user_id, "removed", now, by=user_id)
-        cancelled = await outbox.cancel_to_member(conn, user_id, forum_id=forum.id)
+    async with services.write() as tx:
+        await tx.members.set_status(forum.id, user_id, "removed", now, by=user_id)
+        cancelled = await outbox.cancel_to_member(tx.conn, user_id, forum_id=forum.id)
     log.info("event=member_left forum=%s user=%s cancelled_pushes=%d", forum.id, user_id, cancelled)
     return forum
 
@@ -202,7 +224,8 @@ async def erase_member(services: Services, user_id: int, erased_name: str) -> No
     repo = VisitRepo(services.db)
     open_visits = [row for row in await repo.of_user(user_id, limit=10_000)
                    if row.state in visit_rules.OPEN | {"diterima"}]
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         for row in open_visits:
             step = visit_rules.end_for_erasure(row.rules_view(), user_id)
             if not await repo.apply(conn, row, step, actor=user_id, now=now):
@@ -219,7 +242,7 @@ async def erase_member(services: Services, user_id: int, erased_name: str) -> No
                 )
         to_them = await outbox.cancel_to_member(conn, user_id)
         with_name, scrubbed = await outbox.scrub_name(conn, member.full_name, erased_name)
-        await services.members.erase_in(conn, user_id, now, erased_name)
+        await tx.members.erase(user_id, now, erased_name)
     services.delivery.wake()
     log.info("event=member_erased user=%s visits_ended=%d pushes_cancelled=%d payloads_scrubbed=%d",
              user_id, len(open_visits), to_them + with_name, scrubbed)

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot import governance as rules
 from bot.callbacks import encode
 from bot.errors import Conflict, NotAMember, NotFound, NotPermitted, StaleAction
+from bot.members import rules
 from bot.permissions import ROLES, Action, Role
 from bot.render import profile_card, role_label
 from bot.services import Services
