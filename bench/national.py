@@ -12,7 +12,8 @@ Then measures: restart to the first getUpdates (the real `python -m bot run` pro
 the Telegram double), each planner pass (first pass after an upgrade, idle, the 1st of the
 month), the queries behind /anggota (400 and 3,000 members), /agenda, /laporan, /cari
 (pages 1-3), the all-time xlsx export of the largest forum in the render worker (time, peak
-RSS, other users' query p95 meanwhile), retention, DB and outbox size after it.
+RSS, other users' query p95 meanwhile), the bot's CPU per pushed message (a broadcast to the
+400-member forum through the real bot process and the double), retention, DB and outbox size after it.
 The machine is shared (2 cores, other engineers' tests): CPU figures are noisy.
 """
 
@@ -36,10 +37,11 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import ROOT, bot_env, percentile, rss_mib, spawn
+from bench._common import ROOT, bot_env, cpu_seconds, percentile, rss_mib, spawn
 from bench.search import BIDANG, KINDS, sentences
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.members.service import member_list
 from bot.reports.digest import plan_digest
 from bot.reports.monthly import monthly_report
 from bot.reports.worker import ExportRequest, RenderWorker
@@ -48,6 +50,7 @@ from bot.telegram_double import TelegramDouble
 from handlers.meetings_core import plan_meetings
 from handlers.posts import plan_posts
 from scheduler.agreements import plan_agreements
+from storage.broadcasts import Audience, BroadcastRepo
 from storage.database import Database
 from storage.meetings import MeetingRepo
 from storage.posts import PostRepo
@@ -304,8 +307,10 @@ async def measure(db: Database, db_path: Path, args: argparse.Namespace, fresh: 
 
     # Commands' queries.
     async def anggota(forum_id: int) -> None:
-        await services.members.in_forum(forum_id)
-        await services.members.membership(forum_id, 10_001)
+        """What /anggota loads (bot.members.service.member_list), as its koordinator."""
+        koordinator = await db.fetchval("SELECT user_id FROM memberships WHERE forum_id = ? AND role = 'koordinator' "
+                                        "AND status = 'active' LIMIT 1", (forum_id,))
+        await member_list(services, forum_id, int(koordinator))
 
     for forum_id, label in ((2, "400"), (1, "3,000")):
         size = await db.fetchval("SELECT count(*) FROM memberships WHERE forum_id = ?", (forum_id,))
@@ -331,6 +336,11 @@ async def measure(db: Database, db_path: Path, args: argparse.Namespace, fresh: 
 
     if not args.skip_export:
         await export_largest(db, db_path, services)
+
+    if not args.skip_push:
+        await db.close()
+        await cpu_per_push(db_path)
+        await db.open()
 
     # Retention, then sizes.
     t0 = time.perf_counter()
@@ -373,7 +383,7 @@ async def export_largest(db: Database, db_path: Path, services: Services) -> Non
                             zone="Asia/Jakarta", fmt="x", stem="kades-forum-1")
 
     async def other_user() -> None:
-        await services.members.in_forum(2)
+        await member_list(services, 2, 10_001)
 
     before = [await p95_of(other_user, 1) for _ in range(40)]
     done = asyncio.Event()
@@ -403,12 +413,64 @@ async def export_largest(db: Database, db_path: Path, services: Services) -> Non
            f"before {base:.1f} ms ({len(during)} samples)")
 
 
+PUSH_MARK = "national-push-bench"
+
+
+async def cpu_per_push(db_path: Path, lead: float = 12.0) -> None:
+    """CPU of the real bot process per pushed message, the whole path: a broadcast to the 400-member
+    forum (one outbox row per recipient among the national 2,000,000) due `lead` seconds after the
+    bot starts; from the due time until the double has every message: dispatch, the HTTP call to the
+    double (which enforces Telegram's limits), marking sent, the progress monitor, idle planner passes."""
+    db = Database(db_path)
+    await db.open()
+    try:
+        sender = int(await db.fetchval("SELECT user_id FROM memberships WHERE forum_id = 2 AND role = 'koordinator' "
+                                       "AND status = 'active' LIMIT 1"))
+        now = datetime.now(UTC)  # the bot runs on the real clock
+        due = now + timedelta(seconds=lead)
+        async with db.write() as tx:
+            broadcast = await BroadcastRepo(tx).create(
+                forum_id=2, created_by=sender, text=PUSH_MARK, audience=Audience(), scheduled_at=due, now=now,
+                render={"id": f"📢 {PUSH_MARK}: rapat Senin pukul 09.00 WIB"}, group_chat_id=None)
+        recipients = {int(r[0]) for r in await db.fetchall(
+            "SELECT chat_id FROM outbox WHERE broadcast_id = ?", (broadcast.id,))}
+    finally:
+        await db.close()
+    due_mono = time.monotonic() + (due - datetime.now(UTC)).total_seconds()
+    async with TelegramDouble(token="777000:NATIONAL") as double:  # Telegram's limits enforced
+        for uid in recipients | {sender}:
+            double.user(uid, f"Kades {uid}")
+        env = bot_env(double.api_base_url, double.file_base_url, double.token, db_path)
+        with tempfile.TemporaryFile() as log:
+            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
+                                                        stdout=asyncio.subprocess.DEVNULL, stderr=log)
+            try:
+                await asyncio.sleep(max(0.0, due_mono - time.monotonic()))
+                cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
+
+                def delivered() -> int:
+                    return sum(1 for m in double.sent() if m.chat_id in recipients and PUSH_MARK in m.text)
+
+                async with asyncio.timeout(600):
+                    while delivered() < len(recipients):
+                        if proc.returncode is not None:
+                            raise RuntimeError("bot exited during the push run")
+                        await asyncio.sleep(0.05)
+                cpu1, elapsed = cpu_seconds(proc.pid), time.monotonic() - t0
+            finally:
+                proc.terminate()
+                await proc.wait()
+    report("CPU per pushed message (bot process)", 1000 * (cpu1 - cpu0) / len(recipients), 2, "ms",
+           f"{len(recipients)} sent in {elapsed:.1f} s under Telegram's limits")
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, default=None, help="reuse (or create) the dataset at this path")
     parser.add_argument("--small", action="store_true", help="1/100 of the national size (CI smoke)")
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-restart", action="store_true")
+    parser.add_argument("--skip-push", action="store_true", help="skip the CPU per pushed message run")
     args = parser.parse_args()
     scale = {k: max(v // 100, 20) for k, v in FULL.items()} if args.small else FULL
     print(f"national benchmark on {COMMIT or '?'} ({'small' if args.small else 'national'} scale, "

@@ -5,8 +5,9 @@ Flow (a form kept in SQLite, so a restart mid-way loses nothing):
   -> choose recipients (all / kecamatan / role, the forum's group, pin) -> preview with count
   -> Kirim sekarang | Jadwalkan (type a date and time) | Batal.
 Sending is the delivery engine's job: the broadcast and one outbox row per recipient are
-written in one transaction; the progress message and the report come from
-scheduler.broadcasts.BroadcastMonitor. Every button checks Action.BROADCAST again.
+written in one unit by bot.broadcasts.service, and the progress message's edits, the final
+summary and the report are outbox pushes of its ProgressPlanner. Every button checks
+Action.BROADCAST again.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.broadcasts.rules import body_limit, render_message, render_progress, render_report
+from bot.broadcasts import service
+from bot.broadcasts.rules import body_limit
+from bot.broadcasts.service import FEATURE
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_datetime
-from bot.errors import InvalidInput, NotFound, StaleAction
+from bot.errors import InvalidInput, StaleAction
 from bot.permissions import ROLES, Action
 from bot.services import Services
 from bot.texts import Html, t
@@ -42,21 +45,11 @@ from handlers.common import (
     user_of,
 )
 from handlers.forums import forum_action, run_in_forum
-from scheduler.broadcasts import FEATURE, BroadcastMonitor
 from scheduler.quiet import quiet_until, zone
-from storage.broadcasts import Audience, Broadcast, BroadcastRepo, MediaKind
+from storage.broadcasts import Audience, Broadcast, MediaKind
 from storage.models import Forum
 
 FORM = "siaran"
-TOPIC = "broadcasts"
-
-
-def _repo(context: BotContext) -> BroadcastRepo:
-    return BroadcastRepo(context.services.db)
-
-
-def _wake(context: BotContext) -> None:
-    context.services.delivery.wake()
 
 
 # -- /siaran -------------------------------------------------------------------------------------
@@ -133,10 +126,10 @@ def _mark(on: bool) -> str:
 async def _show_audience(update: Update, context: BotContext, forum: Forum, data: dict[str, Any],
                          lang: str) -> None:
     audience = _audience(data)
-    count = len(await _repo(context).recipients(forum.id, audience, sender=user_of(update).id))
+    count = await service.audience_size(context.services, forum.id, audience, user_of(update).id)
     rows: list[list[Button]] = [[(str(t("bc.aud_members_on" if audience.members else "bc.aud_members_off", lang)),
                                   encode(FEATURE, "aud", "m"))]]
-    for code, name in await _repo(context).kecamatan_of_forum(forum.id):
+    for code, name in await service.kecamatan_choices(context.services, forum.id):
         rows.append([(str(t("bc.aud_kec", lang, mark=_mark(code in audience.kecamatan), name=name)),
                       encode(FEATURE, "aud", "k", code))])
     rows.append([(str(t("bc.aud_role", lang, mark=_mark(role in audience.roles), role=t(f"bc.role.{role}", lang))),
@@ -200,7 +193,7 @@ async def on_next(update: Update, context: BotContext, data: CallbackData) -> No
 async def _show_preview(update: Update, context: BotContext, forum: Forum, data: dict[str, Any],
                         lang: str) -> None:
     audience = _audience(data)
-    count = len(await _repo(context).recipients(forum.id, audience, sender=user_of(update).id))
+    count = await service.audience_size(context.services, forum.id, audience, user_of(update).id)
     if count == 0 and not (audience.group and forum.group_chat_id is not None):
         await forms.advance(context, await forms.expect(context, user_of(update).id, FORM), "audience")
         await reply(update, t("bc.no_recipients", lang))
@@ -212,7 +205,7 @@ async def _show_preview(update: Update, context: BotContext, forum: Forum, data:
     if quiet_until(context.services.clock.now(), tz, settings.quiet_start, settings.quiet_end):
         quiet = t("bc.quiet_note", lang, start=settings.quiet_start.strftime("%H.%M"),
                   end=settings.quiet_end.strftime("%H.%M"))
-    body = await _render(context, forum, data["text"], user_of(update).id, lang)
+    body = Html(await service.rendered(context.services, forum, data["text"], user_of(update).id, lang))
     rows: list[list[Button]] = [
         [(str(t("bc.send_now", lang)), encode(FEATURE, "now")), (str(t("bc.schedule", lang)), encode(FEATURE, "sched"))],
         [(str(t("bc.change_audience", lang)), encode(FEATURE, "edit")), (str(t("bc.cancel", lang)),
@@ -221,12 +214,6 @@ async def _show_preview(update: Update, context: BotContext, forum: Forum, data:
     await edit_or_reply(update, t("bc.preview", lang, count=count,
                                   group=_group_suffix(audience, bool(data.get("pin")), lang),
                                   quiet=quiet, body=body), rows)
-
-
-async def _render(context: BotContext, forum: Forum, text_html: str, coordinator_id: int, lang: str) -> Html:
-    member = await context.services.members.get(coordinator_id)
-    name = member.full_name if member else str(coordinator_id)
-    return render_message(text_html, forum=forum.name, coordinator=name, lang=lang)
 
 
 @button_handler
@@ -269,62 +256,39 @@ async def on_cancel_draft(update: Update, context: BotContext, data: CallbackDat
     await edit_or_reply(update, t("bc.draft_cancelled", await language(update, context)))
 
 
-async def _create(update: Update, context: BotContext, forum: Forum, data: dict[str, Any], when: Any,
-                  *, audience: Audience | None = None, resend_of: int | None = None) -> Broadcast:
-    services = context.services
-    coordinator = user_of(update).id
-    render = {lang: str(await _render(context, forum, data["text"], coordinator, lang)) for lang in ("id", "en")}
-    broadcast = await _repo(context).create(
-        forum_id=forum.id, created_by=coordinator, text=data["text"], audience=audience or _audience(data),
-        scheduled_at=when, now=services.clock.now(), render=render, group_chat_id=forum.group_chat_id,
-        group_thread_id=await services.forums.topic(forum.id, TOPIC), group_language=forum.language,
-        media_kind=data.get("media_kind"), media_file_id=data.get("file_id"), pin=bool(data.get("pin")),
-        resend_of=resend_of,
-    )
-    _wake(context)
-    return broadcast
+async def _create(update: Update, context: BotContext, forum: Forum, data: dict[str, Any],
+                  when: datetime) -> Broadcast:
+    draft = service.Draft(text=data["text"], media_kind=data.get("media_kind"), file_id=data.get("file_id"),
+                          pin=bool(data.get("pin")))
+    return await service.create(context.services, forum_id=forum.id, coordinator=user_of(update).id, draft=draft,
+                                audience=_audience(data), when=when)
 
 
 async def _post_status(update: Update, context: BotContext, broadcast: Broadcast, forum: Forum) -> None:
     """The one message the monitor keeps editing while the broadcast goes out."""
-    lang = await language(update, context)
-    settings = context.services.settings.delivery
-    progress = await _repo(context).progress(broadcast.id)
-    text = render_progress(broadcast.id, progress, now=context.services.clock.now(),
-                           per_second=settings.global_per_second * settings.rate_margin,
-                           tz=zone(forum.timezone), lang=lang)
-    rows = [[(str(t("bc.stop", lang)), encode(FEATURE, "stop", broadcast.id))]]
-    message = await reply(update, text, rows)
+    services = context.services
+    view = service.progress_view(broadcast.id, await service.progress(services, broadcast.id),
+                                 now=services.clock.now(), rate=service.per_second(services), forum=forum,
+                                 lang=await language(update, context))
+    message = await reply(update, view.text, markup=view.markup())
     if message is not None:
-        await _repo(context).set_status_message(broadcast.id, message.chat_id, message.message_id)
+        await service.set_status_message(services, broadcast.id, message.chat_id, message.message_id)
 
 
 # -- during and after ----------------------------------------------------------------------------
-async def _broadcast_for(context: BotContext, broadcast_id: int, user_id: int) -> tuple[Broadcast, Forum]:
-    """The broadcast, if the asker may broadcast in its forum (a coordinator of forum A never
-    touches forum B's broadcasts)."""
-    broadcast = await _repo(context).get(broadcast_id)
-    if broadcast is None:
-        raise NotFound()
-    forum, _ = await context.services.access.require(broadcast.forum_id, user_id, Action.BROADCAST)
-    return broadcast, forum
-
-
 @button_handler
 async def on_stop(update: Update, context: BotContext, data: CallbackData) -> None:
     """Hentikan: cancel what has not gone out; the report lists it."""
-    broadcast, _ = await _broadcast_for(context, data.int_arg(0), user_of(update).id)
-    cancelled = await _repo(context).stop(broadcast.id, context.services.clock.now())
-    _wake(context)
+    broadcast, cancelled = await service.stop(context.services, data.int_arg(0), user_of(update).id)
     await edit_or_reply(update, t("bc.stopping", await language(update, context), id=broadcast.id,
                                   cancelled=cancelled))
 
 
 @button_handler
 async def on_cancel_scheduled(update: Update, context: BotContext, data: CallbackData) -> None:
-    broadcast, _ = await _broadcast_for(context, data.int_arg(0), user_of(update).id)
+    broadcast, done = await service.cancel_scheduled(context.services, data.int_arg(0), user_of(update).id)
     lang = await language(update, context)
-    if await _repo(context).cancel_scheduled(broadcast.id, context.services.clock.now()):
+    if done:
         await edit_or_reply(update, t("bc.cancelled_scheduled", lang, id=broadcast.id))
     else:
         await reply(update, t("bc.cannot_cancel", lang, id=broadcast.id))
@@ -333,34 +297,20 @@ async def on_cancel_scheduled(update: Update, context: BotContext, data: Callbac
 @button_handler
 async def on_resend(update: Update, context: BotContext, data: CallbackData) -> None:
     """Kirim ulang ke yang gagal: a new broadcast to the failed members who are still active."""
-    user = user_of(update)
-    broadcast, forum = await _broadcast_for(context, data.int_arg(0), user.id)
-    lang = await language(update, context)
-    failed = await _repo(context).failed_members(broadcast.id)
-    audience = Audience(user_ids=tuple(failed))
-    if not failed or not await _repo(context).recipients(forum.id, audience, sender=user.id):
-        await reply(update, t("bc.resend_none", lang))
+    again = await service.resend_failed(context.services, data.int_arg(0), user_of(update).id)
+    if again is None:
+        await reply(update, t("bc.resend_none", await language(update, context)))
         return
-    fields = {"text": broadcast.text, "media_kind": broadcast.media_kind, "file_id": broadcast.media_file_id}
-    again = await _create(update, context, forum, fields, context.services.clock.now(), audience=audience,
-                          resend_of=broadcast.id)
     if update.callback_query is not None:
         await remove_buttons(update.callback_query)
-    await _post_status(update, context, again, forum)
+    await _post_status(update, context, *again)
 
 
 @button_handler
 async def on_report(update: Update, context: BotContext, data: CallbackData) -> None:
-    broadcast, forum = await _broadcast_for(context, data.int_arg(0), user_of(update).id)
-    lang = await language(update, context)
-    repo = _repo(context)
-    progress = await repo.progress(broadcast.id)
-    text = render_report(broadcast.id, progress, await repo.not_delivered(broadcast.id),
-                         started=broadcast.scheduled_at, tz=zone(forum.timezone), lang=lang)
-    rows = []
-    if progress.failed and broadcast.status in ("done", "stopped"):
-        rows.append([(str(t("bc.resend", lang)), encode(FEATURE, "resend", broadcast.id))])
-    await reply(update, text, rows or None)
+    view = await service.report(context.services, data.int_arg(0), user_of(update).id,
+                                await language(update, context))
+    await reply(update, view.text, markup=view.markup())
 
 
 # -- /siaran_riwayat -----------------------------------------------------------------------------
@@ -373,15 +323,13 @@ async def history(update: Update, context: BotContext) -> None:
 @forum_action("siaran_riwayat", Action.BROADCAST)
 async def show_history(update: Update, context: BotContext, forum: Forum) -> None:
     lang = await language(update, context)
-    repo = _repo(context)
-    broadcasts = await repo.of_forum(forum.id)
+    broadcasts = await service.history(context.services, forum.id)
     if not broadcasts:
         await edit_or_reply(update, t("bc.history_empty", lang, forum=forum.name))
         return
     tz = zone(forum.timezone)
     lines, rows = [str(t("bc.history", lang, forum=forum.name))], []
-    for b in broadcasts:
-        progress = await repo.progress(b.id)
+    for b, progress in broadcasts:
         lines += ["", str(t("bc.history_line", lang, id=b.id, when=format_datetime(b.scheduled_at, tz, lang),
                                 status=t(f"bc.status.{b.status}", lang), sent=progress.sent,
                                 total=progress.total, snippet=Html(_snippet(b.text))))]
@@ -401,8 +349,7 @@ def _snippet(text_html: str, length: int = 60) -> str:
 
 # -- helpers and wiring --------------------------------------------------------------------------
 async def _require_forum(context: BotContext, forum_id: int, user_id: int) -> Forum:
-    forum, _ = await context.services.access.require(int(forum_id), user_id, Action.BROADCAST)
-    return forum
+    return await service.require_forum(context.services, forum_id, user_id)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -414,20 +361,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                "rep": on_report}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
-    register_planner(app, _ProgressPlanner(app))
-
-
-class _ProgressPlanner:
-    """Runs the broadcast monitor every `every` seconds (progress edits at most every 3 s)."""
-
-    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        self.app = app
-        services: Services = app.bot_data["services"]
-        self.every = services.settings.delivery.progress_every_seconds
-        self.__qualname__ = "broadcast_progress"
-        self._monitor: BroadcastMonitor | None = None
-
-    async def __call__(self, services: Services, now: datetime) -> None:
-        if self._monitor is None:
-            self._monitor = BroadcastMonitor(bot=self.app.bot, db=services.db, settings=services.settings.delivery)
-        await self._monitor(now)
+    services: Services = app.bot_data["services"]
+    register_planner(app, service.ProgressPlanner(services.settings.delivery.progress_every_seconds))

@@ -11,10 +11,9 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field
 
-from storage.database import Database
+from storage.database import Handle, joined
 from storage.models import Role
 from storage.outbox import Priority, enqueue
 from storage.timeutil import from_db, to_db
@@ -117,7 +116,9 @@ def group_key(broadcast_id: int) -> str:
 
 
 class BroadcastRepo:
-    def __init__(self, db: Database) -> None:
+    """On the Database each write is its own unit; bound to a Tx (`tx.broadcasts`) it joins the caller's."""
+
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     # -- audience --------------------------------------------------------------------------
@@ -181,7 +182,8 @@ class BroadcastRepo:
         status: BroadcastStatus = "sending" if scheduled_at <= now else "scheduled"
         method = {"photo": "sendPhoto", "document": "sendDocument", None: "sendMessage"}[media_kind]
         media: dict[str, Any] = {media_kind: media_file_id} if media_kind else {}
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             cur = await conn.execute(
                 """INSERT INTO broadcasts(forum_id, created_by, text, media_kind, media_file_id, audience, pin,
                                           status, scheduled_at, created_at, resend_of)
@@ -206,9 +208,9 @@ class BroadcastRepo:
                     thread_id=group_thread_id, forum_id=forum_id, broadcast_id=broadcast_id,
                 )
             await conn.execute("UPDATE broadcasts SET recipients = ? WHERE id = ?", (count, broadcast_id))
-        found = await self.get(broadcast_id)
-        assert found is not None
-        return found
+            found = await BroadcastRepo(tx).get(broadcast_id)  # sees this unit's writes
+            assert found is not None
+            return found
 
     async def set_status_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         await self.db.execute(
@@ -218,7 +220,8 @@ class BroadcastRepo:
 
     async def start_sending(self, broadcast_id: int) -> bool:
         """A scheduled broadcast's time came; False when it was cancelled meanwhile."""
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             cur = await conn.execute(
                 "UPDATE broadcasts SET status = 'sending' WHERE id = ? AND status = 'scheduled'", (broadcast_id,)
             )
@@ -229,23 +232,28 @@ class BroadcastRepo:
 
     async def finish(self, broadcast_id: int, now: datetime) -> bool:
         """Sending is over (everything answered); False when someone else finished it first."""
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             cur = await conn.execute(
                 "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'",
                 (to_db(now), broadcast_id),
             )
             return cur.rowcount == 1
 
-    async def report_queued(self, conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> bool:
-        """Mark the report as queued (in the transaction that queues it); False if it already was."""
-        cur = await conn.execute(
-            "UPDATE broadcasts SET reported_at = ? WHERE id = ? AND reported_at IS NULL", (to_db(now), broadcast_id)
-        )
-        return cur.rowcount == 1
+    async def report_queued(self, broadcast_id: int, now: datetime) -> bool:
+        """Mark the report as queued (in the unit that queues it); False if it already was."""
+        async with joined(self.db) as tx:
+            conn = tx.conn
+            cur = await conn.execute(
+                "UPDATE broadcasts SET reported_at = ? WHERE id = ? AND reported_at IS NULL",
+                (to_db(now), broadcast_id),
+            )
+            return cur.rowcount == 1
 
     async def stop(self, broadcast_id: int, now: datetime) -> int:
         """Hentikan: cancel what has not gone out yet; returns how many pushes were cancelled."""
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             cur = await conn.execute(
                 "UPDATE outbox SET status = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'",
                 (broadcast_id,),
@@ -259,7 +267,8 @@ class BroadcastRepo:
 
     async def cancel_scheduled(self, broadcast_id: int, now: datetime) -> bool:
         """Cancel a scheduled broadcast before it starts; False when it already started or ended."""
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             cur = await conn.execute(
                 "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'scheduled'",
                 (to_db(now), broadcast_id),

@@ -17,7 +17,7 @@ import aiosqlite
 
 from bot import bidang as bidang_mod
 from bot.directory import rules
-from storage.database import Database
+from storage.database import Database, Handle, Tx, joined
 from storage.models import Region
 from storage.timeutil import from_db, to_db
 
@@ -151,7 +151,7 @@ def register_search_source(source: SearchSource) -> None:
 
 
 class DirectoryRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     # -- profiles ------------------------------------------------------------------------------
@@ -167,19 +167,9 @@ class DirectoryRepo:
                                       tuple(village_codes))
         return {r["village_code"]: _profile(r) for r in rows}
 
-    async def save_profile(self, village_code: str, *, by: int, now: datetime, potensi: Sequence[str] | None = None,
-                           kebutuhan: Sequence[str] | None = None, detail: str | None = None,
-                           programs: str | None = None) -> VillageProfile:
-        """Change some parts of a village's profile (None: keep) and reindex it."""
-        async with self.db.transaction() as conn:
-            return await self.save_profile_in(conn, village_code, by=by, now=now, potensi=potensi,
-                                              kebutuhan=kebutuhan, detail=detail, programs=programs)
-
-    @staticmethod
-    async def profile_in(conn: aiosqlite.Connection, village_code: str) -> VillageProfile:
-        async with conn.execute("SELECT * FROM village_profiles WHERE village_code = ?", (village_code,)) as cur:
-            row = await cur.fetchone()
-        return _profile(row) if row else VillageProfile(village_code)
+    async def profile_or_blank(self, village_code: str) -> VillageProfile:
+        """The village's profile, or an empty one if nobody wrote it yet."""
+        return await self.profile(village_code) or VillageProfile(village_code)
 
     @staticmethod
     def merged(old: VillageProfile, *, by: int, now: datetime, potensi: Sequence[str] | None = None,
@@ -195,11 +185,20 @@ class DirectoryRepo:
             updated_by=by, updated_at=now, verified=verified,
         )
 
-    async def save_profile_in(self, conn: aiosqlite.Connection, village_code: str, *, by: int, now: datetime,
-                              potensi: Sequence[str] | None = None, kebutuhan: Sequence[str] | None = None,
-                              detail: str | None = None, programs: str | None = None,
-                              verified: bool = True) -> VillageProfile:
-        old = await self.profile_in(conn, village_code)
+    async def save_profile(self, village_code: str, *, by: int, now: datetime,
+                           potensi: Sequence[str] | None = None, kebutuhan: Sequence[str] | None = None,
+                           detail: str | None = None, programs: str | None = None,
+                           verified: bool = True) -> VillageProfile:
+        """Change some parts of a village's profile (None: keep) and reindex it, in one unit."""
+        async with joined(self.db) as tx:
+            return await self._save(tx, village_code, by=by, now=now, potensi=potensi, kebutuhan=kebutuhan,
+                                    detail=detail, programs=programs, verified=verified)
+
+    async def _save(self, tx: Tx, village_code: str, *, by: int, now: datetime, potensi: Sequence[str] | None,
+                    kebutuhan: Sequence[str] | None, detail: str | None, programs: str | None,
+                    verified: bool) -> VillageProfile:
+        conn = tx.conn
+        old = await DirectoryRepo(tx).profile_or_blank(village_code)
         new = self.merged(old, by=by, now=now, potensi=potensi, kebutuhan=kebutuhan, detail=detail,
                           programs=programs, verified=verified)
         cur = await conn.execute(
@@ -305,6 +304,9 @@ class DirectoryRepo:
 
     async def search(self, user_id: int, text: str, *, limit: int = 10) -> list[Result]:
         """Villages in the user's forums matching `text`, best first (more words matched, then bm25)."""
+        if not isinstance(self.db, Database):  # sources read the last commit, never inside a unit
+            raise TypeError("DirectoryRepo.search runs on the Database")
+        db = self.db
         terms = rules.query_terms(text)
         if not terms:
             return []
@@ -312,7 +314,7 @@ class DirectoryRepo:
         merged: dict[str, Result] = {}
         codes = list(entries)
         for source in SEARCH_SOURCES:
-            for hit in await source(self.db, terms, codes):
+            for hit in await source(db, terms, codes):
                 entry = entries.get(hit.village_code)
                 if entry is None:
                     continue

@@ -7,7 +7,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Handle, Tx
+from storage.database import Handle, joined
 from storage.inbox import InboxRepo
 from storage.models import Member, MemberInForum, Membership, Region, Role, RosterEntry, VillageChange
 from storage.timeutil import from_db, to_db
@@ -90,11 +90,13 @@ class MemberRepo:
     async def erase(self, user_id: int, now: datetime, erased_name: str) -> None:
         """Erase personal data (UU 27/2022 PDP): the row stays so forum records keep their shape.
 
-        Several statements that must land together: only inside a unit (`tx.members.erase`).
+        Several statements that land together (in the caller's unit, or one of their own).
         """
-        if not isinstance(self.db, Tx):
-            raise TypeError("MemberRepo.erase runs inside a unit of work (services.write())")
-        conn = self.db.conn
+        async with joined(self.db) as tx:
+            await self._erase(tx.conn, user_id, now, erased_name)
+
+    @staticmethod
+    async def _erase(conn: aiosqlite.Connection, user_id: int, now: datetime, erased_name: str) -> None:
         await conn.execute(
             """UPDATE members SET full_name = ?, phone = NULL, village_code = NULL, timezone = NULL,
                    erased_at = ?, updated_at = ? WHERE user_id = ?""",

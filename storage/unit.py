@@ -15,11 +15,14 @@ from functools import cached_property
 
 import aiosqlite
 
+from storage.broadcasts import BroadcastRepo
 from storage.database import Tx
+from storage.directory import DirectoryRepo
 from storage.governance import GovernanceRepo
 from storage.meetings import MeetingRepo
 from storage.members import MemberRepo
 from storage.planning import PlanningRepo
+from storage.reports import ReportRepo
 from storage.visits import VisitRepo
 
 
@@ -51,3 +54,15 @@ class Unit:
     @cached_property
     def members(self) -> MemberRepo:
         return MemberRepo(self.tx)
+
+    @cached_property
+    def broadcasts(self) -> BroadcastRepo:
+        return BroadcastRepo(self.tx)
+
+    @cached_property
+    def directory(self) -> DirectoryRepo:
+        return DirectoryRepo(self.tx)
+
+    @cached_property
+    def reports(self) -> ReportRepo:
+        return ReportRepo(self.tx)

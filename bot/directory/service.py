@@ -60,9 +60,9 @@ async def edit_profile(services: Services, user_id: int, village_code: str, *,
     now = services.clock.now()
     verified = await is_verified(services, user_id, village_code)
     reviewers = [] if verified else [u for u in await services.members.verified_in(village_code) if u != user_id]
-    directory = repo(services)
-    async with services.db.transaction() as conn:
-        old = await directory.profile_in(conn, village_code)
+    async with services.write() as tx:
+        conn, directory = tx.conn, tx.directory
+        old = await directory.profile_or_blank(village_code)
         new = directory.merged(old, by=user_id, now=now, potensi=potensi, kebutuhan=kebutuhan, detail=detail,
                                programs=programs, verified=verified)
         if reviewers:  # an unverified claimant while verified members exist: they decide
@@ -87,9 +87,9 @@ async def edit_profile(services: Services, user_id: int, village_code: str, *,
             log.info("event=village_profile_proposed village=%s change=%s by=%s", village_code, change_id, user_id)
             services.delivery.wake()
             return Edit("proposed", old)
-        saved = await directory.save_profile_in(conn, village_code, by=user_id, now=now, potensi=new.potensi,
-                                                kebutuhan=new.kebutuhan, detail=new.detail, programs=new.programs,
-                                                verified=verified)
+        saved = await directory.save_profile(village_code, by=user_id, now=now, potensi=new.potensi,
+                                             kebutuhan=new.kebutuhan, detail=new.detail, programs=new.programs,
+                                             verified=verified)
         await directory.add_change(conn, saved, status="applied", verified=verified, by=user_id, now=now)
     log.info("event=village_profile_saved village=%s by=%s verified=%s", village_code, user_id, verified)
     return Edit("saved" if verified else "unverified", saved)
@@ -113,14 +113,15 @@ async def decide_proposal(services: Services, change_id: int, by: int, accept: b
     now = services.clock.now()
     region = await services.regions.get(change.village_code)
     proposer = await services.members.get(change.by_user)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn, directory = tx.conn, tx.directory
         if not await directory.decide_change(conn, change_id, accept=accept, by=by, now=now):
             raise StaleAction("vc.already_decided")
         if accept:
             p = change.profile
-            await directory.save_profile_in(conn, change.village_code, by=change.by_user, now=now, potensi=p.potensi,
-                                            kebutuhan=p.kebutuhan, detail=p.detail, programs=p.programs,
-                                            verified=True)
+            await directory.save_profile(change.village_code, by=change.by_user, now=now, potensi=p.potensi,
+                                         kebutuhan=p.kebutuhan, detail=p.detail, programs=p.programs,
+                                         verified=True)
         if proposer is not None and proposer.erased_at is None:
             await outbox.enqueue(
                 conn, key=f"dprop:{change_id}:outcome", chat_id=proposer.user_id, member_user_id=proposer.user_id,
@@ -137,8 +138,8 @@ async def confirm(services: Services, village_code: str, by: int) -> None:
     """A verified member reviewed an unverified profile and keeps it as it is."""
     if not await is_verified(services, by, village_code):
         raise NotPermitted("err.not_your_village")
-    async with services.db.transaction() as conn:
-        await repo(services).mark_verified(conn, village_code)
+    async with services.write() as tx:
+        await tx.directory.mark_verified(tx.conn, village_code)
     log.info("event=village_profile_confirmed village=%s by=%s", village_code, by)
 
 
@@ -153,10 +154,11 @@ async def revert(services: Services, change_id: int, by: int) -> VillageProfile:
     verified = await is_verified(services, by, change.village_code)
     now = services.clock.now()
     p = change.profile
-    async with services.db.transaction() as conn:
-        saved = await directory.save_profile_in(conn, change.village_code, by=by, now=now, potensi=p.potensi,
-                                                kebutuhan=p.kebutuhan, detail=p.detail, programs=p.programs,
-                                                verified=verified)
+    async with services.write() as tx:
+        conn, directory = tx.conn, tx.directory
+        saved = await directory.save_profile(change.village_code, by=by, now=now, potensi=p.potensi,
+                                             kebutuhan=p.kebutuhan, detail=p.detail, programs=p.programs,
+                                             verified=verified)
         await directory.add_change(conn, saved, status="applied", verified=verified, by=by, now=now)
     log.info("event=village_profile_reverted village=%s to_change=%s by=%s", change.village_code, change_id, by)
     return saved

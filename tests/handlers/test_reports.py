@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,6 +12,7 @@ import pytest
 
 from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
+from bot.reports.worker import WORKER, WORKER_NICENESS
 from bot.reports.xlsx import DATE_FORMAT
 from bot.visits.rules import Visit
 from storage.agreements import AgreementRepo, NewParty
@@ -79,6 +81,10 @@ async def test_koordinator_exports_the_member_directory_as_xlsx(bot: BotHarness)
     assert rows["Dewi Lestari"]["Status"] == "Menunggu persetujuan"
     assert rows["Ahmad Fauzi"]["Peran"] == "Pendamping"
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:L5"
+    # The file was built in the worker, which yields the CPU to the bot (a lower priority).
+    assert WORKER.pids() and all(
+        os.getpriority(os.PRIO_PROCESS, pid) == min(os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICENESS, 19)
+        for pid in WORKER.pids())
 
 
 async def test_pendamping_exports_csv(bot: BotHarness) -> None:
