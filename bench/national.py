@@ -55,6 +55,7 @@ from storage.database import Database
 from storage.meetings import MeetingRepo
 from storage.posts import PostRepo
 from storage.retention import prune
+from storage.search_index import ensure_current
 
 NOW = datetime(2026, 12, 15, 3, 0, tzinfo=UTC)  # mid-month, a Tuesday: nothing is due
 SEED = 20261215
@@ -266,6 +267,18 @@ async def p95_of(fn: Callable[[], Awaitable[Any]], n: int) -> float:
     return percentile(samples, 95) * 1000
 
 
+async def p95_with_cpu(fn: Callable[[], Awaitable[Any]], n: int) -> tuple[float, str]:
+    """Wall p95 (the figure) and a note with CPU p95 and the fastest run: on a shared machine
+    the wall time mostly says how busy the other cores were."""
+    walls, cpus = [], []
+    for _ in range(n):
+        w, c = await timed(fn)
+        walls.append(w)
+        cpus.append(c)
+    return (percentile(walls, 95) * 1000,
+            f"CPU p95 {percentile(cpus, 95) * 1000:.1f} ms, fastest {min(walls) * 1000:.1f} ms")
+
+
 async def measure(db: Database, db_path: Path, args: argparse.Namespace, fresh: bool) -> None:
     settings = Settings.model_validate({"storage": {"path": str(db_path)}})
     clock = FixedClock(NOW)
@@ -314,15 +327,16 @@ async def measure(db: Database, db_path: Path, args: argparse.Namespace, fresh: 
 
     for forum_id, label in ((2, "400"), (1, "3,000")):
         size = await db.fetchval("SELECT count(*) FROM memberships WHERE forum_id = ?", (forum_id,))
-        report(f"/anggota queries, {label}-member forum p95", await p95_of(lambda f=forum_id: anggota(f), 30), 50,  # type: ignore[misc]
-               "ms", f"{size:,} members")
+        wall, note = await p95_with_cpu(lambda f=forum_id: anggota(f), 30)  # type: ignore[misc]
+        report(f"/anggota queries, {label}-member forum p95", wall, 50, "ms", f"{size:,} members; {note}")
     meetings = MeetingRepo(db)
     report("/agenda query p95 (largest forum)", await p95_of(lambda: meetings.upcoming([1], NOW, limit=15), 50), 50,
            "ms")
     tz = ZoneInfo("Asia/Jakarta")
-    report("/laporan queries p95 (largest forum)", await p95_of(
+    wall, note = await p95_with_cpu(
         lambda: monthly_report(services_repo(db), forum_id=1, forum_name="Forum Kades 1", tz=tz,
-                               month=date(2026, 11, 1), now=NOW), 20), 50, "ms")
+                               month=date(2026, 11, 1), now=NOW), 20)
+    report("/laporan queries p95 (largest forum)", wall, 50, "ms", note)
     posts = PostRepo(db)
     all_forums = [r[0] for r in await db.fetchall("SELECT id FROM forums ORDER BY id LIMIT 20")]
     samples = []
@@ -424,6 +438,9 @@ async def cpu_per_push(db_path: Path, lead: float = 12.0) -> None:
     db = Database(db_path)
     await db.open()
     try:
+        # A post index left stale by a stemmer change is rebuilt by the bot in the background
+        # (~80 s CPU once); that is not per-push work, so it is done here first.
+        reindexed = await ensure_current(db)
         sender = int(await db.fetchval("SELECT user_id FROM memberships WHERE forum_id = 2 AND role = 'koordinator' "
                                        "AND status = 'active' LIMIT 1"))
         now = datetime.now(UTC)  # the bot runs on the real clock
@@ -461,7 +478,8 @@ async def cpu_per_push(db_path: Path, lead: float = 12.0) -> None:
                 proc.terminate()
                 await proc.wait()
     report("CPU per pushed message (bot process)", 1000 * (cpu1 - cpu0) / len(recipients), 2, "ms",
-           f"{len(recipients)} sent in {elapsed:.1f} s under Telegram's limits")
+           f"{len(recipients)} sent in {elapsed:.1f} s under Telegram's limits"
+           + (f"; {reindexed:,} posts re-indexed before the run" if reindexed else ""))
 
 
 async def main() -> int:

@@ -372,20 +372,11 @@ async def _ask_confirm_forum(update: Update, context: BotContext, draft: Draft) 
 async def on_create_forum(update: Update, context: BotContext, data: CallbackData) -> None:
     user = user_of(update)
     draft = await forms.expect(context, user.id, NEW_FORUM, "confirm")
-    services = context.services
     lang = await language(update, context)
-    now = services.clock.now()
     d = draft.data
-    async with services.db.transaction() as conn:
-        await services.members.upsert(conn, user_id=user.id, full_name=d["name"], jabatan=d["jabatan"],
-                                      village_code=d["village_code"], language=lang, now=now)
-        forum_id = await services.forums.create(conn, name=d["forum_name"], scope_code=d["scope_code"],
-                                                timezone=zone_for_region(d["scope_code"]).key,
-                                                created_by=user.id, now=now, language=lang)
-        await services.members.add_membership(conn, forum_id=forum_id, user_id=user.id, role="koordinator",
-                                              status="active", now=now, decided_by=user.id)
-        await services.drafts.delete(conn, user.id)
-    log.info("event=forum_created forum=%s by=%s", forum_id, user.id)
+    await service.create_forum(context.services, user_id=user.id, name=d["name"], jabatan=d["jabatan"],
+                               village_code=d["village_code"], forum_name=d["forum_name"],
+                               scope_code=d["scope_code"], language=lang)
     await edit_or_reply(update, t("forum.created", lang, name=d["forum_name"]))
 
 

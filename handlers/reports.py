@@ -29,13 +29,12 @@ from bot.errors import Conflict, StaleAction
 from bot.periods import add_months
 from bot.permissions import Action
 from bot.render import date_problem
-from bot.reports import exports
+from bot.reports import exports, service
 from bot.reports.digest import plan_digest
 from bot.reports.exports import ALL, Source
-from bot.reports.monthly import monthly_report
 from bot.reports.period import PRESETS, Period, custom_code, resolve
 from bot.reports.summary import month_title, report_text
-from bot.reports.worker import WORKER, ExportRequest, ExportResult
+from bot.reports.worker import WORKER, ExportResult
 from bot.texts import t
 from bot.timefmt import format_date_short
 from handlers import forms
@@ -51,7 +50,6 @@ from handlers.common import (
 )
 from handlers.forums import forum_action, run_in_forum
 from storage.models import Draft, Forum
-from storage.reports import ReportRepo
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +61,6 @@ MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for files a bot sends
 SPLIT_ABOVE = 40 * 1024 * 1024
 FORMATS = ("x", "z", "c")
 _SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def reports(context: BotContext) -> ReportRepo:
-    return ReportRepo(context.services.db)
 
 
 def forum_zone(forum: Forum) -> ZoneInfo:
@@ -249,7 +243,6 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
     if fmt not in FORMATS:
         raise StaleAction()
     sources = _sources(code)
-    tz = forum_zone(forum)
     period = _period(period_code, _today(context, forum))
     _once(update, context)
     lang = await language(update, context)
@@ -259,8 +252,8 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
     stem = file_stem(forum, sources, period)
     if WORKER.ahead:  # one file at a time: say it waits its turn
         await edit_or_reply(update, t("rep.queued", lang, what=what, period=when, ahead=WORKER.ahead))
-    request = ExportRequest(db_path=str(context.services.db.path), forum_id=forum.id, code=code,
-                            period_code=period_code, today=today, zone=tz.key, fmt=fmt, stem=stem)
+    request = service.export_request(context.services, forum, code=code, period_code=period_code, today=today,
+                                     fmt=fmt, stem=stem)
     result: ExportResult = await WORKER.run("export", request)
     years = _years(forum, period, today)
     if any(len(content) > SPLIT_ABOVE for _, content, _ in result.files) and len(years) > 1:
@@ -351,10 +344,8 @@ async def send_report(update: Update, context: BotContext, forum: Forum, month: 
     lang = await language(update, context)
     chat = update.effective_chat
     assert chat is not None
-    tz = forum_zone(forum)
-    report = await monthly_report(reports(context), forum_id=forum.id, forum_name=forum.name, tz=tz, month=month,
-                                  now=context.services.clock.now())
-    pngs: list[bytes] = await WORKER.run("chart", report, lang)
+    report = await service.monthly(context.services, forum, month)
+    pngs = await service.charts(report, lang)
     previous = add_months(month, -1)
     nav = [(str(t("rep.prev", lang, month=month_title(previous, lang))),
             encode(FEATURE, "m", forum.id, f"{previous:%Y%m}"))]

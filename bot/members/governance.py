@@ -137,7 +137,8 @@ async def change_role(services: Services, *, forum_id: int, actor: int | None, t
     if member is None or member.erased_at is not None:
         raise NotFound()
     gov = repo(services)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         current = await gov.role_of(conn, forum_id, target)
         if current is None or current[1] != "active":
             if actor is not None:
@@ -183,7 +184,8 @@ async def set_title(services: Services, *, forum_id: int, actor: int, target: in
         raise NotFound()
     now = services.clock.now()
     gov = repo(services)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         previous = [target] if target_ms.title else []
         if title is not None:
             previous += [u for u in await gov.holders_of_title(conn, forum_id, title) if u != target]
@@ -218,7 +220,8 @@ async def offer_handover(services: Services, *, forum_id: int, actor: int, succe
     now = services.clock.now()
     gov = repo(services)
     outgoing = await _name(services, actor, member.language)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         handover_id = await gov.offer_handover(conn, forum_id, actor, successor, now)
         lang = member.language
         await _push(conn, services, key=f"gov:ho:{handover_id}:offer", to=member, forum=forum, now=now,
@@ -239,7 +242,8 @@ async def answer_handover(services: Services, *, handover_id: int, actor: int, a
     forum = await _forum(services, handover.forum_id)
     outgoing = await services.members.get(handover.from_user)
     now = services.clock.now()
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         if not await gov.decide_handover(conn, handover_id, "accepted" if accept else "refused", now):
             raise Conflict("gov.handover_done")
         outgoing_role = await gov.role_of(conn, forum.id, handover.from_user)
@@ -281,7 +285,8 @@ async def finish_handover(services: Services, *, handover_id: int, actor: int, s
     forum = await _forum(services, handover.forum_id)
     now = services.clock.now()
     held = await services.members.membership(forum.id, actor)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         if await gov.role_of(conn, forum.id, actor) != ("koordinator", "active"):
             raise Conflict("gov.handover_done")
         if rules.is_last_koordinator(actor, await gov.koordinator_ids(conn, forum.id)):
@@ -316,7 +321,8 @@ async def request_join(services: Services, *, forum: Forum, user_id: int, name: 
     to = await deciders(services, forum.id)
     village = await services.regions.get(village_code)
     gov = repo(services)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         await services.members.upsert(conn, user_id=user_id, full_name=name, jabatan=jabatan,
                                       village_code=village_code, language=language, now=now)
         await services.members.add_membership(conn, forum_id=forum.id, user_id=user_id, role=role,
@@ -353,7 +359,8 @@ async def decide_join(services: Services, *, forum_id: int, actor: int, applican
     forum = await may_decide_join(services, forum_id, actor)
     applicant = await services.members.get(applicant_id)
     now = services.clock.now()
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         decided = await services.members.decide(conn, forum_id=forum.id, user_id=applicant_id, approve=approve,
                                                 by=actor, now=now)
         if not decided:
@@ -375,7 +382,8 @@ async def give_reason(services: Services, *, forum_id: int, actor: int, applican
     forum = await may_decide_join(services, forum_id, actor)
     applicant = await services.members.get(applicant_id)
     now = services.clock.now()
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         if not await repo(services).set_reject_reason(conn, forum_id, applicant_id, reason):
             raise StaleAction()
         if applicant is not None:
@@ -388,7 +396,8 @@ async def give_reason(services: Services, *, forum_id: int, actor: int, applican
 
 async def cancel_request(services: Services, *, forum_id: int, user_id: int) -> Forum:
     forum = await _forum(services, forum_id)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         if not await repo(services).cancel_request(conn, forum_id, user_id, services.clock.now()):
             raise Conflict("join.already_decided")
     log.info("event=join_cancelled forum=%s user=%s", forum_id, user_id)
@@ -461,7 +470,8 @@ async def open_vote(services: Services, forum: Forum, now: datetime) -> int:
                if e.member.erased_at is None and e.member.unreachable_reason is None]
     gov = repo(services)
     zone = ZoneInfo(forum.timezone)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         vote_id = await gov.open_vote(conn, forum.id, now, now + rules.VOTE_DAYS)
         for member in members:
             lang = member.language
@@ -491,7 +501,8 @@ async def cast_ballot(services: Services, *, vote_id: int, voter: int, candidate
     chosen = next((e.member for e in members if e.member.user_id == candidate), None)
     if chosen is None:
         raise StaleAction()
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         if not await repo(services).cast(conn, vote_id, voter, candidate, services.clock.now()):
             raise StaleAction("gov.vote_closed")
     log.info("event=ballot_cast vote=%s forum=%s", vote_id, forum.id)
@@ -508,7 +519,8 @@ async def close_vote(services: Services, vote_id: int, now: datetime) -> int | N
     eligible = {m.user_id for m in members}
     ballots = [rules.Ballot(b.voter, b.candidate, b.cast_at) for b in await gov.ballots(vote_id)]
     winner = rules.vote_winner(ballots, eligible)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         if not await gov.close_vote(conn, vote_id, winner, now):
             return None
     log.info("event=vote_closed forum=%s vote=%s winner=%s ballots=%d", forum.id, vote_id, winner, len(ballots))
@@ -516,7 +528,8 @@ async def close_vote(services: Services, vote_id: int, now: datetime) -> int | N
         change = await change_role(services, forum_id=forum.id, actor=None, target=winner, role="koordinator",
                                    how="vote")
         name = await _name(services, winner, forum.language)
-        async with services.db.transaction() as conn:
+        async with services.write() as tx:
+            conn = tx.conn
             for member in members:
                 if member.user_id != winner and member.unreachable_reason is None:
                     await _push(conn, services, key=f"gov:vote:{vote_id}:result:{member.user_id}", to=member,
@@ -542,7 +555,8 @@ async def plan_request_reminders(services: Services, now: datetime) -> None:
         forum = await services.forums.get(forum_id)
         if forum is not None:
             plans.append((forum, applicants, await deciders(services, forum_id), await gov.pending_count(forum_id)))
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         for forum, applicants, to, count in plans:
             for decider in to:
                 lang = decider.language

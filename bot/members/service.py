@@ -16,6 +16,7 @@ from bot.permissions import Action
 from bot.render import village_line
 from bot.services import Services
 from bot.texts import t
+from bot.timefmt import zone_for_region
 from bot.visits import rules as visit_rules
 from storage import outbox
 from storage.models import Forum, RosterEntry, VillageChange
@@ -47,7 +48,8 @@ async def request_village_change(services: Services, user_id: int, new_code: str
     now = services.clock.now()
     memberships = await services.members.memberships_of(user_id)
     waiting: list[Forum] = []
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         if not memberships:
             await services.members.set_profile_village(conn, user_id, new_code, now)
         for membership in memberships:
@@ -99,7 +101,8 @@ async def decide_village_change(services: Services, change_id: int, by: int, app
     member = await services.members.get(change.user_id)
     now = services.clock.now()
     region = await services.regions.get(change.new_code)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         decided = await services.members.decide_village_change(conn, change_id, approve=approve, by=by, now=now)
         if not decided:
             raise StaleAction("vc.already_decided")
@@ -163,11 +166,31 @@ async def confirm_creator_village(services: Services, forum_id: int, by: int) ->
         raise StaleAction()
     creator = await services.members.membership(forum_id, creator_id)
     assert creator is not None and creator.village_code is not None
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
+        conn = tx.conn
         await services.members.set_village(conn, forum_id=forum_id, user_id=creator_id, code=creator.village_code,
                                            verified=True)
     log.info("event=creator_village_confirmed forum=%s creator=%s by=%s", forum_id, creator_id, by)
     return forum
+
+
+# -- a new forum ----------------------------------------------------------------------------------
+async def create_forum(services: Services, *, user_id: int, name: str, jabatan: str, village_code: str,
+                       forum_name: str, scope_code: str, language: str) -> int:
+    """The creator's profile, the forum (in the scope's zone) and their koordinator membership, and
+    the form's draft gone, in one unit. The creator's village waits for a pendamping to confirm it."""
+    now = services.clock.now()
+    async with services.write() as tx:
+        await tx.members.upsert(tx.conn, user_id=user_id, full_name=name, jabatan=jabatan,
+                                village_code=village_code, language=language, now=now)
+        forum_id = await services.forums.create(tx.conn, name=forum_name, scope_code=scope_code,
+                                                timezone=zone_for_region(scope_code).key, created_by=user_id,
+                                                now=now, language=language)
+        await tx.members.add_membership(tx.conn, forum_id=forum_id, user_id=user_id, role="koordinator",
+                                        status="active", now=now, decided_by=user_id)
+        await services.drafts.delete(tx.conn, user_id)
+    log.info("event=forum_created forum=%s by=%s", forum_id, user_id)
+    return forum_id
 
 
 # -- leaving and erasing ---------------------------------------------------------------------------
