@@ -190,11 +190,22 @@ async def test_scheduled_broadcast_goes_out_at_its_time(bot: BotHarness) -> None
     assert bot.double.sent(2001) == []
     bot.clock.set(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
     await engine_of(bot).run_planners()  # the monitor posts the progress message
-    await bot.double.wait_for(budi.id, lambda m: "sedang dikirim" in m.text)
+    status = await bot.double.wait_for(budi.id, lambda m: "sedang dikirim" in m.text)
     await engine_of(bot).run_due()
     assert all(len(bot.double.sent(uid)) == 1 for uid in (2001, 2002, 2003))
     report = await finish_report(bot, budi)
     assert "Terkirim: 3 dari 3" in report.text
+    # Everything the monitor said went through the outbox (limits, retries), and the progress
+    # message it posted was turned into the final summary, its Hentikan button gone.
+    broadcast_id = (await BroadcastRepo(bot.services.db).of_forum(1))[0].id
+    outbox = OutboxRepo(bot.services.db)
+    progress_row = await outbox.by_key(f"broadcast:{broadcast_id}:progress")
+    assert progress_row is not None and progress_row["status"] == "sent"
+    assert progress_row["message_id"] == status.message_id
+    final_row = await outbox.by_key(f"broadcast:{broadcast_id}:progress:final")
+    assert final_row is not None and final_row["status"] == "sent"
+    final = next(m for m in bot.double.sent(budi.id) if m.message_id == status.message_id)
+    assert "selesai: 3 terkirim" in final.text and final.buttons == []
 
 
 async def test_stop_mid_way_lists_what_was_not_sent(bot: BotHarness) -> None:
