@@ -42,7 +42,8 @@ MAX_RESULTS = 8
 
 
 def directory(context: BotContext) -> DirectoryRepo:
-    return DirectoryRepo(context.services.db)
+    """Reads of the directory, through its service (the last committed state)."""
+    return service.repo(context.services)
 
 
 async def _member_with_village(update: Update, context: BotContext) -> Member:
@@ -123,8 +124,7 @@ async def _show_other_village(update: Update, context: BotContext, member: Membe
     reads another village's profile and opens its history to revert a bad change."""
     services = context.services
     region = await services.regions.get(code)
-    if region is None or region.level != 4 or not await service.may_see_history(services, member.user_id,
-                                                                                          code):
+    if region is None or region.level != 4 or not await service.may_see_history(services, member.user_id, code):
         raise NotPermitted("err.not_your_village")
     profile = await directory(context).profile(code)
     viewer = member.model_copy(update={"village_code": code})
