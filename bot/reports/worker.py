@@ -43,10 +43,10 @@ class ExportResult:
     files: list[tuple[str, bytes, set[str]]]  # (file name, content, tables inside)
 
 
-def _lower_priority() -> None:
+def _lower_priority(niceness: int) -> None:
     """Runs once in each new worker process."""
     try:
-        os.nice(WORKER_NICENESS)
+        os.nice(niceness)
     except OSError:  # not permitted here: run at the bot's priority
         pass
 
@@ -57,7 +57,8 @@ def _call(name: str, *args: Any) -> Any:
 
 
 class RenderWorker:
-    def __init__(self) -> None:
+    def __init__(self, niceness: int = WORKER_NICENESS) -> None:
+        self.niceness = niceness
         self._pool: ProcessPoolExecutor | None = None
         self._queued = 0
 
@@ -70,7 +71,8 @@ class RenderWorker:
         """Run `jobs.<name>(*args)` in the worker and return its result."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                             max_tasks_per_child=RECYCLE_AFTER, initializer=_lower_priority)
+                                             max_tasks_per_child=RECYCLE_AFTER, initializer=_lower_priority,
+                                             initargs=(self.niceness,))
         self._queued += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, _call, name, *args)
