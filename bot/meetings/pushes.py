@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.meetings.loaders import meeting_info, reminder_codes, repo, village_label
@@ -35,11 +35,12 @@ from bot.meetings.views import (
     rsvp_buttons,
     your_answer,
 )
+from bot.meetings.views_after import ActionLine, action_assigned, action_reminder, minutes_text, swap_request
 from bot.services import Services
 from bot.texts import t
 from bot.view import View
 from storage import outbox
-from storage.meetings import Meeting, Rsvp
+from storage.meetings import HostSwap, Meeting, Rsvp
 from storage.models import Forum, Member, MemberInForum
 from storage.unit import Unit
 
@@ -97,8 +98,31 @@ def attendance_key(meeting_id: int, version: int, user_id: int) -> str:
     return f"{attendance_prefix(meeting_id)}v{version}:u{user_id}"
 
 
+def host_prefix(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:host:"
+
+
 def host_key(meeting_id: int, village: str, user_id: int) -> str:
-    return f"meeting:{meeting_id}:host:{village}:u{user_id}"
+    return f"{host_prefix(meeting_id)}{village}:u{user_id}"
+
+
+def minutes_key(meeting_id: int, stamp: int, user_id: int | None = None) -> str:
+    return f"meeting:{meeting_id}:minutes:{stamp}:" + ("group" if user_id is None else f"u{user_id}")
+
+
+def action_key(action_id: int, what: str) -> str:
+    """`assigned`, or `due:<h3|h1|h0>` for the reminders before the due date."""
+    return f"maction:{action_id}:{what}"
+
+
+def action_done_prefix(action_id: int) -> str:
+    """The due reminders of an action item (cancelled when it is done)."""
+    return f"maction:{action_id}:due:"
+
+
+def swap_key(swap_id: int, what: str) -> str:
+    """`req:u<uid>` (the request to the other village) or `result` (the answer to the asker)."""
+    return f"mswap:{swap_id}:{what}"
 
 
 # -- what a push needs -----------------------------------------------------------------------------
@@ -310,6 +334,70 @@ async def replan_all(tx: Unit, ctx: Context, meeting: Meeting) -> None:
         if entry.member.erased_at is None:
             await plan_reminders(tx, info, entry.member, rsvps.get(entry.member.user_id), codes, now)
     await plan_attendance_prompt(tx, services, meeting, now)
+
+
+# -- after the meeting: notulen, action items ------------------------------------------------------
+async def post_minutes(tx: Unit, services: Services, meeting: Meeting, forum: Forum, members: Sequence[MemberInForum],
+                       decisions: list[str], actions: Sequence[ActionLine], now: datetime) -> None:
+    """The notulen to every member privately and to the group's meetings topic."""
+    stamp = int(now.timestamp())
+    names = {}
+    for owner in {a[1] for a in actions}:
+        member = await services.members.get(owner)
+        if member is not None:
+            names[owner] = member.full_name
+    for entry in members:
+        if entry.member.erased_at is not None:
+            continue
+        await outbox.enqueue(tx.conn, key=minutes_key(meeting.id, stamp, entry.member.user_id),
+                             chat_id=entry.member.user_id, member_user_id=entry.member.user_id,
+                             forum_id=forum.id, due_at=now, now=now, priority=outbox.Priority.BULK,
+                             text=minutes_text(meeting.title, decisions, actions, names, entry.member.language))
+    if forum.group_chat_id is not None:
+        thread = await services.forums.topic(forum.id, "meetings")
+        await outbox.enqueue(tx.conn, key=minutes_key(meeting.id, stamp), chat_id=forum.group_chat_id,
+                             thread_id=thread, forum_id=forum.id, due_at=now, now=now,
+                             text=minutes_text(meeting.title, decisions, actions, names, forum.language))
+
+
+async def plan_action(tx: Unit, action_id: int, text: str, owner: Member, due: date, meeting: Meeting,
+                      now: datetime) -> None:
+    """Tell the owner now; remind at 09.00 (meeting's zone) H-3, H-1 and on the due day."""
+    lang = owner.language
+    view = action_assigned(action_id, text, meeting, due, lang)
+    await outbox.enqueue(tx.conn, key=action_key(action_id, "assigned"), chat_id=owner.user_id,
+                         member_user_id=owner.user_id, forum_id=meeting.forum_id, due_at=now, now=now,
+                         reply_markup=view.bot_api_markup(), text=view.text)
+    reminder = action_reminder(action_id, text, due, lang)
+    for days, code in ((3, "h3"), (1, "h1"), (0, "h0")):
+        at = datetime.combine(due - timedelta(days=days), time(9), tzinfo=meeting.zone)
+        if at <= now:
+            continue
+        await outbox.enqueue(tx.conn, key=action_key(action_id, f"due:{code}"), chat_id=owner.user_id,
+                             member_user_id=owner.user_id, forum_id=meeting.forum_id, due_at=at, now=now,
+                             reply_markup=reminder.bot_api_markup(), priority=outbox.Priority.REMINDER,
+                             expires_at=datetime.combine(due + timedelta(days=1), time(), tzinfo=meeting.zone),
+                             text=reminder.text)
+
+
+# -- host swaps ------------------------------------------------------------------------------------
+async def swap_requests(tx: Unit, swap_id: int, meeting: Meeting, other: Meeting | None, village: str,
+                        counterparts: Sequence[Member], now: datetime) -> None:
+    """Ask the other village's kades (each of them) to agree to the swap."""
+    for member in counterparts:
+        view = swap_request(swap_id, meeting, other, village, member.language)
+        await outbox.enqueue(tx.conn, key=swap_key(swap_id, f"req:u{member.user_id}"), chat_id=member.user_id,
+                             member_user_id=member.user_id, forum_id=meeting.forum_id, text=view.text,
+                             reply_markup=view.bot_api_markup(), due_at=now, now=now, expires_at=meeting.starts_at)
+
+
+async def swap_result(tx: Unit, swap: HostSwap, meeting: Meeting, requester: Member, village: str, accept: bool,
+                      now: datetime) -> None:
+    """Tell the asker whether the other village agreed."""
+    await outbox.enqueue(tx.conn, key=swap_key(swap.id, "result"), chat_id=requester.user_id,
+                         member_user_id=requester.user_id, forum_id=meeting.forum_id, due_at=now, now=now,
+                         text=str(t("meet.host.accepted" if accept else "meet.host.declined", requester.language,
+                                    village=village, title=meeting.title)))
 
 
 # -- the planner -----------------------------------------------------------------------------------
