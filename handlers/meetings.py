@@ -287,10 +287,7 @@ async def on_edit(update: Update, context: BotContext, data: CallbackData) -> No
     meeting_id, field = data.int_arg(0), data.arg(1)
     if field not in ("when", "place", "title", "agenda", "limits", "deadline"):
         raise StaleAction()
-    user = user_of(update)
-    meeting, _ = await service.meeting_for(context.services, meeting_id, user.id, Action.MANAGE_MEETING)
-    if meeting.cancelled or meeting.starts_at <= context.services.clock.now():
-        raise InvalidInput("meet.edit.too_late")
+    meeting = await service.editable(context.services, meeting_id, user_of(update).id)
     scope = data.arg(2) if len(data.args) > 2 else None
     if meeting.series_id is not None and scope is None and field in ("when", "place", "title", "agenda"):
         await show(update, edit_scope(meeting_id, field, await language(update, context)))

@@ -160,9 +160,7 @@ async def on_attendance_save(update: Update, context: BotContext, data: Callback
 @button_handler
 async def on_minutes(update: Update, context: BotContext, data: CallbackData) -> None:
     user = user_of(update)
-    meeting, _ = await service.meeting_for(context.services, data.int_arg(0), user.id, Action.MANAGE_MEETING)
-    if meeting.starts_at > context.services.clock.now():
-        raise InvalidInput("meet.att.not_yet")
+    meeting = await service.minutes_for(context.services, data.int_arg(0), user.id)
     lang = await language(update, context)
     await forms.begin(context, user.id, MINUTES, "decisions", {"meeting_id": meeting.id, "decisions": [],
                                                                 "actions": []})
@@ -189,8 +187,7 @@ async def _ask_minutes_step(update: Update, context: BotContext, draft: Draft) -
     elif step == "act_owner":
         meeting = await loaders.repo(context.services).get(int(draft.data["meeting_id"]))
         assert meeting is not None
-        people = [(m.member.user_id, f"{m.member.full_name} ({m.village.name if m.village else '-'})")
-                  for m in await context.services.members.in_forum(meeting.forum_id) if m.member.erased_at is None]
+        people = await loaders.people(context.services, meeting.forum_id)
         await send(update, owner_choices(people, draft.data["pending_action"], lang))
     elif step == "act_due":
         await reply(update, t("meet.min.ask_due", lang))
@@ -264,9 +261,7 @@ async def on_action_owner(update: Update, context: BotContext, data: CallbackDat
     owner = data.int_arg(0)
     meeting = await loaders.repo(context.services).get(int(draft.data["meeting_id"]))
     assert meeting is not None
-    membership = await context.services.members.membership(meeting.forum_id, owner)
-    if membership is None or membership.status != "active":
-        raise StaleAction()
+    await service.check_action_owner(context.services, meeting, owner)
     if update.callback_query:
         await remove_buttons(update.callback_query)
     draft = await forms.advance(context, draft, "act_due", pending_owner=owner)

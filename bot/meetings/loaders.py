@@ -145,6 +145,12 @@ async def who(services: Services, meeting: Meeting, forum: Forum) -> list[tuple[
             if entry.member.erased_at is None]
 
 
+async def people(services: Services, forum_id: int) -> list[tuple[int, str]]:
+    """The forum's members (not erased) as (user id, "Name (Village)"), e.g. to pick an action's owner."""
+    return [(m.member.user_id, f"{m.member.full_name} ({m.village.name if m.village else '-'})")
+            for m in await services.members.in_forum(forum_id) if m.member.erased_at is None]
+
+
 async def names_of(services: Services, user_ids: Iterable[int]) -> dict[int, str]:
     """Full names of the people found (an erased or unknown id is left out)."""
     names = {}

@@ -112,6 +112,15 @@ async def give_reason(services: Services, meeting_id: int, user_id: int, reason:
     return meeting
 
 
+# -- changing -----------------------------------------------------------------------------------------
+async def editable(services: Services, meeting_id: int, user_id: int) -> Meeting:
+    """The meeting, if the user may manage it and it can still change (not cancelled, not started)."""
+    meeting, _ = await meeting_for(services, meeting_id, user_id, Action.MANAGE_MEETING)
+    if meeting.cancelled or meeting.starts_at <= services.clock.now():
+        raise InvalidInput("meet.edit.too_late")
+    return meeting
+
+
 # -- reminders ----------------------------------------------------------------------------------------
 async def meeting_reminders(services: Services, meeting_id: int, user_id: int) -> tuple[Meeting, list[str]]:
     meeting, _ = await meeting_for(services, meeting_id, user_id, Action.MANAGE_MEETING)
@@ -332,6 +341,21 @@ async def record_attendance(services: Services, meeting_id: int, user_id: int, l
         await services.drafts.delete(tx.conn, user_id)  # its small form ends in the same commit
     log.info("event=attendance meeting=%s present=%d of=%d by=%s", meeting.id, len(present), len(rows), user_id)
     return meeting, len(rows)
+
+
+async def minutes_for(services: Services, meeting_id: int, user_id: int) -> Meeting:
+    """The meeting whose notulen the user may write (a koordinator, once it has started)."""
+    meeting, _ = await meeting_for(services, meeting_id, user_id, Action.MANAGE_MEETING)
+    if meeting.starts_at > services.clock.now():
+        raise InvalidInput("meet.att.not_yet")
+    return meeting
+
+
+async def check_action_owner(services: Services, meeting: Meeting, owner: int) -> None:
+    """An action item goes to an active member of the meeting's forum (else the button is stale)."""
+    membership = await services.members.membership(meeting.forum_id, owner)
+    if membership is None or membership.status != "active":
+        raise StaleAction()
 
 
 @dataclass(frozen=True)
