@@ -210,12 +210,12 @@ async def plan_reminders(tx: Unit, info: MeetingInfo, member: Member, answer: Rs
     return len(planned)
 
 
-async def replan_member(tx: Unit, services: Services, meeting: Meeting, entry: MemberInForum,
+async def replan_member(tx: Unit, services: Services, meeting: Meeting, member: Member,
                         answer: Rsvp | None, now: datetime) -> None:
     """After one member's answer changed: their old reminders go, new ones follow the answer."""
-    await outbox.cancel_prefix(tx.conn, reminders_prefix(meeting.id, meeting.version, entry.member.user_id))
+    await outbox.cancel_prefix(tx.conn, reminders_prefix(meeting.id, meeting.version, member.user_id))
     info = await meeting_info(services, meeting, tx.meetings)
-    await plan_reminders(tx, info, entry.member, answer, await reminder_codes(tx.meetings, meeting), now)
+    await plan_reminders(tx, info, member, answer, await reminder_codes(tx.meetings, meeting), now)
 
 
 async def plan_attendance_prompt(tx: Unit, services: Services, meeting: Meeting, now: datetime) -> None:
@@ -255,6 +255,12 @@ async def queue_tally(tx: Unit, services: Services, meeting_id: int, members: Se
     queued no sooner than the interval after the last one. While the announcement itself has not
     been sent, nothing is queued: the next answer or the planner catches up once it has.
     """
+    await queue_tally_of(tx, services, meeting_id, invitee_ids(members), now)
+
+
+async def queue_tally_of(tx: Unit, services: Services, meeting_id: int, invited: Sequence[int],
+                         now: datetime) -> None:
+    """`queue_tally` with the invited members' ids (the RSVP path reads only those)."""
     meeting = await tx.meetings.get(meeting_id)
     forum = await services.forums.get(meeting.forum_id) if meeting else None
     if meeting is None or forum is None or forum.group_chat_id is None or meeting.tally_version <= meeting.tally_queued:
@@ -266,7 +272,7 @@ async def queue_tally(tx: Unit, services: Services, meeting_id: int, members: Se
         return  # in flight or failed; the planner looks again
     chat_id, _, message_id = sent
     rsvps = await tx.meetings.rsvps(meeting.id)
-    counts = tally({r.user_id: (r.answer, r.party_size) for r in rsvps}, invitee_ids(members))
+    counts = tally({r.user_id: (r.answer, r.party_size) for r in rsvps}, list(invited))
     info = await meeting_info(services, meeting, tx.meetings)
     text = str(group_text(info, forum.language, counts))
     markup = None if meeting.cancelled else _markup(rsvp_buttons(meeting.id, forum.language))

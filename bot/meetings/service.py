@@ -24,6 +24,7 @@ from bot.meetings.pushes import (
     post_minutes,
     push_context,
     queue_tally,
+    queue_tally_of,
     reminders_prefix,
     replan_all,
     replan_member,
@@ -72,10 +73,12 @@ async def rsvp(services: Services, meeting_id: int, user_id: int, answer: Answer
     """
     _, forum = await meeting_for(services, meeting_id, user_id, Action.RSVP)
     now = services.clock.now()
-    members = await services.members.in_forum(forum.id)
-    entry = next((m for m in members if m.member.user_id == user_id), None)
-    if entry is None:
-        raise StaleAction()
+    try:
+        _, member = await services.access.member_in(forum.id, user_id)
+    except NotAMember:
+        raise StaleAction() from None  # left the forum between the check and now
+    # Only the invitees' ids: the full member list (names, villages) is not needed to count.
+    invited = await repo(services).invitees(forum.id)
     async with services.write() as tx:
         fresh = await tx.meetings.get(meeting_id)
         if fresh is None:
@@ -93,8 +96,8 @@ async def rsvp(services: Services, meeting_id: int, user_id: int, answer: Answer
                                    reason=reason, via=via, now=now)
         updated = await tx.meetings.rsvp(meeting_id, user_id)
         if fresh.announced_at is not None:
-            await replan_member(tx, services, fresh, entry, updated, now)
-        await queue_tally(tx, services, meeting_id, members, now)
+            await replan_member(tx, services, fresh, member, updated, now)
+        await queue_tally_of(tx, services, meeting_id, invited, now)
     services.delivery.wake()
     log.info("event=rsvp meeting=%s user=%s answer=%s party=%s via=%s", meeting_id, user_id, answer, size, via)
     return fresh, True
