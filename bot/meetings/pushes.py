@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.meetings.loaders import meeting_info, reminder_codes, repo, village_label
-from bot.meetings.rules import HOST_NOTICE_BEFORE, TALLY_EDIT_EVERY, reminder_plan, tally
+from bot.meetings.rules import HOST_NOTICE_BEFORE, TALLY_EDIT_EVERY, Answer, reminder_plan, tally
 from bot.meetings.views import (
     MeetingInfo,
     attendance_prompt,
@@ -173,18 +173,17 @@ async def announce(tx: Unit, ctx: Context, meeting: Meeting) -> None:
                                  due_at=now, now=now, expires_at=meeting.starts_at, forum_id=forum.id)
     own = {r.user_id: r for r in rsvps}
     codes = await reminder_codes(tx.meetings, meeting)
+    rendered = Rendered(info)
     for entry in ctx.members:
         member = entry.member
         if member.erased_at is not None:
             continue
-        lang = member.language
+        text, markup = rendered.announcement(member.language, forum.name)
         await outbox.enqueue(tx.conn, key=announce_key(meeting.id, member.user_id), chat_id=member.user_id,
-                             member_user_id=member.user_id, forum_id=forum.id,
-                             text=private_announcement(info, lang, forum.name),
-                             reply_markup=_markup(rsvp_buttons(meeting.id, lang)),
+                             member_user_id=member.user_id, forum_id=forum.id, text=text, reply_markup=markup,
                              due_at=now, now=now, expires_at=meeting.starts_at, priority=outbox.Priority.BULK,
                              params=NO_PREVIEW)
-        await plan_reminders(tx, info, member, own.get(member.user_id), codes, now)
+        await plan_reminders(tx, info, member, own.get(member.user_id), codes, now, rendered)
     await plan_attendance_prompt(tx, services, meeting, now)
     await tx.meetings.update(meeting.id, now, announced_at=now, tally_queued=meeting.tally_version)
     if meeting.host_village_code and meeting.series_id is not None \
@@ -193,15 +192,38 @@ async def announce(tx: Unit, ctx: Context, meeting: Meeting) -> None:
     log.info("event=meeting_announced meeting=%s forum=%s members=%d", meeting.id, forum.id, len(ctx.members))
 
 
+class Rendered:
+    """Texts and buttons of one meeting's pushes per language (and answer), rendered once for a
+    whole forum: a national forum has 3,000 members but two languages."""
+
+    def __init__(self, info: MeetingInfo) -> None:
+        self.info = info
+        self._cache: dict[tuple[str, str, str | None], tuple[str, dict[str, Any] | None]] = {}
+
+    def _get(self, what: str, lang: str, answer: Answer | None, render: Any) -> tuple[str, dict[str, Any] | None]:
+        key = (what, lang, answer)
+        if key not in self._cache:
+            self._cache[key] = render()
+        return self._cache[key]
+
+    def reminder(self, lang: str, answer: Answer | None) -> tuple[str, dict[str, Any] | None]:
+        return self._get("reminder", lang, answer, lambda: (
+            reminder_text(self.info, lang, answer),
+            _markup(rsvp_buttons(self.info.meeting.id, lang, extras=answer is not None))))
+
+    def announcement(self, lang: str, forum_name: str) -> tuple[str, dict[str, Any] | None]:
+        return self._get("announce", lang, None, lambda: (
+            private_announcement(self.info, lang, forum_name), _markup(rsvp_buttons(self.info.meeting.id, lang))))
+
+
 async def plan_reminders(tx: Unit, info: MeetingInfo, member: Member, answer: Rsvp | None,
-                         codes: Sequence[str], now: datetime) -> int:
+                         codes: Sequence[str], now: datetime, rendered: Rendered | None = None) -> int:
     """Queue one member's reminders for their current answer (the caller cancelled the old ones)."""
     meeting = info.meeting
     lang = member.language
     revision = answer.revision if answer else 0
     planned = reminder_plan(meeting.starts_at, codes, answer.answer if answer else None, now)
-    text = reminder_text(info, lang, answer.answer if answer else None)
-    markup = _markup(rsvp_buttons(meeting.id, lang, extras=answer is not None))
+    text, markup = (rendered or Rendered(info)).reminder(lang, answer.answer if answer else None)
     for code, due in planned:
         await outbox.enqueue(tx.conn, key=reminder_key(meeting.id, meeting.version, member.user_id, revision, code),
                              chat_id=member.user_id, member_user_id=member.user_id, forum_id=meeting.forum_id,
@@ -336,9 +358,10 @@ async def replan_all(tx: Unit, ctx: Context, meeting: Meeting) -> None:
     rsvps = {r.user_id: r for r in await tx.meetings.rsvps(meeting.id)}
     codes = await reminder_codes(tx.meetings, meeting)
     info = await meeting_info(services, meeting, tx.meetings)
+    rendered = Rendered(info)
     for entry in ctx.members:
         if entry.member.erased_at is None:
-            await plan_reminders(tx, info, entry.member, rsvps.get(entry.member.user_id), codes, now)
+            await plan_reminders(tx, info, entry.member, rsvps.get(entry.member.user_id), codes, now, rendered)
     await plan_attendance_prompt(tx, services, meeting, now)
 
 
