@@ -24,7 +24,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -32,6 +39,7 @@ from telegram.ext import (
     BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     filters,
 )
@@ -116,6 +124,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         .base_url(settings.telegram.api_base_url)
         .base_file_url(settings.telegram.api_base_file_url)
         .context_types(ContextTypes(context=BotContext))
+        # Every text is catalog HTML; link previews would turn a list of links into a wall of cards.
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerChatUpdateProcessor())
         # Direct replies retry a 429 instead of failing, pausing only the chat it was about
         # (one flooding user must not slow everyone); pushes go through our own dispatcher.

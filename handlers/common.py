@@ -18,7 +18,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError
 
 from bot.callbacks import CallbackData, decode
@@ -113,10 +113,9 @@ async def reply(update: Update, text: str, rows: Keyboard | None = None, *,
     sent = None
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        sent = await chat.send_message(
-            part, parse_mode=ParseMode.HTML, reply_markup=reply_markup if last else None,
-            message_thread_id=thread_id, disable_web_page_preview=True,
-        )
+        # parse_mode=HTML and link previews off come from the Application's Defaults (bot/app.py).
+        sent = await chat.send_message(part, reply_markup=reply_markup if last else None,
+                                       message_thread_id=thread_id)
     return sent
 
 
@@ -125,9 +124,7 @@ async def edit_or_reply(update: Update, text: str, rows: Keyboard | None = None)
     query = update.callback_query
     if query is not None and query.message is not None and len(text) <= MAX_TEXT:
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                          reply_markup=keyboard(rows) if rows else None,
-                                          disable_web_page_preview=True)
+            await query.edit_message_text(text, reply_markup=keyboard(rows) if rows else None)
             return
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
