@@ -47,19 +47,14 @@ def button_rows(buttons: Sequence[Button], per_row: int = 1) -> list[list[Button
 
 
 async def language(update: Update, context: BotContext) -> str:
-    """The reader's language: their saved choice, else Telegram's app language, else Indonesian."""
+    """The reader's language: their saved choice, else Telegram's app language, else Indonesian.
+
+    Read once per update (bot/context.py), however many helpers ask.
+    """
     user = update.effective_user
     if user is None:
         return context.services.settings.bot.default_language
-    member = await context.services.members.get(user.id)
-    if member is not None:
-        return member.language
-    chosen = context.user_data.get("language") if context.user_data is not None else None
-    if chosen:
-        return str(chosen)
-    if user.language_code and user.language_code.startswith("en"):
-        return "en"
-    return context.services.settings.bot.default_language
+    return (await context.reader(user)).language
 
 
 def is_private(update: Update) -> bool:
