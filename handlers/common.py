@@ -24,8 +24,9 @@ from telegram.error import BadRequest, NetworkError
 from bot.callbacks import CallbackData, decode
 from bot.context import BotContext
 from bot.errors import KadesError, StaleAction
-from bot.services import Planner, Services
+from bot.services import Planner
 from bot.texts import Html, normalise_language, t
+from scheduler.planners import PlannerRegistry, PlannerSpec
 from storage.trouble import is_storage_trouble
 
 log = logging.getLogger(__name__)
@@ -189,10 +190,17 @@ def command_handler(fn: Handler) -> Handler:
     return wrapper
 
 
-def register_planner(app: Any, planner: Planner) -> None:
-    """Have the delivery engine run `planner(services, now)` at start and periodically."""
-    services: Services = app.bot_data["services"]
-    services.planners.append(planner)
+def register_planner(app: Any, planner: Planner, *, name: str | None = None, every: float | None = None) -> None:
+    """Shim, to remove: planners belong in the one table, scheduler/planners.py.
+
+    Adds `planner` to the application's registry (under its `__qualname__` and `every` attribute
+    unless given); a planner the table already holds is left as it is.
+    """
+    registry: PlannerRegistry = app.bot_data["planners"]
+    if registry.holds(planner):
+        return
+    label = name or str(getattr(planner, "__qualname__", None) or repr(planner))
+    registry.add(PlannerSpec(label, planner, every if every is not None else getattr(planner, "every", None)))
 
 
 async def private_only(update: Update, context: BotContext, command: str) -> bool:
