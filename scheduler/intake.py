@@ -66,6 +66,7 @@ class Intake:
                  settings: InboxSettings, rederive: Rederive, wake_outbox: Callable[[], None],
                  poll_timeout: int = 10) -> None:
         self.app = app
+        self.db = db
         self.repo = InboxRepo(db)
         self.clock = clock
         self.settings = settings
@@ -136,7 +137,7 @@ class Intake:
         async with self._store_lock:  # webhook requests may arrive concurrently
             items, floods = self._triage(raws)
             try:
-                async with self.repo.db.transaction() as conn:
+                async with self.db.transaction() as conn:
                     fresh = await InboxRepo.store_in(conn, items, self.clock.now())
                     for item in floods:
                         if item.update_id in fresh:

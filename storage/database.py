@@ -40,6 +40,7 @@ class Handle(Protocol):
     async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+    async def execute_count(self, sql: str, params: Sequence[Any] = ()) -> int: ...
 
 
 class Tx:
@@ -266,6 +267,12 @@ class Database:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
 
+    async def execute_count(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write statement in its own transaction; returns the rows it changed."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(sql, params)
+            return cur.rowcount
+
     # -- backup ----------------------------------------------------------------------------
     async def backup(self, target: Path | str) -> None:
         """A consistent copy through SQLite's online backup API, safe while the bot runs."""
@@ -293,3 +300,16 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
+
+
+@asynccontextmanager
+async def atomic(handle: Handle) -> AsyncIterator[Tx]:
+    """Several statements as one: inside the caller's unit of work (a Tx) as they are, else in
+    a new write transaction. Repositories built on a Handle use this instead of `transaction()`."""
+    if isinstance(handle, Tx):
+        yield handle
+        return
+    if not isinstance(handle, Database):
+        raise TypeError(f"not a database handle: {handle!r}")
+    async with handle.write() as tx:
+        yield tx

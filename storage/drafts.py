@@ -8,13 +8,13 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Handle, atomic
 from storage.models import Draft
 from storage.timeutil import to_db
 
 
 class DraftRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     async def get(self, user_id: int) -> Draft | None:
@@ -39,6 +39,7 @@ class DraftRepo:
         await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 
     async def clear(self, user_id: int) -> bool:
-        async with self.db.transaction() as conn:
+        async with atomic(self.db) as tx:
+            conn = tx.conn
             cur = await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             return cur.rowcount > 0
