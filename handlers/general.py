@@ -7,7 +7,7 @@ from typing import Any
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackData, encode
+from bot.callbacks import CallbackData, encode, pattern
 from bot.commands import HELP_GROUPS, Where, visible_to
 from bot.context import BotContext
 from bot.errors import StaleAction
@@ -87,4 +87,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler(["bantuan", "help"], help_command))
     app.add_handler(CommandHandler("batal", cancel))
     app.add_handler(CommandHandler("bahasa", choose_language))
-    app.add_handler(CallbackQueryHandler(on_language, pattern=rf"^{FEATURE}:lang:"))
+    app.add_handler(CallbackQueryHandler(on_language, pattern=pattern(FEATURE, "lang")))
