@@ -132,6 +132,10 @@ PREFIXES = PrefixTable([
     Prefix("k", "agreements"),  # kerja sama
     Prefix("b", "broadcasts"),  # siaran
     Prefix("r", "reports"),
+    # Registered ahead for the branches that bring them (issue #12 work in progress):
+    Prefix("f", "forms"),  # the declared-form engine: f:<form>:<seq>:<kind>[:<value>]
+    Prefix("ks", "kerjasama"),
+    Prefix("ms", "musyawarah"),
 ])
 
 
