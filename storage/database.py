@@ -40,7 +40,6 @@ class Handle(Protocol):
     async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
-    async def execute_count(self, sql: str, params: Sequence[Any] = ()) -> int: ...
 
 
 class Tx:
@@ -267,12 +266,6 @@ class Database:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
 
-    async def execute_count(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """One write statement in its own transaction; returns the rows it changed."""
-        async with self.transaction() as conn:
-            cur = await conn.execute(sql, params)
-            return cur.rowcount
-
     # -- backup ----------------------------------------------------------------------------
     async def backup(self, target: Path | str) -> None:
         """A consistent copy through SQLite's online backup API, safe while the bot runs."""
@@ -285,6 +278,20 @@ class Database:
         finally:
             await dest.close()
         tmp.replace(target)
+
+
+@asynccontextmanager
+async def joined(handle: Handle) -> AsyncIterator[Tx]:
+    """Where a repository write of several statements (or one whose row count decides) runs: the
+    caller's unit when the repository is bound to a Tx, else one unit of its own on the Database.
+    One method serves both, so no repository needs an "inside a transaction" twin."""
+    if isinstance(handle, Tx):
+        yield handle
+    elif isinstance(handle, Database):
+        async with handle.write() as tx:
+            yield tx
+    else:
+        raise TypeError(f"not a Database or Tx: {type(handle).__name__}")
 
 
 def _split_sql(script: str) -> list[str]:
@@ -300,16 +307,3 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
-
-
-@asynccontextmanager
-async def atomic(handle: Handle) -> AsyncIterator[Tx]:
-    """Several statements as one: inside the caller's unit of work (a Tx) as they are, else in
-    a new write transaction. Repositories built on a Handle use this instead of `transaction()`."""
-    if isinstance(handle, Tx):
-        yield handle
-        return
-    if not isinstance(handle, Database):
-        raise TypeError(f"not a database handle: {handle!r}")
-    async with handle.write() as tx:
-        yield tx

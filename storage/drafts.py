@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Handle, atomic
+from storage.database import Handle, joined
 from storage.models import Draft
 from storage.timeutil import to_db
 
@@ -39,7 +39,7 @@ class DraftRepo:
         await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 
     async def clear(self, user_id: int) -> bool:
-        async with atomic(self.db) as tx:
+        async with joined(self.db) as tx:
             conn = tx.conn
             cur = await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
             return cur.rowcount > 0

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from storage.database import Handle, atomic
+from storage.database import Handle, joined
 from storage.timeutil import to_db
 
 InboxStatus = Literal["new", "applied", "done", "dropped"]
@@ -63,7 +63,7 @@ class InboxRepo:
         """Write a batch in one transaction; returns the ids that were new (a re-delivery is ignored)."""
         if not updates:
             return set()
-        async with atomic(self.db) as tx:
+        async with joined(self.db) as tx:
             conn = tx.conn
             return await self.store_in(conn, updates, now)
 
@@ -97,7 +97,7 @@ class InboxRepo:
     async def mark_done(self, update_ids: Sequence[int], now: datetime) -> None:
         if not update_ids:
             return
-        async with atomic(self.db) as tx:
+        async with joined(self.db) as tx:
             conn = tx.conn
             await conn.executemany(
                 "UPDATE inbox SET status = 'done', handled_at = ? WHERE update_id = ? AND status IN ('new', 'applied')",
@@ -117,7 +117,7 @@ class InboxRepo:
         rows per short transaction so replies are never held up behind a week of updates."""
         cutoff, total = to_db(now - keep), 0
         while True:
-            async with atomic(self.db) as tx:
+            async with joined(self.db) as tx:
                 conn = tx.conn
                 cur = await conn.execute(
                     """DELETE FROM inbox WHERE update_id IN (SELECT update_id FROM inbox
@@ -152,7 +152,7 @@ class BotStateRepo:
 
     async def get_or_create(self, key: str, make: Any) -> str:
         """The stored value, or `make()` stored now (first start)."""
-        async with atomic(self.db) as tx:
+        async with joined(self.db) as tx:
             conn = tx.conn
             await conn.execute("INSERT INTO bot_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
                                (key, str(make())))

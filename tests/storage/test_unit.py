@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage.database import Database, atomic
+from storage.database import Database, joined
 from storage.drafts import DraftRepo
 from storage.forums import ForumRepo
 from storage.inbox import BotStateRepo
@@ -71,10 +71,10 @@ async def test_outside_a_unit_each_call_is_its_own_transaction(db: Database) -> 
     assert await forums.revoke_invites(forum_id, NOW) == 1
 
 
-async def test_atomic_joins_a_unit_or_opens_its_own(db: Database) -> None:
+async def test_joined_joins_a_unit_or_opens_its_own(db: Database) -> None:
     async with db.write() as handle:
-        async with atomic(handle) as inner:
+        async with joined(handle) as inner:
             assert inner is handle  # no nested transaction
-    async with atomic(db) as tx:
+    async with joined(db) as tx:
         await tx.execute("INSERT INTO bot_state(key, value) VALUES ('k', 'v')")
     assert await BotStateRepo(db).get("k") == "v"
