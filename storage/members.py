@@ -175,6 +175,11 @@ class MemberRepo:
             (status, to_db(now), by, forum_id, user_id),
         )
 
+    async def set_role(self, forum_id: int, user_id: int, role: Role) -> None:
+        await self.db.execute(
+            "UPDATE memberships SET role = ? WHERE forum_id = ? AND user_id = ?", (role, forum_id, user_id)
+        )
+
     async def in_forum(self, forum_id: int, *, statuses: tuple[str, ...] = ("active",),
                        roles: tuple[str, ...] | None = None) -> list[MemberInForum]:
         """Members of a forum with their village names, ordered by kecamatan, village, name."""

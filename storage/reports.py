@@ -209,6 +209,10 @@ class ReportRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    async def has_table(self, name: str) -> bool:
+        value = await self.db.fetchval("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return value is not None
+
     # -- members ---------------------------------------------------------------------------
     async def members(self, forum_id: int, statuses: tuple[str, ...] = ("active",)) -> list[MemberRow]:
         """Members of the forum (active by default) with their village, kecamatan and kabupaten."""

@@ -37,6 +37,10 @@ class Unit:
         return self.tx.conn
 
     @cached_property
+    def drafts(self) -> DraftRepo:
+        return DraftRepo(self.tx)
+
+    @cached_property
     def meetings(self) -> MeetingRepo:
         return MeetingRepo(self.tx)
 
@@ -55,10 +59,6 @@ class Unit:
     @cached_property
     def forums(self) -> ForumRepo:
         return ForumRepo(self.tx)
-
-    @cached_property
-    def drafts(self) -> DraftRepo:
-        return DraftRepo(self.tx)
 
     @cached_property
     def regions(self) -> RegionRepo:
