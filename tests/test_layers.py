@@ -51,6 +51,7 @@ KNOWN: set[tuple[str, str, str]] = {
     ("function-level", "handlers.agreements", "handlers.meetings_form"),
     ("feature->feature", "handlers.directory", "handlers.members"),  # the profile card
     ("feature->feature", "handlers.visits", "handlers.members"),
+    ("feature->feature", "handlers.visits_form", "handlers.members"),  # the same, moved by the visits branch
     ("feature->feature", "handlers.members", "handlers.governance"),
     ("feature->feature", "handlers.members", "handlers.onboarding"),  # join form <-> profile, both ways
     ("feature->feature", "handlers.onboarding", "handlers.members"),
