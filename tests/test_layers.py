@@ -229,13 +229,18 @@ def violations() -> set[tuple[str, str, str]]:
 
 
 def cycles() -> list[list[str]]:
-    """Import cycles among our modules (module-level, runtime imports only), by Tarjan's SCC."""
+    """Import cycles among our modules (module-level, runtime imports only)."""
     graph: dict[str, set[str]] = {name: set() for name in MODULES}
     for name, path in MODULES.items():
         for imp in imports_of(name, path):
             if imp.function_level or imp.type_checking or imp.imported not in MODULES or imp.imported == name:
                 continue
             graph[name].add(imp.imported)
+    return find_cycles(graph)
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -263,7 +268,6 @@ def cycles() -> list[list[str]]:
                 component.append(w)
                 if w == v:
                     break
-            # A package and its own submodule importing it back is how Python packages work.
             if len(component) > 1:
                 out.append(sorted(component))
 
@@ -315,3 +319,5 @@ def test_the_checker_sees_upward_function_level_and_cross_feature_imports(tmp_pa
     assert layer("storage.sample") == "storage" and layer("handlers.common") == "handlers"
     assert layer("bot.meetings.rules") == "feature" and layer("bot.app") == "root"
     assert handler_feature("handlers.meetings_form") == "meetings" and handler_feature("handlers.common") is None
+    assert find_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert find_cycles({"a": {"b"}, "b": set()}) == []
