@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import DeliverySettings
+from bot.meetings.pushes import plan_meetings
 from bot.reports.digest import plan_digest
 from scheduler.agreements import plan_agreements
 from scheduler.intake import prune_inbox
@@ -73,9 +74,10 @@ class PlannerRegistry:
 
 # The one table. Order = the order of the first pass at start.
 # Still registered from handler modules through handlers.common.register_planner (a shim to
-# remove once their owners move them below handlers/ and list them here): meetings, posts,
-# governance, broadcast_progress.
+# remove once their owners move them below handlers/ and list them here): posts, governance,
+# broadcast_progress.
 PLANNERS: tuple[PlannerSpec, ...] = (
+    PlannerSpec("meetings", plan_meetings),  # reminders H-1/H-3, attendance prompts, minutes nudges
     PlannerSpec("agreements", plan_agreements),  # evaluation prompts, follow-up reminders
     PlannerSpec("reports_digest", plan_digest),  # the monthly digest to koordinators
     PlannerSpec("maintenance", maintain, every=600.0),  # retention of old outbox rows, PRAGMA optimize

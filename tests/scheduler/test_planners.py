@@ -45,7 +45,7 @@ def test_the_application_wires_every_planner_once(tmp_path: Path) -> None:
     assert len(names) == len(set(names))
     # The table's planners, then those still registered from feature modules (the shim).
     assert names[: len(PLANNERS)] == [s.name for s in PLANNERS]
-    assert {"agreements", "reports_digest", "maintenance", "inbox_prune", "broadcast_progress"} <= set(names)
+    assert {"meetings", "agreements", "reports_digest", "maintenance", "inbox_prune", "broadcast_progress"} <= set(names)
     # A feature module registering a planner the table holds does not add it twice.
     runs = [s.run for s in registry]
     assert len(runs) == len(set(map(id, runs)))
