@@ -64,6 +64,15 @@ def zone_for_region(region_code: str) -> ZoneInfo:
     return zone_for_province(region_code.strip()[:2])
 
 
+def member_zone(timezone: str | None, village_code: str | None) -> ZoneInfo:
+    """A member's own zone: chosen, else their village's, else WIB."""
+    if timezone:
+        return ZoneInfo(timezone)
+    if village_code:
+        return zone_for_region(village_code)
+    return ZoneInfo("Asia/Jakarta")
+
+
 def zone_label(tz: ZoneInfo) -> ZoneLabel:
     """Return WIB, WITA or WIT for a zone, judged by its UTC offset (Asia/Pontianak is WIB)."""
     # Indonesia has no DST, so the offset at any instant is the offset.

@@ -15,7 +15,7 @@ from bot.directory import service
 from bot.errors import InvalidInput, NotAMember, NotPermitted, StaleAction
 from bot.render import jabatan_label, short_kabupaten
 from bot.texts import Html, t
-from bot.timefmt import format_datetime
+from bot.timefmt import format_datetime, member_zone
 from handlers import forms
 from handlers.common import (
     Button,
@@ -28,7 +28,6 @@ from handlers.common import (
     reply,
     user_of,
 )
-from handlers.members import member_zone
 from storage.directory import DirectoryRepo, Result, VillageProfile
 from storage.models import Draft, Member
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
@@ -16,7 +15,11 @@ from bot.members import service, views
 from bot.permissions import Action
 from bot.render import profile_card, role_label
 from bot.texts import t
-from bot.timefmt import zone_for_region, zone_from_label, zone_label
+from bot.timefmt import (  # member_zone: also read by handlers.visits
+    member_zone,
+    zone_from_label,
+    zone_label,
+)
 from handlers import forms
 from handlers.common import (
     button_handler,
@@ -30,21 +33,13 @@ from handlers.common import (
 )
 from handlers.forums import forum_action, run_in_forum
 from handlers.governance import send_pending_requests
-from storage.models import Draft, Forum
+from handlers.onboarding import ask_step  # the profile questions live with onboarding
+from storage.models import Forum
 
 log = logging.getLogger(__name__)
 
 FEATURE = "p"
 PROFILE = "profile"
-
-
-def member_zone(timezone: str | None, village_code: str | None) -> ZoneInfo:
-    """A member's own zone: chosen, else their village's, else WIB."""
-    if timezone:
-        return ZoneInfo(timezone)
-    if village_code:
-        return zone_for_region(village_code)
-    return ZoneInfo("Asia/Jakarta")
 
 
 # -- /profil ---------------------------------------------------------------------------------
@@ -96,8 +91,6 @@ async def show_profile(update: Update, context: BotContext) -> None:
 @button_handler
 async def on_edit(update: Update, context: BotContext, data: CallbackData) -> None:
     """Start a one-question form that changes one part of the profile."""
-    from handlers.onboarding import ask_step  # the profile questions live with onboarding
-
     field = data.arg(0)
     if field not in ("name", "jabatan", "village", "phone"):
         raise StaleAction()
@@ -113,21 +106,6 @@ async def on_edit(update: Update, context: BotContext, data: CallbackData) -> No
         await reply(update, t("profile.phone_ask", lang), markup=markup)
         return
     await ask_step(update, context, draft)
-
-
-async def save_contact(update: Update, context: BotContext, draft: Draft) -> None:
-    """Keep the phone number the user shared with Telegram's contact button (their own only)."""
-    message = update.effective_message
-    user = user_of(update)
-    lang = await language(update, context)
-    contact = message.contact if message else None
-    if contact is None or contact.user_id != user.id:
-        await reply(update, t("profile.phone_not_own", lang))
-        return
-    await context.services.members.update(user.id, context.services.clock.now(), phone=contact.phone_number)
-    await forms.finish(context, user.id)
-    log.info("event=phone_saved user=%s", user.id)  # never the number itself
-    await reply(update, t("profile.phone_saved", lang), markup=ReplyKeyboardRemove())
 
 
 @button_handler

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import ChatMember, ChatMemberUpdated, Message, Update
+from telegram import ChatMember, ChatMemberUpdated, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler
@@ -229,7 +229,7 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
     lang = await language(update, context)
     text = message.text
     if draft.step == "phone" and message.contact is not None:
-        await _on_contact(update, context, draft)
+        await save_contact(update, context, draft)
         return
     if text is None:
         await reply(update, t("bad.text_expected", lang))
@@ -543,10 +543,19 @@ async def on_my_membership(update: Update, context: BotContext) -> None:
 
 
 
-async def _on_contact(update: Update, context: BotContext, draft: Draft) -> None:
-    from handlers.members import save_contact  # the phone step belongs to /profil
-
-    await save_contact(update, context, draft)
+async def save_contact(update: Update, context: BotContext, draft: Draft) -> None:
+    """Keep the phone number the user shared with Telegram's contact button (their own only)."""
+    message = update.effective_message
+    user = user_of(update)
+    lang = await language(update, context)
+    contact = message.contact if message else None
+    if contact is None or contact.user_id != user.id:
+        await reply(update, t("profile.phone_not_own", lang))
+        return
+    await context.services.members.update(user.id, context.services.clock.now(), phone=contact.phone_number)
+    await forms.finish(context, user.id)
+    log.info("event=phone_saved user=%s", user.id)  # never the number itself
+    await reply(update, t("profile.phone_saved", lang), markup=ReplyKeyboardRemove())
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

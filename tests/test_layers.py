@@ -49,14 +49,10 @@ KNOWN: set[tuple[str, str, str]] = {
     ("importlib", "handlers.visits", "importlib"),
     ("feature->feature", "handlers.agreements", "handlers.meetings_form"),  # aksi-refleksi -> meeting form
     ("function-level", "handlers.agreements", "handlers.meetings_form"),
-    ("feature->feature", "handlers.directory", "handlers.members"),  # the profile card
     ("feature->feature", "handlers.visits", "handlers.members"),
     ("feature->feature", "handlers.visits_form", "handlers.members"),  # the same, moved by the visits branch
     ("feature->feature", "handlers.members", "handlers.governance"),
-    ("feature->feature", "handlers.members", "handlers.onboarding"),  # join form <-> profile, both ways
-    ("feature->feature", "handlers.onboarding", "handlers.members"),
-    ("function-level", "handlers.members", "handlers.onboarding"),
-    ("function-level", "handlers.onboarding", "handlers.members"),
+    ("feature->feature", "handlers.members", "handlers.onboarding"),  # the profile questions are the join form's
     # Cycles dodged or plain sloppiness inside functions:
     ("function-level", "handlers.meetings_form", "handlers.meetings_core"),
     ("function-level", "handlers.meetings", "handlers.common"),
