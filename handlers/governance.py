@@ -6,7 +6,6 @@ Thin: each handler parses, calls bot.members.governance, and sends the answer.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,6 @@ from bot.members.governance import FEATURE
 from bot.permissions import ROLES, Action
 from bot.profile_rules import clean_name
 from bot.render import jabatan_label, profile_card, role_label, scope_label, short_kabupaten
-from bot.services import Services
 from bot.texts import t
 from bot.timefmt import format_date, zone_label
 from handlers import forms
@@ -387,12 +385,6 @@ async def on_vote_cast(update: Update, context: BotContext, data: CallbackData) 
     await edit_or_reply(update, t("gov.vote_cast", lang, name=name))
 
 
-async def plan_governance(services: Services, now: datetime) -> None:
-    """Planner: reminders of waiting join requests; votes in headless forums."""
-    await governance.plan_request_reminders(services, now)
-    await governance.plan_votes(services, now)
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     forms.register_form(PERAN, on_search)
     forms.register_form(REASON, on_reason)
@@ -406,5 +398,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     }
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
-    register_planner(app, plan_governance)
+    register_planner(app, governance.plan_governance)
 

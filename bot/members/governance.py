@@ -541,6 +541,12 @@ async def close_vote(services: Services, vote_id: int, now: datetime) -> int | N
 
 
 # -- reminders of waiting requests -----------------------------------------------------------------
+async def plan_governance(services: Services, now: datetime) -> None:
+    """Planner: reminders of waiting join requests; votes in headless forums."""
+    await plan_request_reminders(services, now)
+    await plan_votes(services, now)
+
+
 async def plan_request_reminders(services: Services, now: datetime) -> None:
     """One reminder per forum about requests waiting > 2 days, then weekly (quiet hours: the dispatcher).
 

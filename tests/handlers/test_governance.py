@@ -11,7 +11,6 @@ from bot.console import DEMO_APPLICANT, seed_demo
 from bot.members import governance
 from bot.reports.exports import member_tables
 from bot.telegram_double import SentMessage
-from handlers.governance import plan_governance
 from storage.reports import ReportRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
 from tests.handlers.meeting_helpers import answers
@@ -218,26 +217,26 @@ async def test_koordinators_reminded_of_waiting_requests_then_weekly(bot: BotHar
         return [m for m in bot.double.sent(budi.id) if "menunggu lebih dari 2 hari" in m.text]
 
     bot.clock.advance(timedelta(days=1))
-    await plan_governance(bot.services, bot.clock.now())
+    await governance.plan_governance(bot.services, bot.clock.now())
     await deliver(bot)
     assert reminders() == []
     bot.clock.advance(timedelta(days=1, hours=1))  # 2 days 1 hour: 11.00 WIB, not quiet
-    await plan_governance(bot.services, bot.clock.now())
-    await plan_governance(bot.services, bot.clock.now())  # a rerun sends nothing twice
+    await governance.plan_governance(bot.services, bot.clock.now())
+    await governance.plan_governance(bot.services, bot.clock.now())  # a rerun sends nothing twice
     await deliver(bot)
     assert len(reminders()) == 1 and "/permintaan" in reminders()[0].text
     bot.clock.advance(timedelta(days=3))
-    await plan_governance(bot.services, bot.clock.now())
+    await governance.plan_governance(bot.services, bot.clock.now())
     await deliver(bot)
     assert len(reminders()) == 1
     bot.clock.advance(timedelta(days=4))
-    await plan_governance(bot.services, bot.clock.now())
+    await governance.plan_governance(bot.services, bot.clock.now())
     await deliver(bot)
     assert len(reminders()) == 2
     # Decided: no more reminders.
     await governance.decide_join(bot.services, forum_id=forum_id, actor=1001, applicant_id=2002, approve=True)
     bot.clock.advance(timedelta(days=8))
-    await plan_governance(bot.services, bot.clock.now())
+    await governance.plan_governance(bot.services, bot.clock.now())
     await deliver(bot)
     assert len(reminders()) == 2
 
@@ -327,12 +326,12 @@ async def test_headless_forum_without_pendamping_recovered_by_the_members_vote(b
         await bot.services.members.mark_unreachable(conn, 1001, "blocked", bot.clock.now())
     sri, ahmad, eko = bot.person(1002, "Sri"), bot.person(1003, "Ahmad"), bot.person(1005, "Eko")
     bot.clock.advance(timedelta(days=13))
-    await plan_governance(bot.services, bot.clock.now())
+    await governance.plan_governance(bot.services, bot.clock.now())
     await deliver(bot)
     assert not [m for m in bot.double.sent(sri.id) if "Usulkan" in m.text]
     bot.clock.advance(timedelta(days=1, hours=1))
-    await plan_governance(bot.services, bot.clock.now())
-    await plan_governance(bot.services, bot.clock.now())  # one vote, one card each
+    await governance.plan_governance(bot.services, bot.clock.now())
+    await governance.plan_governance(bot.services, bot.clock.now())  # one vote, one card each
     await deliver(bot)
     cards = {p.id: [m for m in bot.double.sent(p.id) if "Usulkan koordinator baru" in m.button_texts()]
              for p in (sri, ahmad, eko)}
@@ -341,7 +340,7 @@ async def test_headless_forum_without_pendamping_recovered_by_the_members_vote(b
         names = await tap(voter, cards[voter.id][0], "Usulkan koordinator baru", "Siapa yang")
         await tap(voter, names, candidate, f"tercatat: {candidate}")
     bot.clock.advance(timedelta(days=7))
-    await plan_governance(bot.services, bot.clock.now())
+    await governance.plan_governance(bot.services, bot.clock.now())
     await deliver(bot)
     assert await role(bot, forum_id, 1003) == ("koordinator", "active")
     await waits_for(sri, "Ahmad Fauzi menjadi koordinator baru")
