@@ -100,6 +100,7 @@ class Step(Generic[M]):
     summary: Callable[[Ctx[M]], str | None] | None = None  # the answer at the review; None hides it
     field: str = ""
     reset: Callable[[M], M] | None = None  # applied when the step is opened again from the review
+    answered: Callable[[M], bool] | None = None  # prefill: is a set `field` really an answer?
 
 
 @dataclass(frozen=True)
@@ -264,9 +265,10 @@ async def start(services: Services, user_id: int, form: Form[M], data: M, lang: 
         form.step(only)
         preset = [s.name for s in form.steps if s.name != only]
     else:
-        preset = [s.name for s in form.steps if s.field and s.field in data.model_fields_set]
+        preset = [s.name for s in form.steps if s.field and s.field in data.model_fields_set
+                  and (s.answered is None or s.answered(data))]
     state = _State(form, "", data, secrets.randbelow(900_000) + 100_000, preset)
-    first = _following(state, None)
+    first = only if only is not None else _following(state, None)
     state = await _save(services, user_id, state, first, bump=False)
     return Reply(send=(_view(await _ctx(services, state, lang), state),))
 
