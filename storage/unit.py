@@ -19,6 +19,7 @@ from storage.database import Tx
 from storage.governance import GovernanceRepo
 from storage.meetings import MeetingRepo
 from storage.planning import PlanningRepo
+from storage.posts import PostRepo
 from storage.visits import VisitRepo
 
 
@@ -46,3 +47,7 @@ class Unit:
     @cached_property
     def planning(self) -> PlanningRepo:
         return PlanningRepo(self.tx)
+
+    @cached_property
+    def posts(self) -> PostRepo:
+        return PostRepo(self.tx)

@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.posts.loaders import posts_of
+from bot.posts.pushes import plan_posts
+from bot.posts.service import create_post
 from bot.telegram_double import SentMessage, SimChat
-from handlers.posts import create_post, plan_posts, post_repo
 from scheduler.engine import DeliveryEngine
 from storage.outbox import OutboxRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
@@ -86,11 +88,11 @@ async def test_share_form_publishes_card_with_long_story_joined_and_photo(bot: B
     assert len(card.text) < 1200  # shortened in the group
     photo = await bot.double.wait_for(GROUP, lambda m: m.kind == "photo")
     assert photo.thread_id == thread and "lampiran 1/1" in photo.text
-    posts = await post_repo(bot.services).newest([forum_id])
+    posts = await posts_of(bot.services).newest([forum_id])
     assert len(posts) == 1
     post = posts[0]
     assert len(post.story) > 4096 and post.story.startswith("Kami memulai") and "Hasil panen" in post.story
-    attachments = await post_repo(bot.services).attachments(post.id)
+    attachments = await posts_of(bot.services).attachments(post.id)
     assert [a.kind for a in attachments] == ["photo"] and attachments[0].file_id.startswith("AgAC")
     assert await bot.services.drafts.get(budi.id) is None
 
@@ -103,9 +105,9 @@ async def test_every_kind_via_create_post(bot: BotHarness, kind: str, label: str
                                 bidang="air", kind=kind, story="Sumur bor desa kami dipakai bersama tiga dusun.",
                                 credited_village_codes=[SIDASARI_CIPARI], link_type="visit", link_id=7)
     card = await _card(bot, f"Cerita {kind} air")
-    assert card.text.startswith(label) and "Air bersih" in card.text and "Bersama desa: Sidasari" in card.text
+    assert card.text.startswith(label) and "Air bersih" in card.text and "Bersama Desa Sidasari" in card.text
     assert "Baca selengkapnya" not in card.button_texts()  # short story: no button
-    post = await post_repo(bot.services).get(post_id)
+    post = await posts_of(bot.services).get(post_id)
     assert post is not None and (post.link_type, post.link_id) == ("visit", 7)
 
 
@@ -176,7 +178,7 @@ async def test_thanks_once_per_member_and_not_by_author_or_strangers(bot: BotHar
     cq = await bot.double.press_button(stranger.user, card, data, force=True)
     await bot.double.wait_for_answer(cq)
     assert "tidak ditemukan" in bot.double.answered_callbacks[cq]["text"]
-    post = await post_repo(bot.services).get(post_id)
+    post = await posts_of(bot.services).get(post_id)
     assert post is not None and post.thanks_count == 1
     _ = group
 
@@ -237,7 +239,7 @@ async def test_comments_from_group_replies_and_private_chat(bot: BotHarness) -> 
     comments_message = await agus.next()
     texts = comments_message.text
     assert "Setuju, di desa kami" in texts and "karang taruna" in texts and "spam" not in texts
-    comments = await post_repo(bot.services).comments(post_id)
+    comments = await posts_of(bot.services).comments(post_id)
     assert [c.source for c in comments] == ["group", "private"]
     assert msg["message_id"]
     _ = thread
@@ -258,14 +260,14 @@ async def test_author_edits_and_withdraws(bot: BotHarness) -> None:
     assert "disimpan" in reply.text
     edited = await bot.double.wait_for(GROUP, lambda m: m.message_id == card.message_id and "beton" in m.text)
     assert edited.edited
-    assert [p.id for p in await post_repo(bot.services).search([forum_id], "beton")] == [post_id]
+    assert [p.id for p in await posts_of(bot.services).search([forum_id], "beton")] == [post_id]
 
     reply = await sri.say(f"/baca {post_id}")
     confirm = await sri.press(reply, "Tarik")
     reply = await sri.press(confirm, "Ya, tarik")
     assert "ditarik" in reply.text
     await bot.double.wait_for(GROUP, lambda m: m.message_id == card.message_id and "ditarik" in m.text)
-    assert await post_repo(bot.services).search([forum_id], "beton") == []
+    assert await posts_of(bot.services).search([forum_id], "beton") == []
     budi = bot.person(1001, "Budi Santoso")
     reply = await budi.say(f"/baca {post_id}")
     assert "tidak ditemukan" in reply.text
@@ -290,7 +292,7 @@ async def test_koordinator_hides_with_reason_anggota_cannot(bot: BotHarness) -> 
     note = await bot.person(2002, "Sri Wahyuni").next()
     assert "disembunyikan" in note.text and "politik uang" in note.text
     await bot.double.wait_for(GROUP, lambda m: m.message_id == card.message_id and "disembunyikan" in m.text)
-    assert await post_repo(bot.services).search([forum_id], "suara") == []
+    assert await posts_of(bot.services).search([forum_id], "suara") == []
 
 
 async def test_search_pages_filters_and_forum_isolation(bot: BotHarness) -> None:
@@ -337,7 +339,7 @@ async def test_weekly_digest_on_monday_morning_with_opt_out(bot: BotHarness) -> 
     p1 = await create_post(bot.services, forum_id=forum_id, author_user_id=2002, title="Embung desa",
                            bidang="air", kind="berhasil", story="Embung menampung air hujan untuk kemarau.",
                            publish=False)
-    await post_repo(bot.services).thank(p1, 1001, bot.clock.now())
+    await posts_of(bot.services).thank(p1, 1001, bot.clock.now())
     # Tuesday 10.00 WIB now; the digest goes Monday 2026-11-30 from 07.00 WIB.
     await plan_posts(bot.services, bot.clock.now())
     assert (await OutboxRepo(bot.services.db).by_key(f"posts:digest:{forum_id}:2026-11-30:user:1001")) is None
@@ -371,7 +373,7 @@ async def test_koordinator_changes_digest_day(bot: BotHarness) -> None:
     assert "Senin" in panel.text and "berlangganan" in panel.text
     panel = await budi.press(panel, "Kamis")
     assert "setiap Kamis" in panel.text
-    assert (await post_repo(bot.services).digest_settings(forum_id)).weekday == 3
+    assert (await posts_of(bot.services).digest_settings(forum_id)).weekday == 3
     agus = bot.person(3003, "Agus Salim")
     panel = await agus.say("/ringkasan")
     assert "Kamis" not in panel.button_texts()  # only the koordinator picks the day

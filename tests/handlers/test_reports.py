@@ -14,6 +14,7 @@ from bot.reports.digest import plan_digest
 from bot.reports.xlsx import DATE_FORMAT
 from bot.visits.rules import Visit
 from storage.agreements import AgreementRepo, NewParty
+from storage.database import Tx
 from storage.meetings import MeetingRepo
 from storage.outbox import OutboxRepo
 from storage.posts import PostRepo
@@ -489,7 +490,6 @@ async def test_laporan_counts_visits_made_and_hosted(bot: BotHarness) -> None:
 
 
 async def _posts(bot: BotHarness, forum_id: int) -> None:
-    repo = PostRepo(bot.services.db)
     other = await seed_forum(bot.services, koordinator=2001, name="Forum Lain",
                              members={2001: ("Rahmat", "33.01.17.2004")})
     plan = (
@@ -506,7 +506,7 @@ async def _posts(bot: BotHarness, forum_id: int) -> None:
     )
     async with bot.services.db.transaction() as conn:
         for forum, author, village, title, bidang, kind, when, status, attachments in plan:
-            await repo.create(conn, forum_id=forum, author_user_id=author, village_code=village, title=title,
+            await PostRepo(Tx(conn)).create(forum_id=forum, author_user_id=author, village_code=village, title=title,
                               bidang=bidang, kind=kind, story=f"Cerita {title}", now=when, attachments=attachments,
                               status=status)  # type: ignore[arg-type]
 
