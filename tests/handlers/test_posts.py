@@ -165,19 +165,18 @@ async def test_thanks_once_per_member_and_not_by_author_or_strangers(bot: BotHar
     card = await _card(bot, "Posyandu keliling")
     budi, sri = bot.person(1001, "Budi Santoso"), bot.person(2002, "Sri Wahyuni")
     data = card.callback_for("Bermanfaat")
-    await bot.double.press_button(budi.user, card, data)
+    cq = await bot.double.press_button(budi.user, card, data)
+    # Wait on the events themselves (the press answered, the card edited), never on time.
+    assert "Terima kasih" in (await bot.double.wait_for_answer(cq))["text"]
     edited = await bot.double.wait_for(GROUP, lambda m: m.message_id == card.message_id and "(1)" in str(m.button_texts()))
     assert "🙏 Bermanfaat (1)" in edited.button_texts()
     cq = await bot.double.press_button(budi.user, card, data, force=True)  # double press / replayed update
-    await bot.double.wait_for_answer(cq)
-    assert "sudah" in bot.double.answered_callbacks[cq]["text"]
+    assert "sudah" in (await bot.double.wait_for_answer(cq))["text"]
     cq = await bot.double.press_button(sri.user, card, data, force=True)
-    await bot.double.wait_for_answer(cq)
-    assert "cerita Bapak/Ibu sendiri" in bot.double.answered_callbacks[cq]["text"]
+    assert "cerita Bapak/Ibu sendiri" in (await bot.double.wait_for_answer(cq))["text"]
     stranger = bot.person(7777, "Orang Asing")
     cq = await bot.double.press_button(stranger.user, card, data, force=True)
-    await bot.double.wait_for_answer(cq)
-    assert "tidak ditemukan" in bot.double.answered_callbacks[cq]["text"]
+    assert "tidak ditemukan" in (await bot.double.wait_for_answer(cq))["text"]
     post = await posts_of(bot.services).get(post_id)
     assert post is not None and post.thanks_count == 1
     _ = group
@@ -397,3 +396,29 @@ async def test_bare_cari_from_the_menu_asks_for_the_words(bot: BotHarness) -> No
     usage = await budi.say("/cari")
     assert "/cari pupuk organik" in usage.text
     assert await bot.services.drafts.get(budi.id) == draft
+
+
+RANTEPAO = "73.26.01.1002"  # a kelurahan (Toraja Utara)
+INDERAPURA = "13.01.01.2001"  # a nagari (Pesisir Selatan, Sumatera Barat)
+
+
+async def test_cards_and_questions_name_places_by_their_local_titles(bot: BotHarness) -> None:
+    """#16: a lurah's post says "Kelurahan Rantepao", a wali nagari's question "Nagari Inderapura"."""
+    bot.double.group(GROUP, "Forum Kades Cipari", bot_status="administrator")
+    forum_id = await seed_forum(bot.services, koordinator=1001, group_chat_id=GROUP, members={
+        1001: ("Budi Santoso", SIDASARI_CIPARI), 4004: ("Yohanis Palullungan", RANTEPAO),
+        5005: ("Rina Marlina", INDERAPURA)})
+    lurah, wali = bot.person(4004, "Yohanis Palullungan"), bot.person(5005, "Rina Marlina")
+    await create_post(bot.services, forum_id=forum_id, author_user_id=4004, title="Pasar kelurahan tertib",
+                      bidang="umkm", kind="berhasil", story="Pedagang kaki lima kami tata bersama paguyuban.",
+                      credited_village_codes=[INDERAPURA])
+    card = await _card(bot, "Pasar kelurahan tertib")
+    assert "Kelurahan Rantepao" in card.text and "Desa Rantepao" not in card.text
+    assert "Bersama Nagari Inderapura" in card.text and "Desa Inderapura" not in card.text
+    await bot.double.press_button(wali.user, card, card.callback_for("Tanya penulis"))
+    await wali.next()
+    await wali.say("Bagaimana cara mengajak paguyuban, Pak?")
+    question = await lurah.next()
+    assert "Nagari Inderapura" in question.text and "Desa Inderapura" not in question.text
+    listing = await lurah.say("/berbagi_terbaru")
+    assert "Kelurahan Rantepao" in listing.text
