@@ -145,7 +145,7 @@ async def publish_post(services: Services, *, user_id: int, forum_id: int, title
         post_id = await _create(tx, services, forum_id=forum.id, author_user_id=user_id, title=title,
                                 bidang=bidang, kind=kind, story=story, credited=(), link_type=link_type,
                                 link_id=link_id, attachments=attachments, announce=True)
-        await services.drafts.delete(tx.conn, user_id)
+        await tx.drafts.clear(user_id)
     services.delivery.wake()
     return Published(post_id, title, forum.group_chat_id is not None)
 
@@ -228,7 +228,7 @@ async def comment(services: Services, post_id: int, user_id: int, text: str) -> 
     post, _forum, _role = await published_post(services, post_id, user_id)
     async with services.write() as tx:
         await _store_comment(tx, services, post, user_id, text)
-        await services.drafts.delete(tx.conn, user_id)
+        await tx.drafts.clear(user_id)
     services.delivery.wake()
     return post
 
@@ -286,7 +286,7 @@ async def ask_author(services: Services, post_id: int, user_id: int, question: s
                                              question, question_id, author.language)
             await pushes.to_person(tx, key=pushes.question_key(post.id, user_id, now), user_id=author.user_id,
                                    forum_id=post.forum_id, view=view, now=now)
-        await services.drafts.delete(tx.conn, user_id)
+        await tx.drafts.clear(user_id)
     services.delivery.wake()
     log.info("event=post_question post=%s asker=%s", post.id, user_id)
 
@@ -315,7 +315,7 @@ async def answer_asker(services: Services, post_id: int, asker_id: int, user_id:
             await pushes.to_person(tx, key=pushes.answer_key(post.id, asker_id, now), user_id=asker_id,
                                    forum_id=post.forum_id, view=views.answer_to_asker(post, answer, asker.language),
                                    now=now)
-        await services.drafts.delete(tx.conn, user_id)
+        await tx.drafts.clear(user_id)
     services.delivery.wake()
 
 
@@ -338,7 +338,7 @@ async def edit_post(services: Services, post_id: int, user_id: int, *, title: st
     async with services.write() as tx:
         post = await tx.posts.update_content(post, now, **changes)
         await pushes.refresh_card(tx, services, post.id, now)
-        await services.drafts.delete(tx.conn, user_id)
+        await tx.drafts.clear(user_id)
     services.delivery.wake()
     log.info("event=post_edited post=%s fields=%s", post.id, ",".join(changes))
     return post
@@ -380,7 +380,7 @@ async def hide(services: Services, post_id: int, user_id: int, reason: str) -> P
                 await pushes.to_person(tx, key=pushes.hidden_key(post.id), user_id=author.user_id,
                                        forum_id=post.forum_id,
                                        view=views.hidden_to_author(post, forum, reason, author.language), now=now)
-        await services.drafts.delete(tx.conn, user_id)
+        await tx.drafts.clear(user_id)
     if not hidden:
         raise StaleAction()
     services.delivery.wake()

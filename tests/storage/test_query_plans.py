@@ -13,9 +13,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from bot.meetings.pushes import plan_meetings
 from bot.posts.pushes import plan_posts
 from bot.reports.digest import plan_digest
-from handlers.meetings_core import plan_meetings
 from scheduler.agreements import plan_agreements
 from storage.outbox import OutboxRepo
 from tests.conftest import BotHarness, seed_forum
