@@ -16,7 +16,7 @@ from bot.context import BotContext
 from bot.errors import InvalidInput, StaleAction
 from bot.permissions import Action
 from bot.posts import rules, service, views
-from bot.posts.loaders import load_preview
+from bot.posts.forms import NEW_POST, new_post
 from bot.posts.views import one_button
 from bot.texts import t
 from bot.view import View
@@ -36,13 +36,12 @@ from handlers.common import (
 from handlers.forums import forum_action, run_in_forum
 from storage.models import Draft, Forum
 
-FORM = "post"
 EDIT = "post_edit"
 COMMENT = "post_comment"
 ASK = "post_ask"
 ANSWER = "post_answer"
 HIDE = "post_hide"
-FORMS = (FORM, EDIT, COMMENT, ASK, ANSWER, HIDE)
+FORMS = (EDIT, COMMENT, ASK, ANSWER, HIDE)
 
 
 async def send(update: Update, view: View) -> None:
@@ -70,36 +69,14 @@ async def share(update: Update, context: BotContext) -> None:
 
 @forum_action("berbagi", Action.POST)
 async def _start_form(update: Update, context: BotContext, forum: Forum) -> None:
-    draft = await forms.begin(context, user_of(update).id, FORM, "title", {"forum_id": forum.id, "parts": [], "atts": []})
-    await ask_step(update, context, draft)
+    """The declared /berbagi form (bot/posts/forms.py) with its review and "Ubah"."""
+    await forms.start_form(update, context, NEW_POST, new_post(forum.id, user_of(update).id))
 
 
 async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
     """Ask the question of the form's current step (also after a restart or /start)."""
     lang = await language(update, context)
-    step = draft.step
-    if draft.flow == FORM:
-        if step == "title":
-            await send(update, View(str(t("post.ask_title", lang))))
-        elif step == "bidang":
-            await send(update, View(str(t("post.ask_bidang", lang)), views.bidang_buttons("fb", lang=lang)))
-        elif step == "kind":
-            await send(update, View(str(t("post.ask_kind", lang)), views.kind_buttons("fk", lang=lang)))
-        elif step == "story":
-            await send(update, View(str(t("post.ask_story", lang, max=rules.STORY_MAX))))
-        elif step == "attach":
-            await send(update, View(str(t("post.ask_attach", lang, max=rules.MAX_ATTACHMENTS)),
-                                    one_button(str(t("post.btn_next", lang)), "fa")))
-        elif step == "link":
-            await send(update, views.link_choice(lang))
-        elif step == "link_id":
-            what = t(f"post.link_{draft.data['link_type']}", lang)
-            await send(update, View(str(t("post.ask_link_id", lang, what=what))))
-        elif step == "preview":
-            user = user_of(update)
-            data = await load_preview(context.services, user.id, user.full_name, draft.data)
-            await send(update, views.preview(data, lang))
-    elif draft.flow == EDIT:
+    if draft.flow == EDIT:
         key = "post.ask_new_title" if draft.data["field"] == "title" else "post.ask_new_story"
         await send(update, View(str(t(key, lang, max=rules.STORY_MAX))))
     elif draft.flow == COMMENT:
@@ -110,14 +87,6 @@ async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
         await send(update, View(str(t("post.ask_answer", lang))))
     elif draft.flow == HIDE:
         await send(update, View(str(t("post.ask_hide_reason", lang))))
-
-
-def _attachment_of(message: Message) -> tuple[str, str, str | None] | None:
-    if message.photo:
-        return ("photo", message.photo[-1].file_id, None)
-    if message.document:
-        return ("document", message.document.file_id, message.document.file_name)
-    return None
 
 
 def _text_of(message: Message) -> str:
@@ -135,15 +104,13 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
     user = user_of(update)
     post_id = int(draft.data.get("post_id", 0))
     try:
-        if draft.flow == FORM:
-            await _form_input(update, context, draft, message, lang)
-        elif draft.flow == EDIT:
+        if draft.flow == EDIT:
             if draft.data["field"] == "title":
                 post = await service.edit_post(services, post_id, user.id, title=_text_of(message))
                 await send(update, View(str(t("post.edit_saved", lang, id=post.id))))
             else:
                 await service.own_post(services, post_id, user.id)
-                await _add_story_part(update, context, draft, message.text, None, lang, done_action="es")
+                await _add_story_part(update, context, draft, message.text, lang)
         elif draft.flow == COMMENT:
             post = await service.comment(services, post_id, user.id, _text_of(message))
             await send(update, View(str(t("post.comment_saved", lang, id=post.id))))
@@ -160,133 +127,18 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
         await reply(update, t(exc.message_key, lang, **exc.params))
 
 
-async def _form_input(update: Update, context: BotContext, draft: Draft, message: Message, lang: str) -> None:
-    step = draft.step
-    attachment = _attachment_of(message)
-    next_button = one_button(str(t("post.btn_next", lang)), "fa")
-    if step == "title":
-        draft = await forms.advance(context, draft, "bidang", title=rules.clean_title(_text_of(message)))
-        await ask_step(update, context, draft)
-    elif step == "story":
-        await _add_story_part(update, context, draft, message.text or message.caption, attachment, lang,
-                              done_action="fs")
-    elif step == "attach":
-        if attachment is None:
-            await send(update, View(str(t("post.attach_expected", lang)), next_button))
-            return
-        atts = list(draft.data.get("atts", []))
-        if len(atts) >= rules.MAX_ATTACHMENTS:
-            raise InvalidInput("post.attach_full", max=rules.MAX_ATTACHMENTS)
-        atts.append(list(attachment))
-        await forms.advance(context, draft, "attach", atts=atts)
-        await send(update, View(str(t("post.attach_added", lang, count=len(atts), max=rules.MAX_ATTACHMENTS)),
-                                next_button))
-    elif step == "link_id":
-        raw = (message.text or "").strip().lstrip("#")
-        if not raw.isdigit() or not 0 < int(raw) < 10**12:
-            raise InvalidInput("post.bad_link_id")
-        await service.check_link(context.services, draft.data["link_type"], int(raw), int(draft.data["forum_id"]))
-        draft = await forms.advance(context, draft, "preview", link_id=int(raw))
-        await ask_step(update, context, draft)
-    else:
-        await reply(update, t("bad.use_buttons", lang))
-
-
-async def _add_story_part(update: Update, context: BotContext, draft: Draft, text: str | None,
-                          attachment: tuple[str, str, str | None] | None, lang: str, *, done_action: str) -> None:
-    """Append one message to the story being written (and keep a photo/document sent with it)."""
+async def _add_story_part(update: Update, context: BotContext, draft: Draft, text: str | None, lang: str) -> None:
+    """Append one message to the new story being written (it replaces the old one on Selesai)."""
     parts = list(draft.data.get("parts", []))
-    atts = list(draft.data.get("atts", []))
-    if text is None and attachment is None:
+    if not text:
         raise InvalidInput("bad.text_expected")
-    if text:
-        piece = rules.clean_text(text)
-        if len(rules.join_story([*parts, piece])) > rules.STORY_MAX:
-            raise InvalidInput("post.story_long", max=rules.STORY_MAX)
-        parts.append(piece)
-    if attachment is not None and draft.flow == FORM:
-        if len(atts) >= rules.MAX_ATTACHMENTS:
-            raise InvalidInput("post.attach_full", max=rules.MAX_ATTACHMENTS)
-        atts.append(list(attachment))
-    await forms.advance(context, draft, draft.step, parts=parts, atts=atts)
-    length = len(rules.join_story(parts))
-    await send(update, View(str(t("post.story_received", lang, length=length, parts=len(parts))),
-                            one_button(str(t("post.btn_done", lang)), done_action)))
-
-
-@button_handler
-async def on_form_bidang(update: Update, context: BotContext, data: CallbackData) -> None:
-    draft = await forms.expect(context, user_of(update).id, FORM, "bidang")
-    code = rules.check_bidang(data.arg(0))
-    await _drop_buttons(update)
-    await ask_step(update, context, await forms.advance(context, draft, "kind", bidang=code))
-
-
-@button_handler
-async def on_form_kind(update: Update, context: BotContext, data: CallbackData) -> None:
-    draft = await forms.expect(context, user_of(update).id, FORM, "kind")
-    kind = rules.check_kind(data.arg(0))
-    await _drop_buttons(update)
-    await ask_step(update, context, await forms.advance(context, draft, "story", kind=kind, parts=[]))
-
-
-@button_handler
-async def on_form_story_done(update: Update, context: BotContext, data: CallbackData) -> None:
-    draft = await forms.expect(context, user_of(update).id, FORM, "story")
-    lang = await language(update, context)
-    try:
-        rules.check_story(rules.join_story(draft.data.get("parts", [])))
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-        return
-    await _drop_buttons(update)
-    await ask_step(update, context, await forms.advance(context, draft, "attach"))
-
-
-@button_handler
-async def on_form_attach_done(update: Update, context: BotContext, data: CallbackData) -> None:
-    draft = await forms.expect(context, user_of(update).id, FORM, "attach")
-    await _drop_buttons(update)
-    await ask_step(update, context, await forms.advance(context, draft, "link"))
-
-
-@button_handler
-async def on_form_link(update: Update, context: BotContext, data: CallbackData) -> None:
-    draft = await forms.expect(context, user_of(update).id, FORM, "link")
-    choice = data.arg(0)
-    if choice not in (*rules.LINK_TYPES, "none"):
-        raise StaleAction()
-    await _drop_buttons(update)
-    if choice == "none":
-        draft = await forms.advance(context, draft, "preview", link_type=None, link_id=None)
-    else:
-        draft = await forms.advance(context, draft, "link_id", link_type=choice)
-    await ask_step(update, context, draft)
-
-
-@button_handler
-async def on_publish(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Publish the previewed post: save it, queue its card for the group, end the form."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, FORM, "preview")
-    d = draft.data
-    published = await service.publish_post(
-        context.services, user_id=user.id, forum_id=int(d["forum_id"]), title=d["title"], bidang=d["bidang"],
-        kind=d["kind"], story_parts=d["parts"], attachments=[(str(a[0]), str(a[1]), a[2]) for a in d.get("atts", [])],
-        link_type=d.get("link_type"), link_id=d.get("link_id"))
-    await _drop_buttons(update)
-    key = "post.published_group" if published.in_group else "post.published"
-    await reply(update, t(key, await language(update, context), id=published.post_id, title=published.title))
-
-
-@button_handler
-async def on_restart(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, FORM, "preview")
-    await _drop_buttons(update)
-    draft = await forms.begin(context, user.id, FORM, "title",
-                              {"forum_id": draft.data["forum_id"], "parts": [], "atts": []})
-    await ask_step(update, context, draft)
+    piece = rules.clean_text(text)
+    if len(rules.join_story([*parts, piece])) > rules.STORY_MAX:
+        raise InvalidInput("post.story_long", max=rules.STORY_MAX)
+    parts.append(piece)
+    await forms.advance(context, draft, draft.step, parts=parts)
+    await send(update, View(str(t("post.story_received", lang, length=len(rules.join_story(parts)), parts=len(parts))),
+                            one_button(str(t("post.btn_done", lang)), "es")))
 
 
 @button_handler
@@ -413,8 +265,7 @@ async def on_hide(update: Update, context: BotContext, data: CallbackData) -> No
 
 
 BUTTONS = {
-    "fb": on_form_bidang, "fk": on_form_kind, "fs": on_form_story_done, "fa": on_form_attach_done,
-    "fl": on_form_link, "fp": on_publish, "fr": on_restart, "fx": on_cancel,
+    "fx": on_cancel,
     "cm": on_comment, "ask": on_ask, "ans": on_answer,
     "ed": on_edit, "ef": on_edit_field, "eb": on_edit_bidang, "ek": on_edit_kind, "es": on_edit_story_done,
     "wd": on_withdraw, "wdy": on_withdraw_yes, "hd": on_hide,

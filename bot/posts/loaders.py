@@ -7,7 +7,6 @@ writes; the pushes written inside a use case load their card that way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.permissions import Action, allowed
@@ -67,23 +66,22 @@ async def load_reader(services: Services, post: Post, user_id: int, role: str) -
                   can_moderate=allowed(role, Action.MODERATE_POSTS))  # type: ignore[arg-type]
 
 
-async def load_preview(services: Services, user_id: int, fallback_name: str, data: dict[str, Any]) -> Preview:
+async def load_preview(services: Services, *, user_id: int, forum_id: int, title: str, bidang: str, kind: str,
+                       parts: Sequence[str], attachments: int, link_type: str | None,
+                       link_id: int | None) -> Preview:
     """The card the form's answers would make, before anything is saved."""
     member = await services.members.get(user_id)
-    forum_id = int(data["forum_id"])
     forum = await services.forums.get(forum_id)
     village_code = await services.access.village_of(forum_id, user_id)
     village = await services.regions.get(village_code) if village_code else None
     now = services.clock.now()
-    draft = Post(id=0, forum_id=forum_id, author_user_id=user_id, village_code=village_code,
-                 title=data["title"], bidang=data["bidang"], kind=data["kind"],
-                 story=rules.join_story(data["parts"]), status="published", created_at=now, updated_at=now,
-                 author_name=member.full_name if member else fallback_name,
+    draft = Post(id=0, forum_id=forum_id, author_user_id=user_id, village_code=village_code, title=title,
+                 bidang=bidang, kind=kind, story=rules.join_story(list(parts)), status="published", created_at=now,
+                 updated_at=now, author_name=member.full_name if member else "",
                  village_name=village.name if village else None)
     card = CardData(post=draft, tz=ZoneInfo(forum.timezone if forum else DEFAULT_TZ), credited=(),
-                    attachments=len(data.get("atts", [])))
-    return Preview(forum_name=forum.name if forum else "", card=card, link_type=data.get("link_type"),
-                   link_id=data.get("link_id"))
+                    attachments=attachments)
+    return Preview(forum_name=forum.name if forum else "", card=card, link_type=link_type, link_id=link_id)
 
 
 async def load_listing(services: Services, search_id: int, query: str, forum_ids: list[int], page: int,

@@ -194,15 +194,12 @@ class Preview:
 
 
 def preview(data: Preview, lang: str) -> View:
+    """The card as the group will see it, above the form's review (which brings the buttons)."""
     html, _ = _card_html(data.card, lang)
     link = ""
     if data.link_type:
         link = "\n" + str(t("post.preview_link", lang, what=t(f"post.link_{data.link_type}", lang), id=data.link_id))
-    text = f"{t('post.preview_title', lang, forum=data.forum_name)}\n\n{html}{link}"
-    return View(text, rows_of([
-        [Button(str(t("post.btn_publish", lang)), data=encode(FEATURE, "fp"))],
-        [Button(str(t("post.btn_restart", lang)), data=encode(FEATURE, "fr")),
-         Button(str(t("core.cancel", lang)), data=encode(FEATURE, "fx"))]]))
+    return View(f"{t('post.preview_title', lang, forum=data.forum_name)}\n\n{html}{link}")
 
 
 def edit_menu(post: Post, lang: str) -> View:

@@ -67,10 +67,10 @@ async def _write_post(person: Person, *, title: str = "Pupuk organik dari kotora
     await person.press(reply, "Lanjut")
     reply = await person.next()
     await person.press(reply, "Tidak perlu")
-    preview = await person.next()
-    assert "Pratinjau" in preview.text and title in preview.text
-    reply = await person.press(preview, "Terbitkan")
-    reply = await person.next()
+    review = await person.next()
+    assert "Pratinjau" in review.text and title in review.text
+    assert {"Ubah judul", "Ubah cerita", "Ubah bidang"} <= set(review.button_texts())  # every answer changeable
+    reply = await person.press(review, "Terbitkan")  # the review becomes the confirmation
     assert "terbit" in reply.text
     return reply
 
@@ -140,8 +140,8 @@ async def test_bad_input_in_the_form_is_polite_and_keeps_the_form(bot: BotHarnes
     await sri.press(reply, "Gagal")
     await sri.next()
     reply = await sri.say("pendek")
-    reply = await sri.press(reply, "Selesai")
-    assert "terlalu pendek" in reply.text
+    cq = await bot.double.press_button(sri.user, reply, reply.callback_for("Selesai"))
+    assert "terlalu pendek" in (await bot.double.wait_for_answer(cq))["text"]  # an alert; the story stays open
     reply = await sri.say("y" * 4096)
     for _ in range(3):
         reply = await sri.say("z" * 4096)
@@ -422,3 +422,48 @@ async def test_cards_and_questions_name_places_by_their_local_titles(bot: BotHar
     assert "Nagari Inderapura" in question.text and "Desa Inderapura" not in question.text
     listing = await lurah.say("/berbagi_terbaru")
     assert "Kelurahan Rantepao" in listing.text
+
+
+async def test_review_changes_any_answer_before_publishing(bot: BotHarness) -> None:
+    """#12/#16: the /berbagi form ends with the card's preview and "Ubah ..." for every answer."""
+    forum_id, _group, _thread = await _world(bot)
+    sri = bot.person(2002, "Sri Wahyuni")
+    await sri.say("/berbagi")
+    reply = await sri.say("Bank sampah dusun")
+    await sri.press(reply, "Lingkungan")
+    await sri.press(await sri.next(), "Pelajaran")
+    await sri.next()
+    reply = await sri.say("Bank sampah kami berhenti karena pengurus tidak digaji.")
+    await sri.press(reply, "Selesai")
+    await sri.press(await sri.next(), "Lanjut")
+    link = await sri.next()
+    await sri.press(link, "Kunjungan kerja")
+    ask_number = await sri.next()
+    assert "nomor" in ask_number.text.lower()
+    review = await sri.say("#99")
+    assert "Pratinjau" in review.text and "Kunjungan kerja #99" in review.text
+    # No visit #99 in this forum: Terbitkan is refused at the review, the answer can be changed.
+    cq = await bot.double.press_button(sri.user, review, review.callback_for("Terbitkan"))
+    assert "99" in (await bot.double.wait_for_answer(cq))["text"]
+    await sri.press(review, "Ubah tautan")
+    await sri.press(await sri.next(), "Tidak perlu")
+    review = await sri.next()
+    assert "#99" not in review.text
+    await sri.press(review, "Ubah judul")
+    ask = await sri.next()
+    assert "judul" in ask.text
+    review = await sri.say("Bank sampah yang berhenti")
+    assert "Bank sampah yang berhenti" in review.text and "Pelajaran" in review.text  # other answers kept
+    await sri.press(review, "Ubah cerita")
+    await sri.next()
+    reply = await sri.say("Pengurus berhenti setelah enam bulan karena tidak ada honor.")
+    await sri.press(reply, "Selesai")
+    review = await sri.next()
+    assert "enam bulan" in review.text and "tidak digaji" not in review.text  # the story was rewritten
+    done = await sri.press(review, "Terbitkan")
+    assert "terbit" in done.text
+    card = await _card(bot, "Bank sampah yang berhenti")
+    assert "enam bulan" in card.text and "💡 Pelajaran" in card.text
+    posts = await posts_of(bot.services).newest([forum_id])
+    assert [(p.title, p.link_type) for p in posts] == [("Bank sampah yang berhenti", None)]
+    assert await bot.services.drafts.get(sri.id) is None
