@@ -45,7 +45,7 @@ from handlers.common import (
 )
 from handlers.forums import forum_action, run_in_forum
 from handlers.posts_form import BUTTONS as FORM_BUTTONS
-from handlers.posts_form import FORMS, ask_step, on_input, replace, send, share
+from handlers.posts_form import replace, send, share
 from storage.directory import register_search_source
 from storage.models import Draft, Forum
 from storage.posts import Post, village_hits
@@ -367,8 +367,6 @@ BUTTONS = {
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Villages are also found in /cari_desa through the experience they shared.
     register_search_source(village_hits)
-    for form in FORMS:
-        forms.register_form(form, on_input, ask_step)
     forms.register_form(SEARCH_WORDS, on_search_words, search_reprompt)
     app.add_handler(CommandHandler("berbagi", share))
     app.add_handler(CommandHandler("baca", read))

@@ -3,6 +3,10 @@
 "pb" writes a post: title, bidang, kind, the story (one or several messages, photos and documents
 welcome), more attachments, an optional link to a kerja sama or a kunjungan kerja, then the
 review: the card as the group will see it, every answer with "Ubah ...", and Terbitkan.
+
+The one-answer forms save as soon as they are answered (no review: the answer is the whole
+form): a comment ("pc"), a question to the author ("pq"), the author's answer ("pa"), a
+koordinator's reason for hiding ("ph"), and the author's new title ("pt") or story ("ps").
 """
 
 from __future__ import annotations
@@ -214,3 +218,107 @@ NEW_POST = forms.register(Form(
 
 def new_post(forum_id: int, user_id: int) -> NewPost:
     return NewPost(forum_id=forum_id, user_id=user_id)
+
+
+# == the one-answer forms ===========================================================================
+class OnPost(BaseModel):
+    """One typed answer about a post (a comment, a question, a reason, a new title)."""
+
+    post_id: int
+    title: str = ""  # the post's, for the prompt
+    asker: int | None = None  # answering: who asked
+    text: str = ""
+
+
+def _text_step(prompt_key: str, limit: int, too_long_key: str) -> Step[OnPost]:
+    def parse(ctx: Ctx[OnPost], answer: Answer) -> OnPost:
+        if not answer.text:
+            raise InvalidInput("bad.text_expected")
+        return ctx.data.model_copy(update={"text": rules.clean_short(answer.text, limit, too_long_key)})
+
+    return Step("text", prompt=lambda c: View(c.t(prompt_key, title=c.data.title)), typed=parse)
+
+
+async def _comment(services: Services, user_id: int, data: OnPost, lang: str) -> View:
+    post = await service.comment(services, data.post_id, user_id, data.text)
+    return View(str(t("post.comment_saved", lang, id=post.id)))
+
+
+async def _question(services: Services, user_id: int, data: OnPost, lang: str) -> View:
+    await service.ask_author(services, data.post_id, user_id, data.text)
+    return View(str(t("post.question_sent", lang)))
+
+
+async def _answer(services: Services, user_id: int, data: OnPost, lang: str) -> View:
+    if data.asker is None:
+        raise StaleAction()
+    await service.answer_asker(services, data.post_id, data.asker, user_id, data.text)
+    return View(str(t("post.answer_sent", lang)))
+
+
+async def _hide(services: Services, user_id: int, data: OnPost, lang: str) -> View:
+    post = await service.hide(services, data.post_id, user_id, data.text)
+    return View(str(t("post.hidden_done", lang, title=post.title)))
+
+
+def _new_title(ctx: Ctx[OnPost], answer: Answer) -> OnPost:
+    if not answer.text:
+        raise InvalidInput("bad.text_expected")
+    return ctx.data.model_copy(update={"text": rules.clean_title(answer.text)})
+
+
+async def _edit_title(services: Services, user_id: int, data: OnPost, lang: str) -> View:
+    post = await service.edit_post(services, data.post_id, user_id, title=data.text)
+    return View(str(t("post.edit_saved", lang, id=post.id)))
+
+
+COMMENT = forms.register(Form(code="pc", model=OnPost, save=_comment, review=False, steps=(
+    _text_step("post.ask_comment", rules.COMMENT_MAX, "post.comment_long"),)))
+QUESTION = forms.register(Form(code="pq", model=OnPost, save=_question, review=False, steps=(
+    _text_step("post.ask_question", rules.QUESTION_MAX, "post.question_long"),)))
+ANSWER = forms.register(Form(code="pa", model=OnPost, save=_answer, review=False, steps=(
+    _text_step("post.ask_answer", rules.QUESTION_MAX * 2, "post.question_long"),)))
+HIDE = forms.register(Form(code="ph", model=OnPost, save=_hide, review=False, steps=(
+    _text_step("post.ask_hide_reason", rules.REASON_MAX, "post.reason_long"),)))
+NEW_TITLE = forms.register(Form(code="pt", model=OnPost, save=_edit_title, review=False, steps=(
+    Step("text", prompt=lambda c: View(c.t("post.ask_new_title")), typed=_new_title),)))
+
+
+class NewStory(BaseModel):
+    """The author's replacement story, in one or several messages."""
+
+    post_id: int
+    parts: list[str] = Field(default_factory=list)
+
+
+def _ask_new_story(ctx: Ctx[NewStory]) -> View:
+    if not ctx.data.parts:
+        return View(ctx.t("post.ask_new_story", max=rules.STORY_MAX))
+    length = len(rules.join_story(ctx.data.parts))
+    return View(ctx.t("post.story_received", length=length, parts=len(ctx.data.parts)),
+                ((ctx.button(ctx.t("post.btn_done"), "done"),),))
+
+
+def _new_story_part(ctx: Ctx[NewStory], answer: Answer) -> Stay[NewStory]:
+    if not answer.text:
+        raise InvalidInput("bad.text_expected")
+    piece = rules.clean_text(answer.text)
+    if len(rules.join_story([*ctx.data.parts, piece])) > rules.STORY_MAX:
+        raise InvalidInput("post.story_long", max=rules.STORY_MAX)
+    return Stay(ctx.data.model_copy(update={"parts": [*ctx.data.parts, piece]}), new_message=True)
+
+
+def _new_story_done(ctx: Ctx[NewStory], value: str) -> NewStory:
+    if value != "done":
+        raise StaleAction()
+    rules.check_story(rules.join_story(ctx.data.parts))
+    return ctx.data
+
+
+async def _edit_story(services: Services, user_id: int, data: NewStory, lang: str) -> View:
+    post = await service.edit_post(services, data.post_id, user_id, story_parts=data.parts)
+    return View(str(t("post.edit_saved", lang, id=post.id)))
+
+
+NEW_STORY = forms.register(Form(code="ps", model=NewStory, save=_edit_story, review=False, steps=(
+    Step("story", prompt=_ask_new_story, typed=_new_story_part, choice=_new_story_done),)))
