@@ -112,6 +112,9 @@ class Form(Generic[M]):
     review_head: Callable[[Ctx[M]], str] | None = None  # text above the answers (e.g. a preview)
     save_label: str = "form.btn.save"
     load: Callable[[Services, M], Awaitable[Any]] | None = None  # fetches what views/parsers need
+    # Like `load`, also told the step (or REVIEW) it loads for, so a step that shows nothing from
+    # the database costs no query. Used instead of `load` when given.
+    load_at: Callable[[Services, M, str], Awaitable[Any]] | None = None
     review: bool = True
 
     def step(self, name: str) -> Step[M]:
@@ -183,7 +186,10 @@ async def _save(services: Services, user_id: int, state: _State, step: str, *, b
 
 
 async def _ctx(services: Services, state: _State, lang: str) -> Ctx[Any]:
-    extra = await state.form.load(services, state.data) if state.form.load else None
+    if state.form.load_at is not None:
+        extra = await state.form.load_at(services, state.data, state.step)
+    else:
+        extra = await state.form.load(services, state.data) if state.form.load else None
     return Ctx(state.data, lang, services.clock.now(), extra, state.form.code, state.seq)
 
 

@@ -27,6 +27,10 @@ ID: dict[str, str] = {
     "form.when.ask": "Kapan? Ketik tanggal dan jam (zona {zone}), misalnya:\n"
                      "• 12/12/2026 09.00\n• besok jam 9 pagi\n• Senin depan 13.00\natau pilih di kalender.",
     "form.when.confirm": "Waktunya: <b>{when}</b>\nSudah benar?",
+    "form.day.ask": "Tanggal berapa? Ketik tanggalnya, misalnya: 31/12/2027, 31 Desember 2027, besok, "
+                    "Senin depan; atau pilih di kalender.",
+    "form.day.confirm": "Tanggalnya: <b>{when}</b>\nSudah benar?",
+    "form.btn.other_day": "Ganti tanggal",
     "form.cal.weekdays": "Sn Sl Rb Km Jm Sb Mg",
     "form.cal.pick_day": "Pilih tanggal:",
     "form.cal.pick_hour": "{day} — pilih jam:",
@@ -69,6 +73,10 @@ EN: dict[str, str] = {
     "form.when.ask": "When? Type the date and time ({zone}), e.g.:\n"
                      "• 12/12/2026 09.00\n• besok jam 9 pagi\n• Senin depan 13.00\nor pick on the calendar.",
     "form.when.confirm": "The time: <b>{when}</b>\nIs that right?",
+    "form.day.ask": "Which date? Type it, e.g.: 31/12/2027, 31 Desember 2027, besok, Senin depan; "
+                    "or pick it on the calendar.",
+    "form.day.confirm": "The date: <b>{when}</b>\nIs that right?",
+    "form.btn.other_day": "Change the date",
     "form.cal.weekdays": "Mo Tu We Th Fr Sa Su",
     "form.cal.pick_day": "Pick a date:",
     "form.cal.pick_hour": "{day} — pick the hour:",
