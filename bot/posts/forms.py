@@ -172,9 +172,9 @@ def _link_summary(ctx: Ctx[NewPost]) -> str:
 
 
 # -- review and save ------------------------------------------------------------------------------------
-async def _load(services: Services, data: NewPost) -> views.Preview | None:
-    """The card the answers would make (only once there is something to show)."""
-    if not (data.title and data.bidang and data.kind and data.parts):
+async def _load(services: Services, data: NewPost, step: str) -> views.Preview | None:
+    """The card the answers would make: only for the review (the steps show nothing stored)."""
+    if step != forms.REVIEW or not (data.title and data.bidang and data.kind and data.parts):
         return None
     return await load_preview(services, user_id=data.user_id, forum_id=data.forum_id, title=data.title,
                               bidang=data.bidang, kind=data.kind, parts=data.parts, attachments=len(data.atts),
@@ -199,7 +199,7 @@ async def _save(services: Services, user_id: int, data: NewPost, lang: str) -> V
 
 
 NEW_POST = forms.register(Form(
-    code="pb", model=NewPost, save=_save, load=_load, review_head=_review_head, save_label="post.btn_publish",
+    code="pb", model=NewPost, save=_save, load_at=_load, review_head=_review_head, save_label="post.btn_publish",
     steps=(
         Step("title", prompt=lambda c: View(c.t("post.ask_title")), typed=_title, label="form.label.title",
              field="title", summary=lambda c: html.escape(c.data.title)),
