@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 
 FEATURE = views.FEATURE
 SEARCH_WORDS = "post_search"  # the words after a bare /cari
+# Drafts of the hand-rolled posts forms (before the form engine) that may be in a database at
+# upgrade: their data no longer fits, so the user is told to start again. Remove after a release.
+OLD_FLOWS = ("post", "post_edit", "post_comment", "post_ask", "post_answer", "post_hide")
 
 __all__ = ["create_post", "plan_posts", "register"]
 
@@ -364,10 +367,18 @@ BUTTONS = {
 }
 
 
+async def on_old_draft(update: Update, context: BotContext, draft: Draft) -> None:
+    """A form begun before the upgrade: drop it and say how to start again."""
+    await forms.finish(context, draft.user_id)
+    await reply(update, t("post.form_outdated", await language(update, context)))
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Villages are also found in /cari_desa through the experience they shared.
     register_search_source(village_hits)
     forms.register_form(SEARCH_WORDS, on_search_words, search_reprompt)
+    for flow in OLD_FLOWS:
+        forms.register_form(flow, on_old_draft, on_old_draft)
     app.add_handler(CommandHandler("berbagi", share))
     app.add_handler(CommandHandler("baca", read))
     app.add_handler(MessageHandler(filters.Regex(r"^/baca_\d+(@\w+)?$"), read))

@@ -46,6 +46,8 @@ ID: dict[str, str] = {
     "post.bad_bidang": "Bidang tidak dikenal. Pilih dengan tombol.",
     "post.bad_kind": "Jenis cerita tidak dikenal. Pilih dengan tombol.",
     "post.text_empty": "Pesannya kosong. Silakan ketik lagi.",
+    "post.form_outdated": "Formulir cerita yang Bapak/Ibu isi sudah diperbarui dan perlu diulang. "
+                          "Silakan mulai lagi: /berbagi, atau tekan lagi tombol pada cerita.",
     # the card
     "post.card_head": "{kind} | <b>{title}</b>",
     "post.card_meta": "🏷 {bidang} · ✍️ {author}{village} · {date} · #{id}",
@@ -201,6 +203,8 @@ EN: dict[str, str] = {
     "post.bad_bidang": "Unknown field. Please choose with the buttons.",
     "post.bad_kind": "Unknown kind. Please choose with the buttons.",
     "post.text_empty": "The message is empty. Please type again.",
+    "post.form_outdated": "The story form you were filling in has been updated and must be started again: "
+                          "/berbagi, or press the button on the story again.",
     "post.card_head": "{kind} | <b>{title}</b>",
     "post.card_meta": "🏷 {bidang} · ✍️ {author}{village} · {date} · #{id}",
     "post.card_village": ", {village}",

@@ -467,3 +467,14 @@ async def test_review_changes_any_answer_before_publishing(bot: BotHarness) -> N
     posts = await posts_of(bot.services).newest([forum_id])
     assert [(p.title, p.link_type) for p in posts] == [("Bank sampah yang berhenti", None)]
     assert await bot.services.drafts.get(sri.id) is None
+
+
+async def test_a_form_begun_before_the_upgrade_is_dropped_politely(bot: BotHarness) -> None:
+    await _world(bot)
+    sri = bot.person(2002, "Sri Wahyuni")
+    # What the hand-rolled form left in the drafts table, mid-story.
+    await bot.services.drafts.save(2002, "post", "story", {"forum_id": 1, "parts": ["Awal cerita"], "atts": []},
+                                   bot.clock.now())
+    reply = await sri.say("Lanjutan cerita saya")
+    assert "/berbagi" in reply.text and "diulang" in reply.text
+    assert await bot.services.drafts.get(2002) is None
