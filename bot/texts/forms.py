@@ -9,6 +9,8 @@ ID: dict[str, str] = {
     "form.btn.save": "✅ Simpan",
     "form.btn.cancel": "Batal",
     "form.none": "—",
+    "form.outdated": "Maaf, formulir yang sedang Bapak/Ibu isi dibuat oleh versi bot sebelumnya dan tidak bisa "
+                     "dilanjutkan. Silakan mulai lagi dengan perintahnya.",
     # answer names at the review ("Ubah <label>")
     "form.label.title": "Judul",
     "form.label.when": "Waktu",
@@ -57,6 +59,8 @@ EN: dict[str, str] = {
     "form.btn.save": "✅ Save",
     "form.btn.cancel": "Cancel",
     "form.none": "—",
+    "form.outdated": "Sorry, the form you were filling in was made by an earlier version of the bot and cannot "
+                     "be continued. Please start again with its command.",
     "form.label.title": "Title",
     "form.label.when": "Time",
     "form.label.duration": "Duration",
