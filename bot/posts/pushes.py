@@ -17,7 +17,7 @@ from bot.posts import views
 from bot.posts.loaders import load_card, posts_of
 from bot.services import Services
 from bot.view import View
-from storage import outbox
+from storage.outbox import Priority
 from storage.planning import PlanningRepo
 from storage.posts import CARD_KEY, Post
 from storage.unit import Unit
@@ -87,12 +87,12 @@ async def enqueue_card(tx: Unit, services: Services, post_id: int, now: datetime
     card = await load_card(services, tx.posts, post, attachments=len(attachments) if new else None)
     view = views.card_view(card, forum.language)
     thread_id = await services.forums.topic(forum.id, TOPIC)
-    await outbox.enqueue(tx.conn, key=card_key(post_id), chat_id=forum.group_chat_id, text=view.text,
+    await tx.outbox.enqueue(key=card_key(post_id), chat_id=forum.group_chat_id, text=view.text,
                          reply_markup=view.bot_api_markup(), thread_id=thread_id, due_at=now, now=now,
                          forum_id=forum.id)
     for index, (kind, file_id, _name) in enumerate(attachments, start=1):
         method, field = ("sendPhoto", "photo") if kind == "photo" else ("sendDocument", "document")
-        await outbox.enqueue(tx.conn, key=attachment_key(post_id, index), chat_id=forum.group_chat_id,
+        await tx.outbox.enqueue(key=attachment_key(post_id, index), chat_id=forum.group_chat_id,
                              text=views.attachment_caption(post, index, len(attachments), forum.language),
                              method=method, params={field: file_id}, thread_id=thread_id, due_at=now, now=now,
                              forum_id=forum.id)
@@ -108,8 +108,8 @@ async def refresh_card(tx: Unit, services: Services, post_id: int, now: datetime
     forum = await services.forums.get(post.forum_id) if post else None
     if post is None or forum is None or forum.group_chat_id is None:
         return
-    if await outbox.is_pending(tx.conn, card_key(post_id)):
-        await outbox.cancel_prefix(tx.conn, all_of(post_id))
+    if await tx.outbox.is_pending(card_key(post_id)):
+        await tx.outbox.cancel_prefix(all_of(post_id))
         if not gone:
             atts = [(a.kind, a.file_id, a.file_name) for a in await tx.posts.attachments(post_id)]
             await enqueue_card(tx, services, post_id, now, attachments=atts, new=True)
@@ -122,25 +122,25 @@ async def refresh_card(tx: Unit, services: Services, post_id: int, now: datetime
     lang = forum.language
     if markup_only:
         view = views.card_view(await load_card(services, tx.posts, post), lang)
-        await outbox.cancel_prefix(tx.conn, markup_prefix(post_id))
-        await outbox.enqueue(tx.conn, key=f"{markup_prefix(post_id)}{stamp}", chat_id=chat_id,
+        await tx.outbox.cancel_prefix(markup_prefix(post_id))
+        await tx.outbox.enqueue(key=f"{markup_prefix(post_id)}{stamp}", chat_id=chat_id,
                              method="editMessageReplyMarkup", params={"message_id": message_id},
                              reply_markup=view.bot_api_markup(), due_at=now, now=now, forum_id=post.forum_id)
         return
-    await outbox.cancel_prefix(tx.conn, edit_prefix(post_id))
-    await outbox.cancel_prefix(tx.conn, markup_prefix(post_id))
+    await tx.outbox.cancel_prefix(edit_prefix(post_id))
+    await tx.outbox.cancel_prefix(markup_prefix(post_id))
     if gone:
         view = views.card_withdrawn(post, lang) if post.status == "withdrawn" else views.card_hidden(post, lang)
     else:
         view = views.card_view(await load_card(services, tx.posts, post), lang)
-    await outbox.enqueue(tx.conn, key=f"{edit_prefix(post_id)}{stamp}", chat_id=chat_id, method="editMessageText",
+    await tx.outbox.enqueue(key=f"{edit_prefix(post_id)}{stamp}", chat_id=chat_id, method="editMessageText",
                          text=view.text, params={"message_id": message_id}, reply_markup=view.bot_api_markup(),
                          due_at=now, now=now, forum_id=post.forum_id)
 
 
 async def to_person(tx: Unit, *, key: str, user_id: int, forum_id: int, view: View, now: datetime) -> None:
     """A private push to one member (a comment, a question, an answer, a moderation notice)."""
-    await outbox.enqueue(tx.conn, key=key, chat_id=user_id, member_user_id=user_id, forum_id=forum_id,
+    await tx.outbox.enqueue(key=key, chat_id=user_id, member_user_id=user_id, forum_id=forum_id,
                          text=view.text, reply_markup=view.bot_api_markup(), due_at=now, now=now)
 
 
@@ -200,10 +200,10 @@ async def _plan_forum_digest(services: Services, forum_id: int, now: datetime) -
             return following
         for user_id, lang in recipients:
             view = views.digest(forum, new_posts, top, start, end, lang)
-            await outbox.enqueue(
-                tx.conn, key=digest_key(forum_id, local_date, user_id), chat_id=user_id, member_user_id=user_id,
+            await tx.outbox.enqueue(
+                key=digest_key(forum_id, local_date, user_id), chat_id=user_id, member_user_id=user_id,
                 forum_id=forum_id, text=view.text, reply_markup=view.bot_api_markup(), due_at=now, now=now,
-                priority=outbox.Priority.BULK, expires_at=expires)
+                priority=Priority.BULK, expires_at=expires)
     log.info("event=posts_digest forum=%s date=%s posts=%d recipients=%d", forum_id, local_date,
              len(new_posts), len(recipients))
     return following
