@@ -15,8 +15,10 @@ from functools import cached_property
 
 import aiosqlite
 
+from storage.agreements import AgreementRepo
 from storage.database import Tx
 from storage.governance import GovernanceRepo
+from storage.kerjasama import KerjasamaRepo
 from storage.meetings import MeetingRepo
 from storage.planning import PlanningRepo
 from storage.visits import VisitRepo
@@ -46,3 +48,11 @@ class Unit:
     @cached_property
     def planning(self) -> PlanningRepo:
         return PlanningRepo(self.tx)
+
+    @cached_property
+    def agreements(self) -> AgreementRepo:
+        return AgreementRepo(self.tx)
+
+    @cached_property
+    def kerjasama(self) -> KerjasamaRepo:
+        return KerjasamaRepo(self.tx)
