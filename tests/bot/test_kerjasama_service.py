@@ -17,6 +17,7 @@ from bot.config import load_settings
 from bot.errors import Conflict, InvalidInput, NotAMember, NotFound, NotPermitted
 from bot.services import Services
 from bot.texts import t
+from scheduler.agreements import plan_agreements
 from storage.database import Database
 from storage.kerjasama import FundingLine, KerjasamaRepo, TeamMember
 from tests.conftest import seed_forum
@@ -250,3 +251,34 @@ async def test_bad_input_is_explained(services: Services) -> None:
     loaded = await service.load(services, agreement_id, BUDI)
     text = views.record(loaded.record, loaded.standing, "id", ZoneInfo("Asia/Jakarta")).text
     assert "&lt;b&gt;Air&lt;/b&gt; &amp; sanitasi" in text
+
+
+async def test_nothing_is_asked_before_signing_or_while_suspended(services: Services, clock: FixedClock) -> None:
+    forum_id = await _forum(services)
+    agreement_id = await service.start(services, forum_id=forum_id, user_id=BUDI, kind="antar_desa",
+                                       title="Sampah terpadu", musdes_on=TODAY)
+    await service.add_village(services, agreement_id, BUDI, CIPARI)
+    await service.send_offer(services, agreement_id, BUDI, purpose="Sampah", bidang_uu="pelayanan", scope="TPS3R",
+                             start=date(2026, 12, 1), end=date(2027, 11, 30))
+    clock.advance(timedelta(days=120))  # the proposed first quarter is long over
+    await plan_agreements(services, clock.now())
+    assert await _pushes(services, "agr:%") == []
+    await service.answer_offer(services, agreement_id, 2, SRI, "terima")
+    await service.begin_formulation(services, agreement_id, BUDI)
+    await _fill_clauses(services, agreement_id, BUDI)
+    await service.record_formulation(services, agreement_id, BUDI, held_on=clock.now().date(), note=None)
+    await service.suspend(services, agreement_id, BUDI, reason="Banjir", resume_on=date(2027, 6, 1))
+    await plan_agreements(services, clock.now())
+    assert await _pushes(services, "agr:%") == []
+    await service.resume(services, agreement_id, SRI)
+    await service.sign(services, agreement_id, BUDI, signed_on=clock.now().date(),
+                       signatories={1: ("Budi", "Kades"), 2: ("Sri", "Kades")}, legal_basis="Perber 2/2027")
+    await plan_agreements(services, clock.now())
+    # Signed on 2027-03-24: the period that ended 2027-03-01 was before signing, so it is not asked.
+    record = await KerjasamaRepo(services.db).full(agreement_id)
+    assert record is not None and record.agreement.eval_from == date(2027, 3, 24)
+    assert await _pushes(services, "agr:%") == []
+    clock.advance(timedelta(days=69))  # 2027-06-01 10:00 WIB: the second period falls due
+    await plan_agreements(services, clock.now())
+    prompts = await _pushes(services, "agr:%:prompt")
+    assert {p["to"] for p in prompts} == {BUDI, SRI}
