@@ -31,6 +31,7 @@ CATALOG_MODULES = (
     "bot.texts.reliability",
     "bot.texts.governance",
     "bot.texts.trust",
+    "bot.texts.forms",
 )
 
 
