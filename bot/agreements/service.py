@@ -15,11 +15,10 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.access import PartyStanding
-from bot.agreements import lifecycle, pushes
+from bot.agreements import lifecycle, pushes, views
 from bot.bidang import by_code
-from bot.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from bot.errors import Conflict, InvalidInput, NotFound, NotPermitted, StaleAction
 from bot.services import Services
-from bot.texts import ForReader, t
 from storage.agreements import Agreement, AgreementKind, BidangUU, ExecutingKind, NewParty, ThirdPartyKind
 from storage.directory import DirectoryRepo
 from storage.kerjasama import (
@@ -46,16 +45,11 @@ class Loaded:
         return self.record.agreement
 
 
-def _label(key: str) -> ForReader:
-    """A catalog label named in an error, rendered in the reader's language when shown."""
-    return ForReader(lambda lang: str(t(key, lang)))
-
-
 def _text(value: str | None, field: str, limit: int = lifecycle.MAX_TEXT) -> str:
     try:
         return lifecycle.clean_text(value, limit)
     except ValueError as exc:
-        label = _label(f"ks.field.{field}")
+        label = views.label(f"ks.field.{field}")
         if str(exc) == "too_long":
             raise InvalidInput("ks.bad.too_long", field=label, max=limit, length=len((value or "").strip())) \
                 from None
@@ -63,7 +57,7 @@ def _text(value: str | None, field: str, limit: int = lifecycle.MAX_TEXT) -> str
 
 
 def _wrong_stage(agreement: Agreement) -> Conflict:
-    return Conflict("ks.err.wrong_stage", stage=_label(f"ks.stage.{agreement.stage}"))
+    return Conflict("ks.err.wrong_stage", stage=views.label(f"ks.stage.{agreement.stage}"))
 
 
 def _optional(value: str | None, field: str, limit: int = lifecycle.MAX_TEXT) -> str | None:
@@ -284,6 +278,60 @@ async def set_executor(services: Services, agreement_id: int, user_id: int, *, k
         await tx.kerjasama.set_fields(agreement_id, now, executing_kind=kind, executing_body=body)
         await tx.kerjasama.replace_team(agreement_id, cleaned)
         await tx.kerjasama.event(agreement_id, "amended", now, by_user=user_id, field="executing", new_value=kind)
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """Every Pasal 6 clause at once, as the long kerja sama form gathers them."""
+    objective: str
+    scope: str
+    bidang_uu: BidangUU
+    sector: str | None
+    implementation_terms: str
+    start: date
+    end: date
+    rights: Mapping[int, str]                 # party position -> hak dan kewajiban
+    funding: Sequence[FundingLine]
+    change_terms: str
+    dispute_terms: str
+    executing_kind: ExecutingKind
+    executing_body: str
+    team: Sequence[TeamMember]
+
+
+async def save_clauses(services: Services, agreement_id: int, user_id: int, clauses: Clauses) -> None:
+    """Write every clause in one transaction (before signing), one timeline line for the lot."""
+    values = {field: _text(getattr(clauses, field), field, limit) for field, limit in TEXT_CLAUSES.items()
+              if field not in ("legal_basis",)}
+    if clauses.bidang_uu not in lifecycle.UU_DESA_KINDS or clauses.executing_kind not in ("bkad", "tim") or (
+            clauses.sector is not None and by_code(clauses.sector) is None):
+        raise InvalidInput("ks.bad.choice")
+    if clauses.end <= clauses.start:
+        raise InvalidInput("ks.bad.end_before_start")
+    if any(line.amount < 0 for line in clauses.funding):
+        raise InvalidInput("ks.bad.funding_line")
+    if len(clauses.team) > lifecycle.MAX_TEAM:
+        raise InvalidInput("ks.bad.too_many_team", max=lifecycle.MAX_TEAM)
+    rights = {position: _text(text, "rights") for position, text in clauses.rights.items()}
+    team = [m.model_copy(update={"name": _text(m.name, "team_name", lifecycle.MAX_NAME),
+                                 "role": _text(m.role, "team_role", lifecycle.MAX_NAME)}) for m in clauses.team]
+    now = services.clock.now()
+    async with services.write() as tx:
+        record, _ = await _editable(tx, services, agreement_id, user_id)
+        agreement = record.agreement
+        if not lifecycle.is_open(agreement) or agreement.stage not in lifecycle.BEFORE_SIGNING:
+            raise _wrong_stage(agreement)
+        positions = {p.position for p in agreement.parties}
+        if set(rights) - positions or any(line.party_position not in positions for line in clauses.funding):
+            raise StaleAction()
+        await tx.kerjasama.set_fields(agreement_id, now, **values, bidang_uu=clauses.bidang_uu, bidang=clauses.sector,
+                                      start_date=clauses.start, end_date=clauses.end, schedule_anchor=clauses.start,
+                                      eval_from=clauses.start, executing_kind=clauses.executing_kind)
+        for position, text in rights.items():
+            await tx.kerjasama.set_party(agreement_id, position, rights_obligations=text)
+        await tx.kerjasama.replace_funding(agreement_id, clauses.funding)
+        await tx.kerjasama.replace_team(agreement_id, team)
+        await tx.kerjasama.event(agreement_id, "amended", now, by_user=user_id, field="clauses")
 
 
 # -- penawaran -------------------------------------------------------------------------------

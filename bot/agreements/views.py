@@ -15,13 +15,18 @@ from bot.access import PartyStanding
 from bot.agreements import lifecycle
 from bot.bidang import bidang_label
 from bot.callbacks import encode
-from bot.texts import t
+from bot.texts import ForReader, t
 from bot.timefmt import format_date, format_date_short, format_rupiah
 from bot.view import Button, View, rows_of
 from storage.agreements import Agreement, AgreementEvent, Party
 from storage.kerjasama import AgreementRecord
 
 FEATURE = "ks"  # callback prefix of handlers.kerjasama
+
+
+def label(key: str) -> ForReader:
+    """A catalog label named in an error, rendered in the reader's language when shown."""
+    return ForReader(lambda lang: str(t(key, lang)))
 
 
 def open_button(agreement_id: int, lang: str) -> Button:
@@ -133,7 +138,7 @@ def _iso_day(value: str | None, lang: str) -> str:
 
 
 _CLAUSE_KEYS = frozenset(f"ks.clause.{c}" for c in (*lifecycle.CLAUSES, "objective", "legal_basis",
-                                                   "executing_body", "title"))
+                                                   "executing_body", "title", "clauses"))
 
 
 def record(record: AgreementRecord, standing: PartyStanding, lang: str, tz: ZoneInfo) -> View:
@@ -204,6 +209,13 @@ def _actions(record: AgreementRecord, standing: PartyStanding, lang: str) -> tup
                      (str(t("ks.offer.refuse", lang)), encode(FEATURE, "of", a.id, offer.party_position, "tolak"))])
     if not standing.may_edit or not lifecycle.is_open(a):
         return rows_of(rows)
+    if a.stage in lifecycle.BEFORE_SIGNING:
+        rows.append([(str(t("ks.act.clauses", lang)), encode(FEATURE, "cl", a.id))])
+    step = {"persiapan": ("ks.act.offer", "ok"), "penawaran": ("ks.act.offer", "ok"),
+            "perumusan": ("ks.act.formulated", "fr"), "penandatanganan": ("ks.act.sign", "sg"),
+            "pelaksanaan": ("ks.act.report", "rp"), "pelaporan": ("ks.act.report", "rp")}.get(a.stage)
+    if step is not None:
+        rows.append([(str(t(step[0], lang)), encode(FEATURE, step[1], a.id))])
     if a.stage == "penawaran" and not lifecycle.offers_accepted(a, record.offers):
         rows.append([(str(t("ks.act.formulate", lang)), encode(FEATURE, "fm", a.id))])
     if a.stage == "pelaksanaan":

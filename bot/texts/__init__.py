@@ -27,6 +27,7 @@ CATALOG_MODULES = (
     "bot.texts.posts",
     "bot.texts.agreements",
     "bot.texts.kerjasama",
+    "bot.texts.kerjasama_forms",
     "bot.texts.delivery",
     "bot.texts.reliability",
     "bot.texts.governance",
