@@ -150,3 +150,15 @@ async def test_suspend_then_cancel_per_clause_and_rights(bot: BotHarness) -> Non
     await until(bot, budi, "Alasan: Anggaran dialihkan untuk bencana")
     loaded = await KerjasamaRepo(bot.services.db).full(agreement_id)
     assert loaded is not None and loaded.agreement.stage == "dibatalkan"
+
+
+async def test_the_list_shows_the_stage_and_opens_the_record(bot: BotHarness) -> None:
+    budi, sri, _ = await seed(bot)
+    agreement_id = await rintis(bot, budi, "Sampah terpadu")
+    await sri.send("/kerjasama")
+    listing = await until(bot, sri, "Sampah terpadu")
+    assert "Persiapan" in listing.text
+    await tap(bot, sri, listing, "Sampah terpadu")
+    page = await until(bot, sri, "Riwayat tahapan")
+    assert "Tahap: Persiapan" in page.text and "Kirim penawaran" in " ".join(page.button_texts())
+    assert f"ks:o:{agreement_id}" not in page.callback_data()  # the record itself, not a link to it
