@@ -162,3 +162,33 @@ async def test_the_list_shows_the_stage_and_opens_the_record(bot: BotHarness) ->
     page = await until(bot, sri, "Riwayat tahapan")
     assert "Tahap: Persiapan" in page.text and "Kirim penawaran" in " ".join(page.button_texts())
     assert f"ks:o:{agreement_id}" not in page.callback_data()  # the record itself, not a link to it
+
+
+async def test_pihak_ketiga_is_recorded_and_its_offer_goes_on_paper(bot: BotHarness) -> None:
+    _, sri, _ = await seed(bot)
+    await sri.send("/kerjasama_rintis")
+    await tap(bot, sri, await until(bot, sri, "rintis?"), "pihak ketiga")
+    await answer(bot, sri, "KKN tematik", "Kapan Musyawarah Desa")
+    await tap(bot, sri, await answer(bot, sri, "24 November 2026", "Catatan singkat"), "Lewati")
+    partners = await until(bot, sri, "Ketik nama desa mitra")
+    await tap(bot, sri, partners, "Selesai")  # a village with a third party only
+    await tap(bot, sri, await answer(bot, sri, "Universitas Jenderal Soedirman", "termasuk jenis apa"),
+              "Perguruan tinggi")
+    await answer(bot, sri, "Jl. Profesor Boenjamin, Purwokerto", "narahubung")
+    review = await answer(bot, sri, "Dr. Ani, Kepala LPPM", "Periksa sebelum")
+    assert "Universitas Jenderal Soedirman" in review.text and "Perguruan tinggi" in review.text
+    await tap(bot, sri, review, "Simpan")
+    done = await until(bot, sri, "tahap persiapan")
+    agreement_id = int(done.callback_for("Lihat tahapan").split(":")[-1])
+    page = await record(bot, sri, agreement_id)
+    assert "Kerja sama dengan pihak ketiga" in page.text and "narahubung: Dr. Ani" in page.text
+    await tap(bot, sri, page, "Kirim penawaran")
+    await tap(bot, sri, await answer(bot, sri, "Pendampingan BUMDes", "Bidang kerja sama"), "Pembangunan")
+    await answer(bot, sri, "Pelatihan pengurus BUMDes", "Tanggal mulai")
+    await answer(bot, sri, "1 Februari 2027", "Tanggal berakhir")
+    await tap(bot, sri, await answer(bot, sri, "1 Agustus 2027", "Periksa sebelum"), "Kirim penawaran")
+    await until(bot, sri, "surat kertas untuk 1 mitra")
+    loaded = await KerjasamaRepo(bot.services.db).full(agreement_id)
+    assert loaded is not None and loaded.agreement.kind == "pihak_ketiga"
+    [offer] = loaded.offers
+    assert offer.channel == "kertas" and loaded.third_parties[0].third_party_kind == "perguruan_tinggi"
