@@ -633,6 +633,9 @@ async def on_amend(update: Update, context: BotContext, data: CallbackData) -> N
 def _require_active(agreement: Agreement) -> None:
     if agreement.status != "active":
         raise StaleAction("agr.err.ended")
+    if agreement.stage not in ("pelaksanaan", "pelaporan"):
+        # Before signing the clauses change through the lifecycle forms; suspended or cancelled: nothing.
+        raise StaleAction("ks.err.wrong_stage", stage=views.label(f"ks.stage.{agreement.stage}"))
 
 
 @button_handler

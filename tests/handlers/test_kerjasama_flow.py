@@ -4,6 +4,7 @@ with Tanya then Terima; suspension and cancellation per clause; rights; bad inpu
 
 from __future__ import annotations
 
+from bot.agreements import service
 from bot.telegram_double import SentMessage
 from storage.kerjasama import KerjasamaRepo
 from tests.conftest import BotHarness, Person, seed_forum
@@ -192,3 +193,12 @@ async def test_pihak_ketiga_is_recorded_and_its_offer_goes_on_paper(bot: BotHarn
     assert loaded is not None and loaded.agreement.kind == "pihak_ketiga"
     [offer] = loaded.offers
     assert offer.channel == "kertas" and loaded.third_parties[0].third_party_kind == "perguruan_tinggi"
+
+
+async def test_a_cancelled_agreement_cannot_be_renewed_from_an_old_button(bot: BotHarness) -> None:
+    budi, _, _ = await seed(bot)
+    agreement_id = await rintis(bot, budi, "Sampah terpadu")
+    await service.cancel(bot.services, agreement_id, BUDI, reason="Tidak jadi")
+    message = bot.double.last(budi.id)
+    cq = await bot.double.press_button(budi.user, message, f"k:rn:{agreement_id}", force=True)
+    assert "tahap Dibatalkan" in str((await bot.double.wait_for_answer(cq)).get("text"))
