@@ -169,16 +169,13 @@ class KerjasamaRepo:
         agreement = await self.agreements.get(agreement_id)
         if agreement is None:
             return None
-        funding = await self.db.fetchall(
-            "SELECT * FROM agreement_funding WHERE agreement_id = ? ORDER BY party_position, source, id",
-            (agreement_id,))
         team = await self.db.fetchall("SELECT * FROM agreement_team WHERE agreement_id = ? ORDER BY position",
                                       (agreement_id,))
         offers = await self.db.fetchall(
             "SELECT * FROM agreement_offers WHERE agreement_id = ? ORDER BY party_position", (agreement_id,))
         return AgreementRecord(
             agreement=agreement,
-            funding=tuple(FundingLine(**dict(r)) for r in funding),
+            funding=tuple(await self.funding(agreement_id)),
             team=tuple(TeamMember(**dict(r)) for r in team),
             offers=tuple(Offer(**_row(r, moments=("sent_at", "answered_at"))) for r in offers),
             reports=tuple(await self.reports(agreement_id)),
@@ -187,6 +184,12 @@ class KerjasamaRepo:
             evaluations=tuple(await self.agreements.evaluations(agreement_id)),
             followups=tuple(await self.agreements.followups(agreement_id)),
         )
+
+    async def funding(self, agreement_id: int) -> list[FundingLine]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM agreement_funding WHERE agreement_id = ? ORDER BY party_position, source, id",
+            (agreement_id,))
+        return [FundingLine(**dict(r)) for r in rows]
 
     # -- the agreement's own fields --------------------------------------------------------
     async def set_fields(self, agreement_id: int, now: datetime, **fields: Any) -> None:

@@ -16,7 +16,7 @@ import aiosqlite
 
 from storage.agreements import Agreement, AgreementRepo, Evaluation, EvaluationPeriod, FollowUp
 from storage.database import Database
-from storage.kerjasama import AgreementReport, KerjasamaRepo
+from storage.kerjasama import AgreementReport, FundingLine, KerjasamaRepo
 from storage.timeutil import from_db, to_db
 
 
@@ -194,6 +194,7 @@ class AgreementFull:
     evaluations: list[Evaluation]
     followups: list[FollowUp]
     reports: list[AgreementReport] = field(default_factory=list)  # pelaporan (0012)
+    funding: list[FundingLine] = field(default_factory=list)  # pendanaan per party (0012)
 
 
 def _member_row(r: Any) -> MemberRow:
@@ -433,5 +434,6 @@ class ReportRepo:
         out = []
         for agreement in sorted(await repo.in_forum(forum_id), key=lambda a: (a.start_date, a.id)):
             out.append(AgreementFull(agreement, await repo.periods(agreement.id), await repo.evaluations(agreement.id),
-                                     await repo.followups(agreement.id), await record.reports(agreement.id)))
+                                     await repo.followups(agreement.id), await record.reports(agreement.id),
+                                     await record.funding(agreement.id)))
         return out

@@ -20,6 +20,7 @@ from bot.render import jabatan_label, role_label
 from bot.reports.period import Period
 from bot.reports.tables import Column, Table
 from bot.texts import t
+from bot.timefmt import format_rupiah
 from storage.reports import (
     ActionRow,
     AgreementFull,
@@ -323,7 +324,28 @@ AGREEMENT_COLUMNS = (
     Column("Tindak lanjut terbuka", "int"),
     Column("Jenis kerja sama"),
     Column("Tahap"),
+    Column("Bidang (UU Desa)"),
+    Column("Tata cara pelaksanaan"),
+    Column("Hak dan kewajiban"),
+    Column("Pendanaan per pihak"),
+    Column("Jumlah pendanaan", "rupiah"),
+    Column("Perubahan, penundaan, pembatalan"),
+    Column("Penyelesaian perselisihan"),
 )
+BIDANG_UU = {"usaha_bersama": "Pengembangan usaha bersama", "kemasyarakatan": "Kegiatan kemasyarakatan",
+             "pelayanan": "Pelayanan", "pembangunan": "Pembangunan dan pemberdayaan masyarakat",
+             "keamanan": "Keamanan dan ketertiban"}
+
+
+def _party_texts(full: AgreementFull) -> tuple[str | None, str | None, int | None]:
+    """Rights per party, funding per party ("Sidasari: APB Desa Rp50.000.000"), and the total."""
+    parties = sorted(full.agreement.parties, key=lambda p: p.position)
+    rights = "; ".join(f"{p.name}: {p.rights_obligations}" for p in parties if p.rights_obligations) or None
+    names = {p.position: p.name for p in parties}
+    lines = [f"{names.get(f.party_position, '?')}: {'APB Desa' if f.source == 'apb_desa' else f.source_name} "
+             f"{format_rupiah(f.amount)}" for f in full.funding]
+    total = sum(f.amount for f in full.funding) if full.funding else full.agreement.funding_amount
+    return rights, "; ".join(lines) or None, total
 AGREEMENT_KINDS = {"antar_desa": "Antardesa", "pihak_ketiga": "Dengan pihak ketiga"}
 STAGES = {"persiapan": "Persiapan", "penawaran": "Penawaran", "perumusan": "Perumusan",
           "penandatanganan": "Penandatanganan", "pelaksanaan": "Pelaksanaan", "pelaporan": "Pelaporan",
@@ -413,6 +435,8 @@ def agreement_tables(data: AgreementData, tz: ZoneInfo) -> list[Table]:
                 a.ended_early_on, a.end_reason, len(submitted), sum(ratings) / len(ratings) if ratings else None,
                 sum(1 for f in full.followups if f.done_at is None),
                 AGREEMENT_KINDS.get(a.kind, a.kind), STAGES.get(a.stage, a.stage),
+                BIDANG_UU.get(a.bidang_uu or "", None), a.implementation_terms, *_party_texts(full),
+                a.change_terms, a.dispute_terms,
             ])
         for r in full.reports:
             if not period.contains(r.period_end):

@@ -15,11 +15,14 @@ from bot.agreements import lifecycle, service, views
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.errors import Conflict, InvalidInput, NotAMember, NotFound, NotPermitted
+from bot.reports.exports import AgreementData, agreement_tables
+from bot.reports.period import Period
 from bot.services import Services
 from bot.texts import t
 from scheduler.agreements import plan_agreements
 from storage.database import Database
 from storage.kerjasama import FundingLine, KerjasamaRepo, TeamMember
+from storage.reports import ReportRepo
 from tests.conftest import seed_forum
 
 SIDASARI, CIPARI, MULYADADI, KUTASARI = "33.01.18.2011", "33.01.18.2005", "33.01.18.2007", "33.01.18.2009"
@@ -117,6 +120,17 @@ async def test_antar_desa_goes_every_stage_with_dated_timeline(services: Service
                                      next_steps="Bak penampung")
     reports = await _pushes(services, f"ks:{agreement_id}:reported:{report_id}:%")
     assert {p["to"] for p in reports} == {SRI, PENDAMPING}  # not the author; the pendamping too
+    # Every clause is exported, with the report of the period.
+    data = AgreementData(await ReportRepo(services.db).agreements(forum_id), Period("all", None, date(2027, 12, 31)),
+                         TODAY)
+    sheets = {table.name: table for table in agreement_tables(data, ZoneInfo("Asia/Jakarta"))}
+    columns = [c.title for c in sheets["Kerja sama"].columns]
+    [row] = [dict(zip(columns, r, strict=True)) for r in sheets["Kerja sama"].rows]
+    assert row["Tahap"] == "Pelaporan" and row["Bidang (UU Desa)"] == "Pelayanan"
+    assert row["Jumlah pendanaan"] == 85_000_000 and "Cipari: CSR PT Tirta Rp10.000.000" in row["Pendanaan per pihak"]
+    assert "Hak dan kewajiban Cipari" in row["Hak dan kewajiban"] and row["Penyelesaian perselisihan"]
+    [exported] = sheets["Laporan kerja sama"].rows
+    assert exported[4] == "Pipa 2 km terpasang"
 
 
 async def test_pihak_ketiga_never_receives_and_is_recorded_on_paper(services: Services) -> None:

@@ -614,6 +614,7 @@ async def test_export_agreements_with_evaluations_and_followups(bot: BotHarness)
     assert water["Status"] == "Aktif" and water["Ritme evaluasi"] == "Bulanan"
     assert water["Jumlah evaluasi"] == 2 and water["Rata-rata nilai"] == 3.5 and water["Tindak lanjut terbuka"] == 1
     assert water["Jenis kerja sama"] == "Antardesa" and water["Tahap"] == "Pelaksanaan"
+    assert water["Jumlah pendanaan"] == 150_000_000 and water["Pendanaan per pihak"] is None  # recorded before 0012
     [report] = list(wb["Laporan kerja sama"].iter_rows(min_row=2, values_only=True))
     assert report[1:6] == ("Pengelolaan air bersih", datetime(2026, 10, 2), datetime(2026, 11, 1),
                            "Pipa 2 km terpasang", "Bak penampung") and report[6] == 3.5
