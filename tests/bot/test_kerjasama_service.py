@@ -16,6 +16,8 @@ from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.errors import Conflict, InvalidInput, NotAMember, NotFound, NotPermitted
 from bot.reports.exports import AgreementData, agreement_tables
+from bot.reports.labels import state_text
+from bot.reports.monthly import agreement_states
 from bot.reports.period import Period
 from bot.services import Services
 from bot.texts import t
@@ -332,3 +334,14 @@ async def test_a_sekdes_of_a_party_village_sees_but_does_not_decide(services: Se
         await service.answer_offer(services, agreement_id, 2, sekdes, "terima")
     with pytest.raises(NotPermitted):
         await service.suspend(services, agreement_id, sekdes, reason="x", resume_on=date(2027, 1, 1))
+
+
+async def test_the_monthly_report_counts_unsigned_agreements_by_stage(services: Services) -> None:
+    forum_id = await _forum(services)
+    first = await service.start(services, forum_id=forum_id, user_id=BUDI, kind="antar_desa", title="Air",
+                                musdes_on=TODAY)
+    await service.start(services, forum_id=forum_id, user_id=SRI, kind="pihak_ketiga", title="KKN", musdes_on=TODAY)
+    await service.cancel(services, first, BUDI, reason="Tidak jadi")
+    states = agreement_states(await ReportRepo(services.db).agreements(forum_id), TODAY)
+    assert [(n.label, n.count) for n in states] == [("persiapan", 1), ("dibatalkan", 1)]
+    assert state_text("dibatalkan", "id") == "Dibatalkan" and state_text("aktif", "en") != "aktif"
