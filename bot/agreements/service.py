@@ -370,6 +370,9 @@ async def send_offer(services: Services, agreement_id: int, user_id: int, *, pur
         assert fresh is not None
         by_bot, on_paper = [], []
         for party in partners:
+            earlier = record.offer_to(party.position)
+            if earlier is not None and earlier.answer == "terima":
+                continue  # offering again (a partner added later) does not undo an acceptance
             kades = pushes.kades_of(members, party.village_code)
             channel: OfferChannel = "bot" if kades is not None else "kertas"
             await tx.kerjasama.record_offer(agreement_id, party.position, channel, user_id, now)

@@ -345,3 +345,19 @@ async def test_the_monthly_report_counts_unsigned_agreements_by_stage(services: 
     states = agreement_states(await ReportRepo(services.db).agreements(forum_id), TODAY)
     assert [(n.label, n.count) for n in states] == [("persiapan", 1), ("dibatalkan", 1)]
     assert state_text("dibatalkan", "id") == "Dibatalkan" and state_text("aktif", "en") != "aktif"
+
+
+async def test_offering_again_to_a_new_partner_keeps_the_acceptances(services: Services) -> None:
+    forum_id = await _forum(services)
+    agreement_id = await service.start(services, forum_id=forum_id, user_id=BUDI, kind="antar_desa",
+                                       title="Air", musdes_on=TODAY)
+    await service.add_village(services, agreement_id, BUDI, CIPARI)
+    offer: dict[str, Any] = {"purpose": "Air", "bidang_uu": "pelayanan", "scope": "Pipa", "start": date(2027, 1, 1),
+                             "end": date(2027, 12, 31)}
+    await service.send_offer(services, agreement_id, BUDI, **offer)
+    await service.answer_offer(services, agreement_id, 2, SRI, "terima")
+    await service.add_village(services, agreement_id, BUDI, MULYADADI)
+    sent = await service.send_offer(services, agreement_id, BUDI, **offer)
+    assert sent.by_bot == (3,)
+    record = await KerjasamaRepo(services.db).full(agreement_id)
+    assert record is not None and [o.answer for o in record.offers] == ["terima", None]
