@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agreements import forms as kforms
 from bot.agreements import service, step_forms, views
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, pattern
 from bot.context import BotContext
 from bot.errors import NotPermitted
 from bot.permissions import Action
@@ -25,13 +25,11 @@ from handlers.common import (
     command_handler,
     language,
     private_only,
-    register_planner,
     reply,
     user_of,
 )
 from handlers.forms import send_view, start_form
 from handlers.forums import forum_action, run_in_forum
-from scheduler.agreements import plan_resumes
 from storage.models import Forum
 
 FEATURE = views.FEATURE
@@ -126,5 +124,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     buttons = {"o": on_open, "of": on_offer_answer, "fm": on_step, "pl": on_step, "rs": on_step}
     buttons.update(dict.fromkeys(("ok", "cl", "fr", "sg", "rp", "sp", "cx"), on_form))
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
-    register_planner(app, plan_resumes)
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))
