@@ -15,11 +15,13 @@ from functools import cached_property
 
 import aiosqlite
 
+from storage.agreements import AgreementRepo
 from storage.database import Tx
 from storage.drafts import DraftRepo
 from storage.forums import ForumRepo
 from storage.governance import GovernanceRepo
 from storage.inbox import BotStateRepo, InboxRepo
+from storage.kerjasama import KerjasamaRepo
 from storage.meetings import MeetingRepo
 from storage.outbox import TxOutbox
 from storage.planning import PlanningRepo
@@ -60,6 +62,14 @@ class Unit:
     @cached_property
     def posts(self) -> PostRepo:
         return PostRepo(self.tx)
+
+    @cached_property
+    def agreements(self) -> AgreementRepo:
+        return AgreementRepo(self.tx)
+
+    @cached_property
+    def kerjasama(self) -> KerjasamaRepo:
+        return KerjasamaRepo(self.tx)
 
     @cached_property
     def forums(self) -> ForumRepo:
