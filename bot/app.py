@@ -53,6 +53,7 @@ from handlers import (
     governance,
     meetings,
     members,
+    musyawarah,
     onboarding,
     posts,
     reports,
@@ -71,7 +72,8 @@ from storage.inbox import BotStateRepo
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, broadcasts, reports)
+FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, musyawarah,
+            broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -18,6 +18,7 @@ import aiosqlite
 from storage.database import Tx
 from storage.governance import GovernanceRepo
 from storage.meetings import MeetingRepo
+from storage.musyawarah import MusyawarahRepo
 from storage.planning import PlanningRepo
 from storage.visits import VisitRepo
 
@@ -46,3 +47,7 @@ class Unit:
     @cached_property
     def planning(self) -> PlanningRepo:
         return PlanningRepo(self.tx)
+
+    @cached_property
+    def musyawarah(self) -> MusyawarahRepo:
+        return MusyawarahRepo(self.tx)
