@@ -15,8 +15,10 @@ from functools import cached_property
 
 import aiosqlite
 
+from storage.agreements import AgreementRepo
 from storage.database import Tx
 from storage.governance import GovernanceRepo
+from storage.kerjasama import KerjasamaRepo
 from storage.meetings import MeetingRepo
 from storage.musyawarah import MusyawarahRepo
 from storage.planning import PlanningRepo
@@ -47,6 +49,14 @@ class Unit:
     @cached_property
     def planning(self) -> PlanningRepo:
         return PlanningRepo(self.tx)
+
+    @cached_property
+    def agreements(self) -> AgreementRepo:
+        return AgreementRepo(self.tx)
+
+    @cached_property
+    def kerjasama(self) -> KerjasamaRepo:
+        return KerjasamaRepo(self.tx)
 
     @cached_property
     def musyawarah(self) -> MusyawarahRepo:
