@@ -54,7 +54,7 @@ async def _show(update: Update, context: BotContext, musyawarah_id: int, *, edit
 @button_handler
 async def on_agreement(update: Update, context: BotContext, data: CallbackData) -> None:
     """The musyawarah of one agreement, with Jadwalkan and Unduh draf."""
-    agreement, _, found = await service.list_for(context.services, data.int_arg(0), user_of(update).id)
+    agreement, found = await service.list_for(context.services, data.int_arg(0), user_of(update).id)
     await _send(update, views.agreement_list(agreement, found, await language(update, context)))
 
 
@@ -67,8 +67,9 @@ async def on_open(update: Update, context: BotContext, data: CallbackData) -> No
 async def on_new(update: Update, context: BotContext, data: CallbackData) -> None:
     """Start scheduling: when, where, agenda."""
     user = user_of(update)
-    agreement, _ = await service.require_manager(context.services, data.int_arg(0), user.id)
-    await forms.begin(context, user.id, NEW, "when", {"agreement_id": agreement.id})
+    record, _ = await service.require_manager(context.services, data.int_arg(0), user.id)
+    service.require_perumusan(record.agreement)
+    await forms.begin(context, user.id, NEW, "when", {"agreement_id": record.agreement.id})
     await reply(update, t("mus.new.ask_when", await language(update, context)))
 
 
@@ -79,7 +80,7 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
         await reply(update, t("bad.text_expected", lang))
         return
     user = user_of(update)
-    agreement, forum = await service.require_manager(context.services, int(draft.data["agreement_id"]), user.id)
+    record, forum = await service.require_manager(context.services, int(draft.data["agreement_id"]), user.id)
     try:
         if draft.step == "when":
             try:
@@ -94,7 +95,7 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
         else:
             agenda = service.parse_agenda(text)
             musyawarah_id = await service.schedule(
-                context.services, agreement_id=agreement.id, user_id=user.id,
+                context.services, agreement_id=record.agreement.id, user_id=user.id,
                 starts_at=datetime.fromisoformat(str(draft.data["starts"])), place=str(draft.data["place"]),
                 agenda=agenda)
             await forms.finish(context, user.id)
@@ -207,7 +208,7 @@ async def on_berita(update: Update, context: BotContext, data: CallbackData) -> 
     lang = await language(update, context)
     draft = await forms.begin(context, user.id, BERITA, "clauses", {"musyawarah_id": loaded.musyawarah.id,
                                                                     "clauses": []})
-    await _send(update, views.clause_choice(loaded.musyawarah.id, service.clause_values(loaded.agreement, lang),
+    await _send(update, views.clause_choice(loaded.musyawarah.id, service.clause_values(loaded.record, lang),
                                             draft.data["clauses"], lang))
 
 
@@ -217,7 +218,7 @@ async def on_clause(update: Update, context: BotContext, data: CallbackData) -> 
     draft = await forms.expect(context, user.id, BERITA, "clauses")
     loaded = await service.load(context.services, int(draft.data["musyawarah_id"]), user.id)
     lang = await language(update, context)
-    values = service.clause_values(loaded.agreement, lang)
+    values = service.clause_values(loaded.record, lang)
     clause = data.arg(1)
     if clause not in values:
         raise StaleAction()

@@ -154,6 +154,21 @@ MENGINGAT = (
 )
 
 
+# The kinds of kerja sama in UU Desa (Pasal 92), by the record's `bidang_uu` code.
+BIDANG_UU = {
+    "usaha_bersama": "Pengembangan usaha bersama",
+    "kemasyarakatan": "Kegiatan kemasyarakatan",
+    "pelayanan": "Pelayanan",
+    "pembangunan": "Pembangunan dan pemberdayaan masyarakat",
+    "keamanan": "Keamanan dan ketertiban",
+}
+
+
+def bidang_labels(bidang_uu: str | None, sector: str | None) -> list[str]:
+    """The UU Desa kind first, then the sector tag (already labelled)."""
+    return [x for x in (BIDANG_UU.get(bidang_uu or ""), sector) if x]
+
+
 def _or_blank(value: str | None) -> str:
     value = (value or "").strip()
     return value if value else BLANK

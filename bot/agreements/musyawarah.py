@@ -12,15 +12,23 @@ with the pushes it causes (invitations, H-1 reminders) in the same transaction.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.agreements import documents
 from bot.agreements import musyawarah_views as views
-from bot.agreements.documents import Attendee, BeritaAcaraRecord, DocSpec, DraftParty, DraftRecord
+from bot.agreements.documents import (
+    Attendee,
+    BeritaAcaraRecord,
+    DocSpec,
+    DraftParty,
+    DraftRecord,
+    ExecutingMember,
+)
 from bot.bidang import bidang_label
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.permissions import STAFF
@@ -29,9 +37,10 @@ from bot.services import Services
 from bot.texts import t_plain
 from bot.timefmt import format_day_month_year, format_rupiah
 from storage import outbox
-from storage.agreements import Agreement, AgreementRepo
+from storage.agreements import Agreement, Party
+from storage.kerjasama import AgreementRecord, KerjasamaRepo
 from storage.models import Forum, Member, MemberInForum, Membership
-from storage.musyawarah import Answer, Musyawarah, MusyawarahRepo
+from storage.musyawarah import Answer, Kind, Musyawarah, MusyawarahRepo
 from storage.outbox import Priority
 
 log = logging.getLogger(__name__)
@@ -58,10 +67,14 @@ class Loaded:
     """A musyawarah with what its views need, as one user may see it."""
 
     musyawarah: Musyawarah
-    agreement: Agreement
+    record: AgreementRecord
     forum: Forum
     may_manage: bool
     delegate_id: int | None  # the asker's own invitation, if any
+
+    @property
+    def agreement(self) -> Agreement:
+        return self.record.agreement
 
     @property
     def zone(self) -> ZoneInfo:
@@ -69,9 +82,9 @@ class Loaded:
 
 
 # -- rules ------------------------------------------------------------------------------------
-def kind_of(agreement: Agreement) -> str:
+def kind_of(agreement: Agreement) -> Kind:
     """MAD for villages among themselves, Musdes when a third party joins (Permendagri 96/2017)."""
-    return "musdes" if any(p.kind == "pihak_ketiga" for p in agreement.parties) else "mad"
+    return "musdes" if agreement.kind == "pihak_ketiga" else "mad"
 
 
 def _manager(agreement: Agreement, membership: Membership, member: Member) -> bool:
@@ -115,22 +128,23 @@ def parse_decisions(text: str | None) -> list[str]:
 
 
 # -- loading and rights -----------------------------------------------------------------------
-async def _agreement_for(services: Services, agreement_id: int, user_id: int) -> tuple[Agreement, Forum, bool]:
-    agreement = await AgreementRepo(services.db).get(agreement_id)
-    if agreement is None:
+async def _record_for(services: Services, agreement_id: int, user_id: int) -> tuple[AgreementRecord, Forum, bool]:
+    record = await KerjasamaRepo(services.db).full(agreement_id)
+    if record is None:
         raise NotFound()
+    agreement = record.agreement
     membership, member = await services.access.member_in(agreement.forum_id, user_id)
     forum = await services.forums.get(agreement.forum_id)
     if forum is None:
         raise NotFound()
-    return agreement, forum, _manager(agreement, membership, member)
+    return record, forum, _manager(agreement, membership, member)
 
 
-async def require_manager(services: Services, agreement_id: int, user_id: int) -> tuple[Agreement, Forum]:
-    agreement, forum, manager = await _agreement_for(services, agreement_id, user_id)
+async def require_manager(services: Services, agreement_id: int, user_id: int) -> tuple[AgreementRecord, Forum]:
+    record, forum, manager = await _record_for(services, agreement_id, user_id)
     if not manager:
         raise NotFound()
-    return agreement, forum
+    return record, forum
 
 
 async def load(services: Services, musyawarah_id: int, user_id: int) -> Loaded:
@@ -138,11 +152,11 @@ async def load(services: Services, musyawarah_id: int, user_id: int) -> Loaded:
     found = await MusyawarahRepo(services.db).get(musyawarah_id)
     if found is None:
         raise NotFound()
-    agreement, forum, manager = await _agreement_for(services, found.agreement_id, user_id)
+    record, forum, manager = await _record_for(services, found.agreement_id, user_id)
     own = found.delegate_of(user_id)
     if not manager and own is None:
         raise NotFound()
-    return Loaded(found, agreement, forum, manager, own.id if own else None)
+    return Loaded(found, record, forum, manager, own.id if own else None)
 
 
 async def _managed(services: Services, musyawarah_id: int, user_id: int) -> Loaded:
@@ -152,10 +166,9 @@ async def _managed(services: Services, musyawarah_id: int, user_id: int) -> Load
     return loaded
 
 
-async def list_for(services: Services, agreement_id: int, user_id: int) -> tuple[Agreement, Forum,
-                                                                                 list[Musyawarah]]:
-    agreement, forum = await require_manager(services, agreement_id, user_id)
-    return agreement, forum, await MusyawarahRepo(services.db).of_agreement(agreement_id)
+async def list_for(services: Services, agreement_id: int, user_id: int) -> tuple[Agreement, list[Musyawarah]]:
+    record, _ = await require_manager(services, agreement_id, user_id)
+    return record.agreement, await MusyawarahRepo(services.db).of_agreement(agreement_id)
 
 
 async def party_members(services: Services, forum_id: int, village_code: str | None) -> list[MemberInForum]:
@@ -169,17 +182,27 @@ async def party_members(services: Services, forum_id: int, village_code: str | N
 # -- scheduling and delegates -----------------------------------------------------------------
 async def schedule(services: Services, *, agreement_id: int, user_id: int, starts_at: datetime, place: str,
                    agenda: list[str]) -> int:
-    agreement, forum = await require_manager(services, agreement_id, user_id)
+    record, forum = await require_manager(services, agreement_id, user_id)
+    agreement = record.agreement
+    require_perumusan(agreement)
     now = services.clock.now()
     if starts_at <= now:
         raise InvalidInput("mus.bad.past")
     async with services.write() as tx:
         musyawarah_id = await tx.musyawarah.create(
-            agreement_id=agreement.id, forum_id=forum.id, kind=kind_of(agreement), starts_at=starts_at,  # type: ignore[arg-type]
+            agreement_id=agreement.id, forum_id=forum.id, kind=kind_of(agreement), starts_at=starts_at,
             timezone=forum.timezone, place=clean_text(place, MAX_PLACE), agenda=agenda, created_by=user_id,
             now=now)
+        # The record points at its MAD/Musdes (the latest scheduled), so its perumusan shows it.
+        await tx.kerjasama.set_fields(agreement.id, now, mad_meeting_id=musyawarah_id)
     log.info("event=musyawarah_scheduled musyawarah=%s agreement=%s user=%s", musyawarah_id, agreement.id, user_id)
     return musyawarah_id
+
+
+def require_perumusan(agreement: Agreement) -> None:
+    """A musyawarah formulates the draft: only while the agreement is in perumusan."""
+    if agreement.stage != "perumusan":
+        raise Conflict("mus.err.not_perumusan")
 
 
 def _require_open(musyawarah: Musyawarah) -> None:
@@ -295,7 +318,7 @@ async def plan_musyawarah(services: Services, now: datetime) -> None:
             musyawarah = await tx.musyawarah.get(musyawarah_id)
             if musyawarah is None or musyawarah.remind_at is None or musyawarah.remind_at > now:
                 continue  # someone else took it meanwhile
-            agreement = await AgreementRepo(services.db).get(musyawarah.agreement_id)
+            agreement = await tx.agreements.get(musyawarah.agreement_id)
             if musyawarah.status == "scheduled" and agreement is not None and now < musyawarah.starts_at:
                 for delegate in musyawarah.delegates:
                     if delegate.user_id is None or delegate.answer == "tidak":
@@ -326,23 +349,41 @@ async def set_present(services: Services, musyawarah_id: int, user_id: int, dele
     return await load(services, musyawarah_id, user_id)
 
 
-def clause_values(agreement: Agreement, lang: str) -> dict[str, str]:
-    """The draft clauses the record already holds, by clause key (the Pasal headings' keys)."""
+def clause_values(record: AgreementRecord, lang: str) -> dict[str, str]:
+    """The draft clauses the record already holds, by clause key (the keys of the Pasal headings).
+
+    Stored as a decision's text when agreed (escaped when shown), so plain, and formatted for the reader.
+    """
+    agreement = record.agreement
     out: dict[str, str] = {}
     if agreement.scope:
         out["scope"] = agreement.scope
-    if agreement.bidang:
-        out["bidang"] = bidang_label(agreement.bidang, lang)
-    # Stored as the decision's text (escaped when shown), so plain, and dated for the reader.
+    bidang = documents.bidang_labels(agreement.bidang_uu, bidang_label(agreement.bidang, lang)
+                                     if agreement.bidang else None)
+    if bidang:
+        out["bidang"] = ", ".join(bidang)
+    if agreement.implementation_terms:
+        out["procedure"] = agreement.implementation_terms
     out["term"] = t_plain("mus.clause.term_value", lang, start=format_day_month_year(agreement.start_date, lang),
                           end=format_day_month_year(agreement.end_date, lang))
     rights = [f"{p.name}: {p.rights_obligations}" for p in agreement.parties if p.rights_obligations]
     if rights:
         out["rights"] = "; ".join(rights)
-    if agreement.funding_amount:
-        out["funding"] = f"{agreement.funding_source or '-'}: {format_rupiah(agreement.funding_amount)}"
+    total = record.total_funding
+    if record.funding:
+        shares = [f"{p.name} {format_rupiah(record.party_total(p.position))}" for p in agreement.parties
+                  if record.party_total(p.position)]
+        out["funding"] = t_plain("mus.clause.funding_value", lang, shares=", ".join(shares),
+                                 total=format_rupiah(total or 0))
+    elif total:
+        out["funding"] = f"{agreement.funding_source or '-'}: {format_rupiah(total)}"
     if agreement.executing_body:
-        out["executing"] = agreement.executing_body
+        team = ", ".join(f"{m.name} ({m.role})" for m in record.team)
+        out["executing"] = f"{agreement.executing_body}: {team}" if team else agreement.executing_body
+    if agreement.change_terms:
+        out["changes"] = agreement.change_terms
+    if agreement.dispute_terms:
+        out["disputes"] = agreement.dispute_terms
     return out
 
 
@@ -354,7 +395,7 @@ async def record_berita(services: Services, musyawarah_id: int, user_id: int, *,
         raise Conflict("mus.err.closed")
     if services.clock.now() < loaded.musyawarah.starts_at:
         raise Conflict("mus.err.not_yet")
-    values = clause_values(loaded.agreement, "id")
+    values = clause_values(loaded.record, "id")
     agreed: list[tuple[str | None, str]] = [(c, values[c]) for c in clauses if c in values]
     agreed += [(None, d) for d in decisions]
     if not agreed:
@@ -368,45 +409,56 @@ async def record_berita(services: Services, musyawarah_id: int, user_id: int, *,
 
 
 # -- documents --------------------------------------------------------------------------------
-async def _party_details(services: Services, agreement: Agreement) -> list[DraftParty]:
-    members = await services.members.in_forum(agreement.forum_id)
-    out = []
-    for party in agreement.parties:
-        if party.kind == "desa":
-            region = await services.regions.get(party.village_code) if party.village_code else None
-            kecamatan = await services.regions.get(party.village_code[:8]) if party.village_code else None
-            kabupaten = await services.regions.get(party.village_code[:5]) if party.village_code else None
-            place = ", ".join(x for x in (f"Kecamatan {kecamatan.name}" if kecamatan else "",
-                                          kabupaten.name.title() if kabupaten else "") if x)
-            head = next((m.member for m in members if m.member.village_code == party.village_code
-                         and m.member.jabatan in KADES_JABATAN), None)
-            name = region.name.title() if region is not None and not party.name else party.name
-            out.append(DraftParty(name=name, place=place, signatory=head.full_name if head else "",
-                                  signatory_role=f"Kepala Desa {name}", rights=party.rights_obligations or ""))
-        else:
-            out.append(DraftParty(name=party.name, kind="pihak_ketiga", rights=party.rights_obligations or ""))
-    return out
+async def _draft_party(services: Services, record: AgreementRecord, party: Party,
+                       members: list[MemberInForum]) -> DraftParty:
+    apb = sum(x.amount for x in record.funding_of(party.position) if x.source == "apb_desa")
+    others = [x for x in record.funding_of(party.position) if x.source == "lain"]
+    other = sum(x.amount for x in others)
+    funding: dict[str, Any] = {
+        "rights": party.rights_obligations or "", "apb_desa": apb or None, "other_funding": other or None,
+        "other_source": ", ".join(x.source_name for x in others if x.source_name)}
+    if party.kind == "pihak_ketiga":
+        return DraftParty(name=party.name, kind="pihak_ketiga", place=party.address or "",
+                          signatory=party.signatory_name or party.contact_person or "",
+                          signatory_role=party.signatory_title or "", **funding)
+    place = ""
+    if party.village_code:
+        kecamatan = await services.regions.get(party.village_code[:8])
+        kabupaten = await services.regions.get(party.village_code[:5])
+        place = ", ".join(x for x in (f"Kecamatan {kecamatan.name.title()}" if kecamatan else "",
+                                      kabupaten.name.title() if kabupaten else "") if x)
+    # Who signs: as recorded at penandatanganan, else the village's kades among the forum's members.
+    head = next((m.member for m in members if m.member.village_code == party.village_code
+                 and m.member.jabatan in KADES_JABATAN), None)
+    return DraftParty(name=party.name, place=place,
+                      signatory=party.signatory_name or (head.full_name if head else ""),
+                      signatory_role=party.signatory_title or f"Kepala Desa {party.name}", **funding)
 
 
 async def draft_spec(services: Services, agreement_id: int, user_id: int) -> DocSpec:
     """The draft Peraturan Bersama / Perjanjian Bersama of the agreement, as blocks for the worker."""
-    agreement, forum = await require_manager(services, agreement_id, user_id)
-    parties = await _party_details(services, agreement)
-    if agreement.funding_amount and parties:
-        # Today's record has one amount for the whole agreement: show it as the first party's share.
-        first = parties[0]
-        parties[0] = DraftParty(**{**first.__dict__, "other_funding": agreement.funding_amount,
-                                   "other_source": agreement.funding_source or ""})
+    record, forum = await require_manager(services, agreement_id, user_id)
+    agreement = record.agreement
+    members = await services.members.in_forum(agreement.forum_id)
+    parties = [await _draft_party(services, record, p, members) for p in agreement.parties]
+    if not record.funding and agreement.funding_amount and parties:
+        # Recorded before funding per party existed: one amount for the whole agreement, shown once.
+        parties[0] = replace(parties[0], other_funding=agreement.funding_amount,
+                             other_source=agreement.funding_source or "")
     held = [m for m in await MusyawarahRepo(services.db).of_agreement(agreement.id) if m.status == "held"]
     tz = ZoneInfo(forum.timezone)
-    record = DraftRecord(
-        kind="pihak_ketiga" if kind_of(agreement) == "musdes" else "antar_desa", title=agreement.title,
-        parties=tuple(parties), year=agreement.start_date.year, objective=agreement.objective or "",
-        scope=agreement.scope or "", bidang=(bidang_label(agreement.bidang, "id"),) if agreement.bidang else (),
-        start=agreement.start_date, end=agreement.end_date, executing_body=agreement.executing_body or "",
+    draft = DraftRecord(
+        kind=agreement.kind, title=agreement.title, parties=tuple(parties), year=agreement.start_date.year,
+        objective=agreement.objective or "", scope=agreement.scope or "",
+        bidang=tuple(documents.bidang_labels(agreement.bidang_uu, bidang_label(agreement.bidang, "id")
+                                             if agreement.bidang else None)),
+        procedure=agreement.implementation_terms or "", start=agreement.start_date, end=agreement.end_date,
+        changes=agreement.change_terms or "", disputes=agreement.dispute_terms or "",
+        executing_body=agreement.executing_body or "",
+        executing_members=tuple(ExecutingMember(m.name, m.role, m.village_name or "") for m in record.team),
         agreed_on=held[0].starts_at.astimezone(tz).date() if held else None,
         place=parties[0].name if parties else "")
-    return documents.draft(record)
+    return documents.draft(draft)
 
 
 async def berita_spec(services: Services, musyawarah_id: int, user_id: int) -> DocSpec:

@@ -129,14 +129,15 @@ def answered(musyawarah: Musyawarah, agreement: Agreement, delegate_id: int, ans
 def agreement_list(agreement: Agreement, found: Sequence[Musyawarah], lang: str) -> View:
     lines = [str(t("mus.list.title", lang, title=agreement.title))]
     if not found:
-        lines.append(str(t("mus.list.none", lang)))
+        lines.append(str(t("mus.list.none" if agreement.stage == "perumusan" else "mus.list.none_stage", lang)))
     buttons: list[list[Button]] = []
     for item in found:
         state = str(t(f"mus.status.{item.status}", lang))
         lines.append(str(t("mus.list.line", lang, kind=_kind(item, lang), when=_when(item, lang), state=state)))
         buttons.append([Button(str(t("mus.btn.open", lang, kind=_kind(item, lang),
                                      when=_when(item, lang))), data=data("o", item.id))])
-    buttons.append([Button(str(t("mus.btn.new", lang)), data=data("new", agreement.id))])
+    if agreement.stage == "perumusan":
+        buttons.append([Button(str(t("mus.btn.new", lang)), data=data("new", agreement.id))])
     buttons.append([Button(str(t("mus.btn.download_draft", lang)), data=data("dr", agreement.id))])
     return View("\n".join(lines), rows_of(buttons))
 

@@ -40,6 +40,7 @@ ID: dict[str, str] = {
     # list on the agreement
     "mus.list.title": "<b>Musyawarah kerja sama</b> {title}",
     "mus.list.none": "Belum ada musyawarah yang dijadwalkan.",
+    "mus.list.none_stage": "Belum ada musyawarah. Musyawarah dijadwalkan pada tahap perumusan.",
     "mus.list.line": "• {kind}: {when} ({state})",
     # scheduling form
     "mus.new.ask_when": "Kapan musyawarahnya? Ketik tanggal dan jam, contoh: <i>Senin 7 Desember 2026 09.00</i>. Ketik /batal untuk berhenti.",
@@ -70,6 +71,8 @@ ID: dict[str, str] = {
     "mus.berita.decision": "{n}. {clause}{text}",
     "mus.berita.notes": "Catatan: {notes}",
     "mus.clause.term_value": "{start} sampai {end}",
+    "mus.clause.funding_value": "{shares}; jumlah {total}",
+    "mus.err.not_perumusan": "Musyawarah hanya dijadwalkan selama kerja sama ada di tahap perumusan.",
     # documents
     "mus.doc.building": "⏳ Menyiapkan dokumen…",
     "mus.doc.queued": "⏳ Menunggu giliran ({ahead} dokumen sebelumnya)…",
@@ -128,6 +131,7 @@ EN: dict[str, str] = {
     "mus.btn.next": "Next",
     "mus.list.title": "<b>Deliberations of the cooperation</b> {title}",
     "mus.list.none": "No deliberation scheduled yet.",
+    "mus.list.none_stage": "No deliberation yet. Deliberations are scheduled in the formulation stage.",
     "mus.list.line": "• {kind}: {when} ({state})",
     "mus.new.ask_when": "When is the deliberation? Type the date and time, e.g. <i>Monday 7 December 2026 09:00</i>. Type /batal to stop.",
     "mus.new.bad_when": "I could not read the date and time. Example: 7 December 2026 at 09:00.",
@@ -153,6 +157,8 @@ EN: dict[str, str] = {
     "mus.berita.decision": "{n}. {clause}{text}",
     "mus.berita.notes": "Notes: {notes}",
     "mus.clause.term_value": "{start} to {end}",
+    "mus.clause.funding_value": "{shares}; total {total}",
+    "mus.err.not_perumusan": "A deliberation can only be scheduled while the cooperation is in the formulation stage.",
     "mus.doc.building": "⏳ Preparing the document…",
     "mus.doc.queued": "⏳ Waiting for its turn ({ahead} documents ahead)…",
     "mus.doc.caption": "📄 {name}\nA draft for the parties to edit and sign.",
