@@ -162,6 +162,20 @@ async def on_named_input(update: Update, context: BotContext, draft: Draft) -> N
 
 
 @button_handler
+async def on_removal(update: Update, context: BotContext, data: CallbackData) -> None:
+    loaded = await service.load(context.services, data.int_arg(0), user_of(update).id)
+    if not loaded.may_manage:
+        raise StaleAction()
+    await _send(update, views.removal_choice(loaded.musyawarah, await language(update, context)), edit=True)
+
+
+@button_handler
+async def on_remove(update: Update, context: BotContext, data: CallbackData) -> None:
+    await service.remove_delegate(context.services, data.int_arg(0), user_of(update).id, data.int_arg(1))
+    await _show(update, context, data.int_arg(0))
+
+
+@button_handler
 async def on_invite(update: Update, context: BotContext, data: CallbackData) -> None:
     count = await service.invite(context.services, data.int_arg(0), user_of(update).id)
     await reply(update, t("mus.invited", await language(update, context), count=count))
@@ -320,7 +334,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     forms.register_form(BERITA, on_berita_input, reprompt)
     buttons = {
         "a": on_agreement, "o": on_open, "new": on_new, "ad": on_add, "pp": on_party, "pm": on_pick_member,
-        "pn": on_named, "inv": on_invite, "ans": on_answer, "att": on_attendance, "pr": on_present,
+        "pn": on_named, "rl": on_removal, "rm": on_remove, "inv": on_invite, "ans": on_answer, "att": on_attendance, "pr": on_present,
         "ba": on_berita, "cl": on_clause, "cn": on_clauses_done, "sk": on_berita_skip,
         "dr": on_download_draft, "dba": on_download_berita,
     }

@@ -62,6 +62,11 @@ def key(musyawarah_id: int, *parts: object) -> str:
     return ":".join(["mus", str(musyawarah_id), *(str(p) for p in parts)])
 
 
+def reminder_key(musyawarah: Musyawarah, delegate_id: int) -> str:
+    """The H-1 reminder's key carries the start time: a moved musyawarah reminds again, a rerun never twice."""
+    return key(musyawarah.id, "h1", delegate_id, int(musyawarah.starts_at.timestamp()))
+
+
 @dataclass(frozen=True)
 class Loaded:
     """A musyawarah with what its views need, as one user may see it."""
@@ -253,10 +258,12 @@ async def _add(services: Services, loaded: Loaded, position: int, name: str, rol
 async def remove_delegate(services: Services, musyawarah_id: int, user_id: int, delegate_id: int) -> None:
     loaded = await _managed(services, musyawarah_id, user_id)
     _require_open(loaded.musyawarah)
+    keys = (key(musyawarah_id, "inv", delegate_id), reminder_key(loaded.musyawarah, delegate_id))
     async with services.write() as tx:
         await tx.musyawarah.remove_delegate(musyawarah_id, delegate_id)
-        await tx.conn.execute("UPDATE outbox SET status = 'cancelled' WHERE idem_key LIKE ? AND status = 'pending'",
-                              (key(musyawarah_id, "%", delegate_id),))
+        # Exact keys (the unique index), never a LIKE over the whole outbox.
+        await tx.conn.execute("UPDATE outbox SET status = 'cancelled' WHERE idem_key IN (?, ?) AND status = 'pending'",
+                              keys)
 
 
 # -- invitations, answers, the H-1 reminder ---------------------------------------------------
@@ -325,9 +332,8 @@ async def plan_musyawarah(services: Services, now: datetime) -> None:
                         continue
                     lang = await _recipient_language(services, delegate.user_id)
                     view = views.reminder(musyawarah, agreement, delegate, lang)
-                    # The key carries the start time: a moved musyawarah reminds again, a rerun never twice.
                     queued += await outbox.enqueue(
-                        tx.conn, key=key(musyawarah.id, "h1", delegate.id, int(musyawarah.starts_at.timestamp())),
+                        tx.conn, key=reminder_key(musyawarah, delegate.id),
                         chat_id=delegate.user_id, member_user_id=delegate.user_id, forum_id=musyawarah.forum_id,
                         text=view.text, reply_markup=view.bot_api_markup(), due_at=now, now=now,
                         expires_at=musyawarah.starts_at, priority=Priority.REMINDER)
@@ -404,6 +410,9 @@ async def record_berita(services: Services, musyawarah_id: int, user_id: int, *,
         await tx.musyawarah.record_berita(musyawarah_id, decisions=agreed,
                                           notes=clean_text(notes, MAX_NOTES) if notes else None, by_user=user_id,
                                           now=services.clock.now())
+        # The record's perumusan is dated by its MAD / Musdes (the kerja sama feature shows it).
+        await tx.kerjasama.set_fields(loaded.agreement.id, services.clock.now(), mad_meeting_id=musyawarah_id,
+                                      formulated_on=loaded.musyawarah.starts_at.astimezone(loaded.zone).date())
     log.info("event=berita_acara musyawarah=%s decisions=%d", musyawarah_id, len(agreed))
     return await load(services, musyawarah_id, user_id)
 

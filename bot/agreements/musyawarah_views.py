@@ -72,6 +72,8 @@ def card(musyawarah: Musyawarah, agreement: Agreement, lang: str, *, may_manage:
     m = musyawarah.id
     if may_manage and musyawarah.status == "scheduled":
         buttons.append([Button(str(t("mus.btn.add_delegate", lang)), data=data("ad", m))])
+        if musyawarah.delegates:
+            buttons[-1].append(Button(str(t("mus.btn.remove_delegate", lang)), data=data("rl", m)))
         if musyawarah.delegates and musyawarah.invited_at is None:
             buttons.append([Button(str(t("mus.btn.invite", lang)), data=data("inv", m))])
     if may_manage and musyawarah.status != "cancelled" and musyawarah.delegates:
@@ -157,6 +159,12 @@ def member_choice(musyawarah: Musyawarah, position: int, party_name: str, member
     buttons.append(Button(str(t("core.back", lang)), data=data("o", musyawarah.id)))
     key = "mus.add.ask_member" if members else "mus.add.ask_member_none"
     return View(str(t(key, lang, party=party_name)), per_row(buttons, 1))
+
+
+def removal_choice(musyawarah: Musyawarah, lang: str) -> View:
+    buttons = [Button(f"➖ {d.name}", data=data("rm", musyawarah.id, d.id)) for d in musyawarah.delegates]
+    buttons.append(Button(str(t("core.back", lang)), data=data("o", musyawarah.id)))
+    return View(str(t("mus.remove.ask", lang)), per_row(buttons, 1))
 
 
 def attendance(musyawarah: Musyawarah, agreement: Agreement, lang: str) -> View:

@@ -25,6 +25,8 @@ ID: dict[str, str] = {
     # buttons
     "mus.btn.agreement": "🗣 Musyawarah dan draf",
     "mus.btn.add_delegate": "➕ Tambah utusan",
+    "mus.btn.remove_delegate": "➖ Hapus utusan",
+    "mus.remove.ask": "Utusan mana yang dihapus? Undangannya yang belum terkirim dibatalkan.",
     "mus.btn.invite": "📨 Kirim undangan",
     "mus.btn.attendance": "📋 Daftar hadir",
     "mus.btn.berita": "📝 Berita acara",
@@ -117,6 +119,8 @@ EN: dict[str, str] = {
     "mus.card.invited": "📨 Invitations were sent to the delegates who use Telegram.",
     "mus.btn.agreement": "🗣 Deliberation and draft",
     "mus.btn.add_delegate": "➕ Add delegate",
+    "mus.btn.remove_delegate": "➖ Remove delegate",
+    "mus.remove.ask": "Which delegate should be removed? Their invitation is cancelled if not sent yet.",
     "mus.btn.invite": "📨 Send invitations",
     "mus.btn.attendance": "📋 Attendance",
     "mus.btn.berita": "📝 Official record",

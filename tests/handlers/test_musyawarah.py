@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.telegram_double import SentMessage
 from scheduler.engine import DeliveryEngine
 from storage.agreements import NewParty
-from storage.kerjasama import FundingLine, TeamMember
+from storage.kerjasama import FundingLine, KerjasamaRepo, TeamMember
 from storage.musyawarah import MusyawarahRepo
 from tests.conftest import BotHarness, Person, seed_forum
 
@@ -242,6 +242,9 @@ async def test_mad_with_delegates_from_invitation_to_berita_acara_and_downloads(
     assert "1. Ruang Lingkup: Jaringan pipa dari mata air Cigintung" in card.text
     assert "2. Jangka Waktu: 1 Desember 2026 sampai 30 November 2028" in card.text
     assert "3. MAD berikutnya Januari 2027" in card.text
+    record = await KerjasamaRepo(bot.services.db).full(agreement_id)
+    assert record is not None and record.agreement.mad_meeting_id == mus.id
+    assert record.agreement.formulated_on == date(2026, 12, 1)  # perumusan dated by its MAD
 
     # The berita acara as .docx, built in the worker.
     await tap(bot, budi, card, "Unduh berita acara")
@@ -314,14 +317,26 @@ async def test_rights_stranger_non_party_kades_and_party_secretary(bot: BotHarne
     card = await add_member(bot, budi, card, "Cipari", "Sri Wahyuni")
     await tap(bot, budi, card, "Kirim undangan")
     await until(bot, budi, "Undangan dikirim")
+    # A delegate added after the invitations went out is invited at once; once removed, their
+    # invitation's buttons no longer work for them.
+    card = await add_member(bot, budi, card, "Cipari", "Rudi Hartono")
+    await delivered(bot)
+    rudi = bot.person(RUDI, "Rudi")
+    late = await until(bot, rudi, "Undangan Musyawarah Antar Desa")
+    await tap(bot, budi, card, "Hapus utusan")
+    removal = await until(bot, budi, "Utusan mana yang dihapus")
+    await tap(bot, budi, removal, "Rudi Hartono")
+    await bot.double.wait_for(BUDI, lambda m: "Agenda:" in m.text and "Rudi" not in m.text)
+    assert "tidak ditemukan" in await alert_after(bot, rudi, late, late.callback_for("Hadir") or "")
     mus = (await MusyawarahRepo(bot.services.db).of_agreement(agreement_id))[0]
+    assert [d.name for d in mus.delegates] == ["Sri Wahyuni"]
     delegate = mus.delegates[0].id
 
     # A kades of a party village may open it (Sri), a kades of another village may not (Agus), nor a
     # party village's secretary (Rudi), nor a stranger: same answer as for something that does not exist.
     sri = bot.person(SRI, "Sri")
     assert "Musyawarah kerja sama" in (await open_panel(bot, sri)).text
-    agus, rudi, stranger = bot.person(AGUS, "Agus"), bot.person(RUDI, "Rudi"), bot.person(9999, "Orang Asing")
+    agus, stranger = bot.person(AGUS, "Agus"), bot.person(9999, "Orang Asing")
     for person in (agus, rudi):
         listing = await person.say("/start")
         for data in (f"ms:a:{agreement_id}", f"ms:o:{mus.id}", f"ms:dr:{agreement_id}", f"ms:inv:{mus.id}",
