@@ -16,11 +16,10 @@ def _signatures(doc: object, block: Block) -> None:
     if not columns:
         return
     height = max(len(c) for c in columns)
-    table = doc.add_table(rows=height, cols=len(columns))  # type: ignore[attr-defined]
-    for col, lines in enumerate(columns):
-        for row, line in enumerate(lines):
-            cell = table.cell(row, col)
-            cell.text = line
+    table = doc.add_table(rows=0, cols=len(columns))  # type: ignore[attr-defined]
+    for row in range(height):
+        for cell, lines in zip(table.add_row().cells, columns, strict=True):
+            cell.text = lines[row] if row < len(lines) else ""
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -48,11 +47,12 @@ def write_docx(spec: DocSpec) -> bytes:
             para.paragraph_format.left_indent = Pt(18)
         elif block.kind == "table":
             width = max(len(r) for r in block.rows)
-            table = doc.add_table(rows=len(block.rows), cols=width)
+            table = doc.add_table(rows=0, cols=width)
             table.style = "Table Grid"
-            for r, row in enumerate(block.rows):
-                for c, value in enumerate(row):
-                    table.cell(r, c).text = value
+            for row in block.rows:
+                # Row by row: table.cell(r, c) walks the whole grid on every call.
+                for cell, value in zip(table.add_row().cells, row, strict=False):
+                    cell.text = value
         elif block.kind == "signatures":
             _signatures(doc, block)
         else:
