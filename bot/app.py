@@ -51,6 +51,7 @@ from handlers import (
     forums,
     general,
     governance,
+    kerjasama,
     meetings,
     members,
     musyawarah,
@@ -72,8 +73,8 @@ from storage.inbox import BotStateRepo
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, musyawarah,
-            broadcasts, reports)
+FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, kerjasama,
+            musyawarah, broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -132,6 +133,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     for feature in FEATURES:
         feature.register(app)
     app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))
+    app.add_handler(CallbackQueryHandler(forms.on_button, pattern=forms.PATTERN))  # every declared form
     # Any button nobody claimed (old versions, forged data): answer it, never leave it spinning.
     app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,

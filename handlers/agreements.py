@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.agreements import rules
+from bot.agreements import rules, views
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
@@ -560,15 +560,15 @@ async def show_agreement(update: Update, context: BotContext, agreement: Agreeme
     lines.append("")
     lines.append(str(t("agr.detail.history", lang)))
     tz = forum_zone(forum)
+    names = {p.position: p.name for p in agreement.parties}
     for event in events:
         when = format_date_short(event.at.astimezone(tz).date(), lang)
-        if event.kind == "amended":
+        if event.kind == "amended" and event.field in AMEND_FIELDS:
             lines.append(str(t("agr.history.amended", lang, date=when,
                                field=str(t(f"agr.field.{event.field}", lang)) if event.field else "-",
                                old=event.old_value or "-", new=event.new_value or "-", note=event.note or "-")))
         else:
-            lines.append(str(t(f"agr.history.{event.kind}", lang, date=when, note=event.note or "-",
-                               new=event.new_value or "-")))
+            lines.append(views.event_line(event, names, lang, tz))
     rows: list[list[tuple[str, str]]] = []
     for period in opened:
         for party in agreement.villages:
@@ -950,12 +950,12 @@ async def on_renew_input(update: Update, context: BotContext, draft: Draft) -> N
     opened = await repo.periods(agreement.id)
     anchor, offset = rules.reschedule(agreement.start_date, new_end, agreement.rhythm, opened)
     members = await services.members.in_forum(agreement.forum_id)
-    old = format_date(agreement.end_date, lang)
     async with services.db.transaction() as conn:
         await repo.update_fields(conn, agreement.id, now, end_date=new_end, schedule_anchor=anchor,
                                  index_offset=offset, lapse_accepted_for=None)
-        await repo.add_event(conn, agreement.id, "renewed", now, by_user=user.id, old_value=old,
-                             new_value=format_date(new_end, lang))
+        # ISO dates: the history is read in each reader's language (views.event_line formats them).
+        await repo.add_event(conn, agreement.id, "renewed", now, by_user=user.id,
+                             old_value=agreement.end_date.isoformat(), new_value=new_end.isoformat())
         await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
         await services.drafts.delete(conn, user.id)
         await pushes.notify_parties(conn, agreement, members, key_prefix=pushes.key(agreement.id, "renewed",

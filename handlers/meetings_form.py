@@ -21,6 +21,8 @@ from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date, parse_datetime, parse_duration
 from bot.errors import InvalidInput, NotFound, StaleAction
 from bot.holidays_id import holiday_name
+from bot.meetings.loaders import card, place_text, repo
+from bot.meetings.pushes import announce, notify_change, push_context, queue_tally, replan_all
 from bot.meetings.rules import (
     MAX_ADDRESS,
     MAX_AGENDA_ITEMS,
@@ -35,6 +37,7 @@ from bot.meetings.rules import (
     nth_weekday_of,
     overlaps,
 )
+from bot.meetings.views import FEATURE, duration_text, region_label
 from bot.numbers_id import count_from_text
 from bot.permissions import Action
 from bot.recurrence import Recurrence, RecurrenceError, describe, occurrences
@@ -51,18 +54,7 @@ from handlers.common import (
     reply,
     user_of,
 )
-from handlers.meetings_core import (
-    FEATURE,
-    announce,
-    card,
-    duration_text,
-    notify_change,
-    push_context,
-    region_label,
-    replan_all,
-    repo,
-)
-from storage.meetings import Meeting, MeetingRepo
+from storage.meetings import Meeting
 from storage.models import Draft, Forum
 
 log = logging.getLogger(__name__)
@@ -798,29 +790,28 @@ async def on_save(update: Update, context: BotContext, data: CallbackData) -> No
     place = draft.data.get("place") or {"kind": "none"}
     rotation: list[str] = list(draft.data.get("rotation", []))
     spec = draft.data.get("repeat")
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
         series_id = None
         if spec:
             rule = {k: v for k, v in spec.items() if k != "choice"}
-            series_id = await MeetingRepo.create_series(conn, forum_id=forum.id, rule=rule, first_start_at=starts[0],
+            series_id = await tx.meetings.create_series(forum_id=forum.id, rule=rule, first_start_at=starts[0],
                                                         timezone=draft.data["tz"], host_rotation=rotation,
                                                         created_by=user.id, now=now)
         ids = []
         for seq, start in enumerate(starts, 1):
             host = host_for(rotation, seq) or place.get("village")
             kind = "village" if host_for(rotation, seq) else place.get("kind", "none")
-            ids.append(await MeetingRepo.create(
-                conn, forum_id=forum.id, series_id=series_id, seq=seq if series_id else None, title=draft.data["title"],
+            ids.append(await tx.meetings.create(forum_id=forum.id, series_id=series_id, seq=seq if series_id else None, title=draft.data["title"],
                 starts_at=start, duration_minutes=int(draft.data.get("duration") or 60), timezone=draft.data["tz"],
                 place_kind=kind, host_village_code=host if kind == "village" else None,
                 address=place.get("address") if kind in ("address", "location") else None,
                 latitude=place.get("lat"), longitude=place.get("lon"), online_url=place.get("url"),
                 agenda=draft.data.get("agenda", []), documents=draft.data.get("documents", []),
                 created_by=user.id, now=now))
-        first = await MeetingRepo.get_in(conn, ids[0])
+        first = await tx.meetings.get(ids[0])
         assert first is not None
-        await announce(conn, ctx, first)
-        await services.drafts.delete(conn, user.id)
+        await announce(tx, ctx, first)
+        await services.drafts.delete(tx.conn, user.id)
     services.delivery.wake()
     log.info("event=meeting_created forum=%s meeting=%s series=%s occurrences=%d by=%s", forum.id, ids[0],
              series_id, len(ids), user.id)
@@ -854,8 +845,6 @@ async def _ask_apply(update: Update, context: BotContext, draft: Draft) -> None:
         lines.append(str(t("meet.card.title", lang, title=draft.data.get("title", ""))))
     elif field == "place":
         preview = _preview(draft, meeting.starts_at)
-        from handlers.meetings_core import place_text
-
         lines.append(str(t("meet.card.where", lang, place=await place_text(context.services, preview, lang))))
     elif field == "agenda":
         lines += [str(t("meet.card.agenda_item", lang, n=i, item=x)) for i, x in enumerate(draft.data["agenda"], 1)]
@@ -894,28 +883,26 @@ async def on_apply(update: Update, context: BotContext, data: CallbackData) -> N
                    and m.status == "scheduled" and m.starts_at > now]
     ctx = await push_context(services, meeting.forum_id)
     changed = 0
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
         for target in targets:
             fields, changes, reschedule = _changes_for(draft, target, field)
             if not fields:
                 continue
             if reschedule and fields["starts_at"] <= now:
                 continue
-            await MeetingRepo.update(conn, target.id, now, bump_version=reschedule, **fields)
-            fresh = await MeetingRepo.get_in(conn, target.id)
+            await tx.meetings.update(target.id, now, bump_version=reschedule, **fields)
+            fresh = await tx.meetings.get(target.id)
             assert fresh is not None
             if reschedule or field in ("limits", "deadline"):
-                await replan_all(conn, ctx, fresh)
-            await MeetingRepo.bump_tally(conn, fresh.id)
+                await replan_all(tx, ctx, fresh)
+            await tx.meetings.bump_tally(fresh.id)
             if fresh.announced_at is not None and changes:
-                await notify_change(conn, ctx, fresh, changes)
+                await notify_change(tx, ctx, fresh, changes)
             changed += 1
-        await services.drafts.delete(conn, user.id)
-    from handlers.meetings_core import queue_tally
-
-    async with services.db.transaction() as conn:
+        await services.drafts.delete(tx.conn, user.id)
+    async with services.write() as tx:
         for target in targets:
-            await queue_tally(conn, services, target.id, ctx.members, now)
+            await queue_tally(tx, services, target.id, ctx.members, now)
     services.delivery.wake()
     log.info("event=meeting_edited meeting=%s field=%s count=%d by=%s", meeting.id, field, changed, user.id)
     await edit_or_reply(update, t("meet.edit.done", lang, count=changed))

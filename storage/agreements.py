@@ -287,15 +287,16 @@ class AgreementRepo:
         return await self._with_parties(list(rows))
 
     async def to_plan(self, since: date, ids: Sequence[int] | None = None) -> list[Agreement]:
-        """Agreements that may still need pushes: not ended before `since`, or with periods short of
-        a summary; only among `ids` when given (the planner passes those due)."""
+        """Agreements that may still need pushes: signed (pelaksanaan or pelaporan: nothing is asked
+        before signing, while suspended or once cancelled), not ended before `since` or with periods
+        short of a summary; only among `ids` when given (the planner passes those due)."""
         only = ""
         if ids is not None:
             if not ids:
                 return []
             only = f"a.id IN ({','.join('?' for _ in ids)}) AND "
         rows = await self.db.fetchall(
-            f"""SELECT a.* FROM agreements a WHERE {only}(a.end_date >= ? OR EXISTS (
+            f"""SELECT a.* FROM agreements a WHERE {only}a.stage IN ('pelaksanaan', 'pelaporan') AND (a.end_date >= ? OR EXISTS (
                    SELECT 1 FROM agreement_periods p WHERE p.agreement_id = a.id AND p.summarized_count < (
                        SELECT count(*) FROM agreement_parties q WHERE q.agreement_id = a.id AND q.kind = 'desa')))
                ORDER BY a.id""",

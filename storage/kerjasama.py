@@ -23,6 +23,7 @@ from storage.agreements import (
     EvaluationPeriod,
     EventKind,
     FollowUp,
+    NewParty,
     Party,
     Stage,
 )
@@ -222,6 +223,16 @@ class KerjasamaRepo:
         await self.set_fields(agreement.id, now, stage=stage, **fields)
         await self.event(agreement.id, "stage", now, by_user=by_user, field="stage", old_value=agreement.stage,
                          new_value=stage, note=note)
+
+    async def add_party(self, agreement: Agreement, party: NewParty) -> int:
+        """Append a party after the existing ones; returns its position."""
+        position = max((p.position for p in agreement.parties), default=0) + 1
+        await self.db.execute(
+            """INSERT INTO agreement_parties(agreement_id, position, kind, village_code, name, third_party_kind,
+                   address, contact_person) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (agreement.id, position, party.kind, party.village_code, party.name, party.third_party_kind,
+             party.address, party.contact_person))
+        return position
 
     # -- funding and the executing team ---------------------------------------------------
     async def replace_funding(self, agreement_id: int, lines: Sequence[FundingLine]) -> None:

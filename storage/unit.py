@@ -17,6 +17,7 @@ import aiosqlite
 
 from storage.agreements import AgreementRepo
 from storage.database import Tx
+from storage.drafts import DraftRepo
 from storage.governance import GovernanceRepo
 from storage.kerjasama import KerjasamaRepo
 from storage.meetings import MeetingRepo
@@ -33,6 +34,10 @@ class Unit:
     def conn(self) -> aiosqlite.Connection:
         """For the writers that still take a connection (outbox.enqueue, static repo writes)."""
         return self.tx.conn
+
+    @cached_property
+    def drafts(self) -> DraftRepo:
+        return DraftRepo(self.tx)
 
     @cached_property
     def meetings(self) -> MeetingRepo:

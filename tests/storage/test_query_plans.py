@@ -14,8 +14,8 @@ import sqlite3
 from pathlib import Path
 
 from bot.agreements.musyawarah import plan_musyawarah
+from bot.meetings.pushes import plan_meetings
 from bot.reports.digest import plan_digest
-from handlers.meetings_core import plan_meetings
 from handlers.posts import plan_posts
 from scheduler.agreements import plan_agreements
 from storage.outbox import OutboxRepo
