@@ -177,12 +177,9 @@ def attendance(musyawarah: Musyawarah, agreement: Agreement, lang: str) -> View:
     return View("\n".join(lines), per_row(buttons, 1))
 
 
-def clause_choice(musyawarah_id: int, values: dict[str, str], chosen: Sequence[str], lang: str) -> View:
+def clause_lines(values: dict[str, str], lang: str) -> str:
+    """The berita acara's first question: the record's draft clauses, to tick those agreed."""
     lines = [str(t("mus.ba.ask_clauses", lang))]
-    buttons = []
-    for key, value in values.items():
-        mark = "✅ " if key in chosen else ""
-        lines.append(str(t("mus.ba.clause_line", lang, clause=PASAL_HEADINGS[key], value=value[:200])))
-        buttons.append(Button(f"{mark}{PASAL_HEADINGS[key]}", data=data("cl", musyawarah_id, key)))
-    buttons.append(Button(str(t("mus.btn.next", lang)), data=data("cn", musyawarah_id)))
-    return View("\n".join(lines), per_row(buttons, 1))
+    lines += [str(t("mus.ba.clause_line", lang, clause=PASAL_HEADINGS[key], value=value[:200]))
+              for key, value in values.items()]
+    return "\n".join(lines)

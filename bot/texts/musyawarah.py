@@ -45,8 +45,9 @@ ID: dict[str, str] = {
     "mus.list.none_stage": "Belum ada musyawarah. Musyawarah dijadwalkan pada tahap perumusan.",
     "mus.list.line": "• {kind}: {when} ({state})",
     # scheduling form
-    "mus.new.ask_when": "Kapan musyawarahnya? Ketik tanggal dan jam, contoh: <i>Senin 7 Desember 2026 09.00</i>. Ketik /batal untuk berhenti.",
-    "mus.new.bad_when": "Tanggal dan jam tidak terbaca. Contoh: 7 Desember 2026 pukul 09.00.",
+    "mus.new.ask_when": "Kapan musyawarahnya? Ketik tanggal dan jam ({zone}), contoh: <i>Selasa 1 Desember 2026 09.00</i>.",
+    "mus.label.clauses": "Pasal yang disepakati",
+    "mus.label.decisions": "Kesepakatan lain",
     "mus.new.ask_place": "Di mana tempatnya? (contoh: Balai Desa Sidasari)",
     "mus.new.ask_agenda": "Apa agendanya? Tulis satu acara per baris.",
     # delegates
@@ -137,8 +138,9 @@ EN: dict[str, str] = {
     "mus.list.none": "No deliberation scheduled yet.",
     "mus.list.none_stage": "No deliberation yet. Deliberations are scheduled in the formulation stage.",
     "mus.list.line": "• {kind}: {when} ({state})",
-    "mus.new.ask_when": "When is the deliberation? Type the date and time, e.g. <i>Monday 7 December 2026 09:00</i>. Type /batal to stop.",
-    "mus.new.bad_when": "I could not read the date and time. Example: 7 December 2026 at 09:00.",
+    "mus.new.ask_when": "When is the deliberation? Type the date and time ({zone}), e.g. <i>Tuesday 1 December 2026 09:00</i>.",
+    "mus.label.clauses": "Articles agreed",
+    "mus.label.decisions": "Other agreements",
     "mus.new.ask_place": "Where is it held? (e.g. Sidasari village hall)",
     "mus.new.ask_agenda": "What is the agenda? One item per line.",
     "mus.add.ask_party": "A delegate of which party?",

@@ -114,10 +114,12 @@ async def schedule(bot: BotHarness, budi: Person) -> SentMessage:
     await tap(bot, budi, panel, "Jadwalkan musyawarah")
     await until(bot, budi, "Kapan musyawarahnya")
     await budi.send("besok")  # no time
-    await until(bot, budi, "tidak terbaca")
+    await until(bot, budi, "Jamnya belum ada")
     await budi.send("23 November 2026 09.00")  # yesterday
     await until(bot, budi, "sudah lewat")
     await budi.send("1 Desember 2026 09.00")
+    confirm = await until(bot, budi, "Sudah benar?")
+    await tap(bot, budi, confirm, "Benar")
     await until(bot, budi, "Di mana tempatnya")
     await budi.send("x" * 300)
     await until(bot, budi, "Terlalu panjang")
@@ -126,6 +128,9 @@ async def schedule(bot: BotHarness, budi: Person) -> SentMessage:
     await budi.send("\n".join(f"Acara {n}" for n in range(11)))
     await until(bot, budi, "Paling banyak 10 acara")
     await budi.send("Pembahasan draf Peraturan Bersama\n- Pendanaan")
+    review = await until(bot, budi, "Periksa sebelum disimpan")
+    assert "Selasa, 1 Desember 2026 pukul 09.00 WIB" in review.text and "Pembahasan draf" in review.text
+    await tap(bot, budi, review, "Simpan")
     return await until(bot, budi, "Agenda:")
 
 
@@ -237,6 +242,9 @@ async def test_mad_with_delegates_from_invitation_to_berita_acara_and_downloads(
     await budi.send("MAD berikutnya Januari 2027")
     notes = await until(bot, budi, "Catatan untuk berita acara")
     await tap(bot, budi, notes, "Lewati")
+    review = await until(bot, budi, "Periksa sebelum disimpan")
+    assert "Ruang Lingkup, Jangka Waktu" in review.text and "MAD berikutnya Januari 2027" in review.text
+    await tap(bot, budi, review, "Simpan")
     card = await until(bot, budi, "Berita acara")
     assert "Hadir 2 dari 3 utusan: Karto Wiyono, Sri Wahyuni" in card.text
     assert "1. Ruang Lingkup: Jaringan pipa dari mata air Cigintung" in card.text
@@ -296,10 +304,12 @@ async def test_musdes_when_a_third_party_joins_and_its_perjanjian_bersama(bot: B
     await tap(bot, pendamping, await open_panel(bot, pendamping), "Jadwalkan musyawarah")
     await until(bot, pendamping, "Kapan musyawarahnya")
     await pendamping.send("1 Desember 2026 13.00")
+    await tap(bot, pendamping, await until(bot, pendamping, "Sudah benar?"), "Benar")
     await until(bot, pendamping, "tempatnya")
     await pendamping.send("Kantor Desa Cipari")
     await until(bot, pendamping, "agendanya")
     await pendamping.send("Kesepakatan dengan PT Tirta Jaya")
+    await tap(bot, pendamping, await until(bot, pendamping, "Periksa sebelum disimpan"), "Simpan")
     card = await until(bot, pendamping, "Agenda:")
     assert "Musyawarah Desa (Musdes)" in card.text
     await tap(bot, pendamping, card, "Tambah utusan")
@@ -359,16 +369,15 @@ async def test_rights_stranger_non_party_kades_and_party_secretary(bot: BotHarne
 
 
 async def _berita_too_early(bot: BotHarness, budi: Person, card: SentMessage, musyawarah_id: int) -> str:
-    await tap(bot, budi, card, "Berita acara") if "📝 Berita acara" in card.button_texts() else None
+    await tap(bot, budi, card, "Berita acara")
     clauses = await until(bot, budi, "Pasal draf mana")
     await tap(bot, budi, clauses, "Ruang Lingkup")
     clauses = await until(bot, budi, "Pasal draf mana")
     await tap(bot, budi, clauses, "Lanjut")
-    skip = await until(bot, budi, "Kesepakatan lain")
-    await tap(bot, budi, skip, "Lewati")
-    notes = await until(bot, budi, "Catatan untuk berita acara")
-    cq = await bot.double.press_button(budi.user, notes, f"ms:sk:{musyawarah_id}")
-    return str((await bot.double.wait_for_answer(cq)).get("text") or "")
+    await tap(bot, budi, await until(bot, budi, "Kesepakatan lain"), "Lewati")
+    await tap(bot, budi, await until(bot, budi, "Catatan untuk berita acara"), "Lewati")
+    review = await until(bot, budi, "Periksa sebelum disimpan")
+    return await alert_after(bot, budi, review, review.callback_for("Simpan") or "")
 
 
 async def alert_panel(bot: BotHarness, person: Person, agreement_id: int) -> SentMessage:
