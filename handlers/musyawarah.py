@@ -61,9 +61,9 @@ async def on_new(update: Update, context: BotContext, data: CallbackData) -> Non
     record, forum = await service.require_manager(context.services, data.int_arg(0), user_of(update).id)
     service.require_perumusan(record.agreement)
     # Only the agreement counts as answered: the picker's starting zone is not an answer.
-    data = mforms.Schedule.model_construct(_fields_set={"agreement_id"}, agreement_id=record.agreement.id,
+    form = mforms.Schedule.model_construct(_fields_set={"agreement_id"}, agreement_id=record.agreement.id,
                                            when=When.starting(forum.timezone), place="", agenda=[])
-    await start_form(update, context, mforms.SCHEDULE, data)
+    await start_form(update, context, mforms.SCHEDULE, form)
 
 
 # -- delegates and invitations --------------------------------------------------------------
