@@ -22,6 +22,7 @@ from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agreements import rules, views
+from bot.agreements import service as kerjasama
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
@@ -492,7 +493,8 @@ async def show_list(update: Update, context: BotContext, forum: Forum) -> None:
         upcoming = rules.next_evaluation(agreement, today)
         lines.append(str(t("agr.list.line", lang, number=number, title=agreement.title,
                            parties=", ".join(p.name for p in agreement.parties),
-                           state=rules.state_label(state, lang),
+                           state=rules.state_label(state, lang) if agreement.stage in ("pelaksanaan", "pelaporan")
+                           else views.stage_label(agreement.stage, lang),
                            end=format_date_short(agreement.end_date, lang))))
         if upcoming and state not in ("berakhir",):
             lines.append(str(t("agr.list.next_eval", lang, date=format_date_short(upcoming, lang))))
@@ -505,6 +507,13 @@ async def on_open(update: Update, context: BotContext, data: CallbackData) -> No
     """Show one agreement with its whole history (for parties, koordinator and pendamping)."""
     user = user_of(update)
     agreement, membership, member = await viewable(context, data.int_arg(0), user.id)
+    if agreement.stage not in ("pelaksanaan", "pelaporan"):
+        # Not signed yet, suspended or cancelled: the lifecycle record (its stages and timeline).
+        loaded = await kerjasama.load(context.services, agreement.id, user.id)
+        forum = await _forum(context, agreement.forum_id)
+        view = views.record(loaded.record, loaded.standing, await language(update, context), forum_zone(forum))
+        await reply(update, view.text, markup=view.markup())
+        return
     await show_agreement(update, context, agreement, membership, member)
 
 
@@ -581,6 +590,7 @@ async def show_agreement(update: Update, context: BotContext, agreement: Agreeme
                                                               item.created_by, membership, member):
             rows.append([(str(t("agr.fu.done_short", lang, text=item.description[:30])),
                           encode(FEATURE, "fd", item.id))])
+    rows.append([(str(t("ks.open_button", lang)), encode(views.FEATURE, "o", agreement.id))])
     if agreement.document_file_id:
         rows.append([(str(t("agr.detail.doc_button", lang)), encode(FEATURE, "doc", agreement.id))])
     if membership.role in STAFF or member.jabatan in pushes.KADES_JABATAN:  # MAD and drafts: handlers.musyawarah
@@ -625,6 +635,9 @@ async def on_amend(update: Update, context: BotContext, data: CallbackData) -> N
 def _require_active(agreement: Agreement) -> None:
     if agreement.status != "active":
         raise StaleAction("agr.err.ended")
+    if agreement.stage not in ("pelaksanaan", "pelaporan"):
+        # Before signing the clauses change through the lifecycle forms; suspended or cancelled: nothing.
+        raise StaleAction("ks.err.wrong_stage", stage=views.label(f"ks.stage.{agreement.stage}"))
 
 
 @button_handler

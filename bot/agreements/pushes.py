@@ -80,7 +80,8 @@ async def answered(conn: aiosqlite.Connection, agreement: Agreement, party: Part
     for person in people.values():
         if person.user_id == exclude:
             continue
-        await _send(conn, key_=key(agreement.id, "answer", party.position, now.isoformat(), person.user_id),
+        await _send(conn, key_=key(agreement.id, "answer", party.position, answer, now.isoformat(),
+                                   person.user_id),
                     to=person, view=views.offer_answered(agreement, party, answer, note, person.language),
                     forum_id=agreement.forum_id, now=now)
 

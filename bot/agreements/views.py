@@ -22,6 +22,7 @@ from storage.agreements import Agreement, AgreementEvent, Party
 from storage.kerjasama import AgreementRecord
 
 FEATURE = "ks"  # callback prefix of handlers.kerjasama
+TIMELINE_SHOWN = 30
 
 
 def label(key: str) -> ForReader:
@@ -196,7 +197,12 @@ def record(record: AgreementRecord, standing: PartyStanding, lang: str, tz: Zone
                            next=report.next_steps or "-")))
     names = {p.position: p.name for p in a.parties}
     lines.append(str(t("ks.rec.timeline", lang)))
-    lines.extend(event_line(e, names, lang, tz) for e in record.timeline_for(mine))
+    events = record.timeline_for(mine)
+    if len(events) > TIMELINE_SHOWN:
+        # A message, not an archive: the latest steps (the whole timeline stays in the record).
+        lines.append(str(t("ks.rec.earlier", lang, count=len(events) - TIMELINE_SHOWN)))
+        events = events[-TIMELINE_SHOWN:]
+    lines.extend(event_line(e, names, lang, tz) for e in events)
     return View("\n".join(lines), _actions(record, standing, lang))
 
 

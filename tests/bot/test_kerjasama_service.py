@@ -282,3 +282,16 @@ async def test_nothing_is_asked_before_signing_or_while_suspended(services: Serv
     await plan_agreements(services, clock.now())
     prompts = await _pushes(services, "agr:%:prompt")
     assert {p["to"] for p in prompts} == {BUDI, SRI}
+
+
+async def test_the_record_shows_the_latest_timeline_only(services: Services, clock: FixedClock) -> None:
+    forum_id = await _forum(services)
+    agreement_id = await service.start(services, forum_id=forum_id, user_id=BUDI, kind="antar_desa",
+                                       title="Air", musdes_on=TODAY)
+    for number in range(views.TIMELINE_SHOWN + 5):
+        await service.set_clause(services, agreement_id, BUDI, "scope", f"Lingkup versi {number}")
+    loaded = await service.load(services, agreement_id, BUDI)
+    assert len(loaded.record.timeline) == views.TIMELINE_SHOWN + 6  # with "created"
+    text = views.record(loaded.record, loaded.standing, "id", ZoneInfo("Asia/Jakarta")).text
+    assert "… 6 catatan sebelumnya tidak ditampilkan." in text
+    assert text.count("Ruang lingkup diisi/diubah") == views.TIMELINE_SHOWN
