@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 ID: dict[str, str] = {
-    "mus.kind.mad": "Musyawarah Antar Desa (MAD)",
+    "mus.kind.mad": "Musyawarah Antardesa (MAD)",
     "mus.kind.musdes": "Musyawarah Desa (Musdes)",
     "mus.status.scheduled": "terjadwal",
     "mus.status.held": "sudah dilaksanakan",

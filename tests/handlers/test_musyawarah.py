@@ -147,7 +147,7 @@ async def test_mad_with_delegates_from_invitation_to_berita_acara_and_downloads(
     forum_id, agreement_id = await seed(bot)
     budi, sri = bot.person(BUDI, "Budi"), bot.person(SRI, "Sri")
     card = await schedule(bot, budi)
-    assert "Musyawarah Antar Desa (MAD)" in card.text  # villages only: a MAD
+    assert "Musyawarah Antardesa (MAD)" in card.text  # villages only: a MAD
     assert "Selasa, 1 Desember 2026 pukul 09.00 WIB" in card.text
     assert "Balai Desa &lt;Sidasari&gt;" in card.html and "2. Pendanaan" in card.text
 
@@ -178,10 +178,10 @@ async def test_mad_with_delegates_from_invitation_to_berita_acara_and_downloads(
     await tap(bot, budi, card, "Kirim undangan")
     await until(bot, budi, "Undangan dikirim kepada 2 utusan")
     await delivered(bot)
-    invitation = await until(bot, sri, "Undangan Musyawarah Antar Desa")
+    invitation = await until(bot, sri, "Undangan Musyawarah Antardesa")
     assert "utusan <b>Cipari</b>" in invitation.html and "Selasa, 1 Desember 2026 pukul 09.00 WIB" in invitation.text
     assert invitation.button_texts() == ["✅ Hadir", "❌ Tidak hadir"]
-    budi_invitation = await until(bot, budi, "Undangan Musyawarah Antar Desa")
+    budi_invitation = await until(bot, budi, "Undangan Musyawarah Antardesa")
     assert not [m for m in bot.double.sent(RUDI) if "Undangan" in m.text]  # not invited
 
     await tap(bot, sri, invitation, "Tidak hadir")
@@ -203,7 +203,7 @@ async def test_mad_with_delegates_from_invitation_to_berita_acara_and_downloads(
     await plan_musyawarah(bot.services, bot.clock.now())
     await plan_musyawarah(bot.services, bot.clock.now())
     await delivered(bot)
-    reminder = await until(bot, sri, "Pengingat: besok Musyawarah Antar Desa")
+    reminder = await until(bot, sri, "Pengingat: besok Musyawarah Antardesa")
     assert reminder.button_texts() == []  # she already said Hadir
     assert len([m for m in bot.double.sent(SRI) if "Pengingat:" in m.text]) == 1
     assert not [m for m in bot.double.sent(BUDI) if "Pengingat:" in m.text]  # he declined
@@ -332,7 +332,7 @@ async def test_rights_stranger_non_party_kades_and_party_secretary(bot: BotHarne
     card = await add_member(bot, budi, card, "Cipari", "Rudi Hartono")
     await delivered(bot)
     rudi = bot.person(RUDI, "Rudi")
-    late = await until(bot, rudi, "Undangan Musyawarah Antar Desa")
+    late = await until(bot, rudi, "Undangan Musyawarah Antardesa")
     await tap(bot, budi, card, "Hapus utusan")
     removal = await until(bot, budi, "Utusan mana yang dihapus")
     await tap(bot, budi, removal, "Rudi Hartono")
