@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.access import KADES_JABATAN
 from bot.agreements import documents
 from bot.agreements import musyawarah_views as views
 from bot.agreements.documents import (
@@ -31,7 +32,6 @@ from bot.agreements.documents import (
 )
 from bot.bidang import bidang_label
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.permissions import STAFF
 from bot.render import jabatan_label
 from bot.services import Services
 from bot.texts import t_plain
@@ -39,13 +39,12 @@ from bot.timefmt import format_day_month_year, format_rupiah
 from storage import outbox
 from storage.agreements import Agreement, Party
 from storage.kerjasama import AgreementRecord, KerjasamaRepo
-from storage.models import Forum, Member, MemberInForum, Membership
+from storage.models import Forum, MemberInForum
 from storage.musyawarah import Answer, Kind, Musyawarah, MusyawarahRepo
 from storage.outbox import Priority
 
 log = logging.getLogger(__name__)
 
-KADES_JABATAN = ("kades", "pj_kades")
 MAX_PLACE = 200
 MAX_AGENDA_ITEMS = 10
 MAX_AGENDA_ITEM = 200
@@ -92,14 +91,8 @@ def kind_of(agreement: Agreement) -> Kind:
     return "musdes" if agreement.kind == "pihak_ketiga" else "mad"
 
 
-def _manager(agreement: Agreement, membership: Membership, member: Member) -> bool:
-    if membership.role in STAFF:
-        return True
-    return member.jabatan in KADES_JABATAN and bool(member.village_code) \
-        and member.village_code in agreement.village_codes
-
-
 def clean_text(text: str | None, limit: int) -> str:
+    # Short one-line answers collapse their whitespace; long texts (notes) keep their lines.
     value = " ".join((text or "").split()) if limit <= MAX_AGENDA_ITEM else (text or "").strip()
     if not value:
         raise InvalidInput("mus.bad.empty")
@@ -138,11 +131,13 @@ async def _record_for(services: Services, agreement_id: int, user_id: int) -> tu
     if record is None:
         raise NotFound()
     agreement = record.agreement
-    membership, member = await services.access.member_in(agreement.forum_id, user_id)
+    # The same right as editing a stage (bot/access.py): koordinator, pendamping, kades of a party village.
+    standing = await services.access.party_standing(
+        agreement.forum_id, user_id, {p.position: p.village_code for p in agreement.villages})
     forum = await services.forums.get(agreement.forum_id)
     if forum is None:
         raise NotFound()
-    return record, forum, _manager(agreement, membership, member)
+    return record, forum, standing.may_edit
 
 
 async def require_manager(services: Services, agreement_id: int, user_id: int) -> tuple[AgreementRecord, Forum]:
