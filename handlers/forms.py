@@ -65,8 +65,11 @@ async def _send(update: Update, out: engine.Reply) -> None:
         if out.alert is not None:
             await answer(query, out.alert, alert=True)
             return
-        if out.edit is not None and isinstance(query.message, Message):
-            await _edit(update, query, out.edit)
+        if out.edit is not None:
+            if isinstance(query.message, Message):
+                await _edit(update, query, out.edit)
+            else:  # too old to edit: say it anew
+                await send_view(update, out.edit)
         elif out.close and isinstance(query.message, Message):
             await remove_buttons(query)
     elif out.edit is not None:

@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agreements import forms as kforms
-from bot.agreements import service, views
+from bot.agreements import service, step_forms, views
 from bot.callbacks import CallbackData
 from bot.context import BotContext
 from bot.errors import NotPermitted
@@ -70,7 +70,7 @@ async def on_offer_answer(update: Update, context: BotContext, data: CallbackDat
     user_id = user_of(update).id
     if answer == "tanya":
         await service.load(context.services, agreement_id, user_id)  # a stranger learns nothing
-        await start_form(update, context, kforms.QUESTION, kforms.QuestionForm(agreement_id=agreement_id,
+        await start_form(update, context, step_forms.QUESTION, step_forms.QuestionForm(agreement_id=agreement_id,
                                                                                  position=position))
         return
     await service.answer_offer(context.services, agreement_id, position, user_id, answer)  # type: ignore[arg-type]
@@ -103,7 +103,7 @@ async def on_form(update: Update, context: BotContext, data: CallbackData) -> No
     form: Any
     model: type[BaseModel]
     if data.action == "ok":
-        form, model = kforms.OFFER, kforms.OfferForm
+        form, model = step_forms.OFFER, step_forms.OfferForm
         known = {"objective": a.objective, "bidang_uu": a.bidang_uu, "scope": a.scope}
         prefill.update({k: v for k, v in known.items() if v})
     elif data.action == "cl":
@@ -114,9 +114,9 @@ async def on_form(update: Update, context: BotContext, data: CallbackData) -> No
         prefill.update({k: v for k, v in known.items() if v})
     else:
         others: dict[str, tuple[Any, type[BaseModel]]] = {
-            "fr": (kforms.FORMULATE, kforms.FormulateForm), "sg": (kforms.SIGN, kforms.SignForm),
-            "rp": (kforms.REPORT, kforms.ReportForm), "sp": (kforms.SUSPEND, kforms.ReasonForm),
-            "cx": (kforms.CANCEL, kforms.ReasonForm)}
+            "fr": (step_forms.FORMULATE, step_forms.FormulateForm), "sg": (step_forms.SIGN, step_forms.SignForm),
+            "rp": (step_forms.REPORT, step_forms.ReportForm), "sp": (step_forms.SUSPEND, step_forms.ReasonForm),
+            "cx": (step_forms.CANCEL, step_forms.ReasonForm)}
         form, model = others[data.action]
     await start_form(update, context, form, model(**prefill))
 

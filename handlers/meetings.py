@@ -64,7 +64,6 @@ from handlers.common import (
 )
 from handlers.forums import forum_action, run_in_forum
 from handlers.meetings_after import MINUTES, send, send_private, show
-from handlers.meetings_form import EDIT, NEW
 from storage.models import Draft, Forum
 
 REASON = "mr"
@@ -360,18 +359,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("pertemuan", past_meetings))
     app.add_handler(CommandHandler("atur_pengingat", forum_reminders))
     register_planner(app, plan_meetings)
-    forms.register_form(NEW, meetings_form.on_input, meetings_form.reprompt)
-    forms.register_form(EDIT, meetings_form.on_input, meetings_form.reprompt)
     forms.register_form(REASON, on_reason_input, reason_reprompt)
     forms.register_form(MINUTES, meetings_after.on_minutes_input, meetings_after.minutes_reprompt)
     buttons: dict[str, Callable[..., Any]] = {
-        # the new/edit forms
-        "cal": meetings_form.on_calendar, "day": meetings_form.on_day, "hr": meetings_form.on_hour,
-        "mi": meetings_form.on_minute, "ok": meetings_form.on_when_ok, "tz": meetings_form.on_zone,
-        "again": meetings_form.on_when_again, "dur": meetings_form.on_duration, "pl": meetings_form.on_place,
-        "pv": meetings_form.on_place_village, "nx": meetings_form.on_next, "rep": meetings_form.on_repeat,
-        "rpc": meetings_form.on_repeat_count, "rot": meetings_form.on_rotation, "rv": meetings_form.on_review,
-        "save": meetings_form.on_save, "apply": meetings_form.on_apply,
+        # the new/change forms are declared in bot.meetings.forms (their buttons go to the form engine)
         # RSVP and views
         "r": on_rsvp, "ppl": on_party, "why": on_reason, "who": on_who, "ics": on_ics, "d": on_detail,
         "ag": on_agenda, "ser": on_series_dates, "docs": on_docs, "noop": on_noop,

@@ -3,9 +3,9 @@ answer can be changed ("Ubah ...") and saves through one use case in bot.agreeme
 
 * RINTIS  (kr) /kerjasama_rintis: kind, title, the Musdes, partner villages (fuzzy national search,
   or the kode wilayah), and for a pihak ketiga its name, kind, address and contact person;
-* CLAUSES (kc) every Pasal 6 clause, rights and funding per party, the executing body and its team;
-* OFFER   (ko) the surat penawaran; QUESTION (kq) a partner's question;
-* FORMULATE (kf), SIGN (kg), SUSPEND (kt), CANCEL (kx), REPORT (kl): the other steps on the road.
+* CLAUSES (kc) every Pasal 6 clause, rights and funding per party, the executing body and its team.
+
+The shorter forms of the other steps are in bot.agreements.step_forms, built from the helpers here.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ ZONE = ZoneInfo("Asia/Jakarta")  # dates typed without a zone; a day does not de
 
 
 # -- shared parsers ------------------------------------------------------------------------------------
-def _typed(answer: Answer, field: str, limit: int = lifecycle.MAX_TEXT) -> str:
+def typed_text(answer: Answer, field: str, limit: int = lifecycle.MAX_TEXT) -> str:
     text = (answer.text or "").strip()
     if not text:
         raise InvalidInput("ks.bad.empty", field=views.label(f"ks.field.{field}"))
@@ -45,7 +45,7 @@ def _typed(answer: Answer, field: str, limit: int = lifecycle.MAX_TEXT) -> str:
     return text
 
 
-def _day(ctx: Ctx[Any], answer: Answer) -> date:
+def typed_day(ctx: Ctx[Any], answer: Answer) -> date:
     try:
         return parse_date(answer.text or "", now=ctx.now, tz=ZONE, allow_past=True)
     except DateParseError as exc:
@@ -54,22 +54,22 @@ def _day(ctx: Ctx[Any], answer: Answer) -> date:
         raise InvalidInput("ks.bad.date") from None
 
 
-def _esc(value: str | None) -> str:
+def escaped(value: str | None) -> str:
     return html.escape(value or "—", quote=False)
 
 
-def _shown_day(ctx: Ctx[Any], value: date | None) -> str:
+def shown_day(ctx: Ctx[Any], value: date | None) -> str:
     return format_date(value, ctx.lang) if value else "—"
 
 
-def _text_step(name: str, ask: str, label: str, limit: int = lifecycle.MAX_TEXT, *, skip: bool = False) -> Step[Any]:
+def text_step(name: str, ask: str, label: str, limit: int = lifecycle.MAX_TEXT, *, skip: bool = False) -> Step[Any]:
     """A step that takes one typed text into the model field `name` (optionally skippable)."""
     def prompt(c: Ctx[Any]) -> View:
         buttons = ((c.button(c.t("core.skip"), "skip"),),) if skip else ()
         return View(c.t(ask), buttons)
 
     def typed(c: Ctx[Any], a: Answer) -> Any:
-        return c.data.model_copy(update={name: _typed(a, name if name in _FIELDS else "note", limit)})
+        return c.data.model_copy(update={name: typed_text(a, name if name in _FIELDS else "note", limit)})
 
     def choice(c: Ctx[Any], value: str) -> Any:
         if not skip or value != "skip":
@@ -77,15 +77,15 @@ def _text_step(name: str, ask: str, label: str, limit: int = lifecycle.MAX_TEXT,
         return c.data.model_copy(update={name: ""})
 
     return Step(name, prompt=prompt, typed=typed, choice=choice if skip else None, label=label, field=name,
-                summary=lambda c: _esc(getattr(c.data, name)))
+                summary=lambda c: escaped(getattr(c.data, name)))
 
 
-def _date_step(name: str, ask: str, label: str) -> Step[Any]:
+def date_step(name: str, ask: str, label: str) -> Step[Any]:
     def typed(c: Ctx[Any], a: Answer) -> Any:
-        return c.data.model_copy(update={name: _day(c, a)})
+        return c.data.model_copy(update={name: typed_day(c, a)})
 
     return Step(name, prompt=lambda c: View(c.t(ask)), typed=typed, label=label, field=name,
-                summary=lambda c: _shown_day(c, getattr(c.data, name)))
+                summary=lambda c: shown_day(c, getattr(c.data, name)))
 
 
 _FIELDS = frozenset({"title", "musdes_note", "tp_name", "tp_address", "tp_contact", "objective", "scope",
@@ -131,7 +131,7 @@ def _partners_prompt(c: Ctx[Rintis]) -> View:
 
 
 def _partners_typed(c: Ctx[Rintis], a: Answer) -> Stay[Rintis]:
-    return Stay(c.data.model_copy(update={"query": _typed(a, "note", 100)}))
+    return Stay(c.data.model_copy(update={"query": typed_text(a, "note", 100)}))
 
 
 def _partners_choice(c: Ctx[Rintis], value: str) -> Rintis | Stay[Rintis]:
@@ -205,20 +205,20 @@ RINTIS: Form[Rintis] = forms.register(Form(
     steps=(
         Step("kind", prompt=_kind_prompt, choice=_kind_choice, label="ks.label.kind", field="kind",
              summary=lambda c: c.t(f"ks.kind.{c.data.kind}") if c.data.kind else "—"),
-        _text_step("title", "ks.form.title_ask", "ks.label.title", lifecycle.MAX_NAME),
-        _date_step("musdes_on", "ks.form.musdes_on_ask", "ks.label.musdes_on"),
-        _text_step("musdes_note", "ks.form.musdes_note_ask", "ks.label.musdes_note", skip=True),
+        text_step("title", "ks.form.title_ask", "ks.label.title", lifecycle.MAX_NAME),
+        date_step("musdes_on", "ks.form.musdes_on_ask", "ks.label.musdes_on"),
+        text_step("musdes_note", "ks.form.musdes_note_ask", "ks.label.musdes_note", skip=True),
         Step("partners", prompt=_partners_prompt, typed=_partners_typed, choice=_partners_choice,
              label="ks.label.partners", field="partners",
-             summary=lambda c: _esc(", ".join(c.data.names.get(x, x) for x in c.data.partners) or None),
+             summary=lambda c: escaped(", ".join(c.data.names.get(x, x) for x in c.data.partners) or None),
              reset=lambda d: d.model_copy(update={"partners": [], "names": {}, "query": ""}),
              next=lambda d: "tp_name" if d.kind == "pihak_ketiga" else None),
-        _only_third(_text_step("tp_name", "ks.form.tp_name_ask", "ks.label.tp_name", lifecycle.MAX_NAME)),
+        _only_third(text_step("tp_name", "ks.form.tp_name_ask", "ks.label.tp_name", lifecycle.MAX_NAME)),
         _only_third(Step("tp_kind", prompt=_tp_kind_prompt, choice=_tp_kind_choice, label="ks.label.tp_kind",
                          field="tp_kind", summary=lambda c: c.t(f"ks.tp_kind.{c.data.tp_kind}")
                          if c.data.tp_kind else "—")),
-        _only_third(_text_step("tp_address", "ks.form.tp_address_ask", "ks.label.tp_address", 300)),
-        _only_third(_text_step("tp_contact", "ks.form.tp_contact_ask", "ks.label.tp_contact", 300)),
+        _only_third(text_step("tp_address", "ks.form.tp_address_ask", "ks.label.tp_address", 300)),
+        _only_third(text_step("tp_contact", "ks.form.tp_contact_ask", "ks.label.tp_contact", 300)),
     )))
 
 
@@ -243,7 +243,7 @@ class ClauseForm(BaseModel):
     team: list[TeamMember] = Field(default_factory=list)
 
 
-async def _record_load(services: Services, data: Any) -> Any:
+async def record_load(services: Services, data: Any) -> Any:
     return await KerjasamaRepo(services.db).full(data.agreement_id)
 
 
@@ -260,7 +260,7 @@ def _rights_typed(c: Ctx[ClauseForm], a: Answer) -> ClauseForm | Stay[ClauseForm
     party = _next_party(c, set(c.data.rights))
     if party is None:
         raise StaleAction()
-    data = c.data.model_copy(update={"rights": {**c.data.rights, party.position: _typed(a, "rights")}})
+    data = c.data.model_copy(update={"rights": {**c.data.rights, party.position: typed_text(a, "rights")}})
     return data if _next_party(c, set(data.rights)) is None else Stay(data)
 
 
@@ -298,7 +298,7 @@ def _funding_typed(c: Ctx[ClauseForm], a: Answer) -> ClauseForm | Stay[ClauseFor
     party = _next_party(c, {line.party_position for line in c.data.funding})
     if party is None:
         raise StaleAction()
-    added = _funding_lines(party.position, _typed(a, "note", 300))
+    added = _funding_lines(party.position, typed_text(a, "note", 300))
     data = c.data.model_copy(update={"funding": [*c.data.funding, *added]})
     return data if _next_party(c, {line.party_position for line in data.funding}) is None else Stay(data)
 
@@ -312,7 +312,7 @@ def _funding_summary(c: Ctx[ClauseForm]) -> str:
     return "; ".join(parts) + f" — {c.t('ks.form.total')} {format_rupiah(total)}" if parts else "—"
 
 
-def _choice_step(name: str, ask: str, label: str, options: tuple[str, ...], key: str, *,
+def choice_step(name: str, ask: str, label: str, options: tuple[str, ...], key: str, *,
                  per: int = 1) -> Step[Any]:
     def choice(c: Ctx[Any], value: str) -> Any:
         if value not in options:
@@ -373,249 +373,34 @@ async def _clauses_save(services: Services, user_id: int, data: ClauseForm, lang
 
 
 def _end_typed(c: Ctx[ClauseForm], a: Answer) -> ClauseForm:
-    end = _day(c, a)
+    end = typed_day(c, a)
     if c.data.start is not None and end <= c.data.start:
         raise InvalidInput("ks.bad.end_before_start")
     return c.data.model_copy(update={"end": end})
 
 
 CLAUSES: Form[ClauseForm] = forms.register(Form(
-    code="kc", model=ClauseForm, save=_clauses_save, load=_record_load,
+    code="kc", model=ClauseForm, save=_clauses_save, load=record_load,
     steps=(
-        _text_step("objective", "ks.form.objective_ask", "ks.clause.objective"),
-        _text_step("scope", "ks.form.scope_ask", "ks.clause.scope"),
-        _choice_step("bidang_uu", "ks.form.bidang_uu_ask", "ks.clause.bidang", lifecycle.UU_DESA_KINDS,
+        text_step("objective", "ks.form.objective_ask", "ks.clause.objective"),
+        text_step("scope", "ks.form.scope_ask", "ks.clause.scope"),
+        choice_step("bidang_uu", "ks.form.bidang_uu_ask", "ks.clause.bidang", lifecycle.UU_DESA_KINDS,
                      "ks.bidang_uu"),
         _sector_step(),
-        _text_step("implementation_terms", "ks.form.terms_ask", "ks.clause.implementation_terms"),
-        _date_step("start", "ks.form.start_ask", "ks.label.start"),
+        text_step("implementation_terms", "ks.form.terms_ask", "ks.clause.implementation_terms"),
+        date_step("start", "ks.form.start_ask", "ks.label.start"),
         Step("end", prompt=lambda c: View(c.t("ks.form.end_ask")), typed=_end_typed, label="ks.label.end",
-             field="end", summary=lambda c: _shown_day(c, c.data.end)),
+             field="end", summary=lambda c: shown_day(c, c.data.end)),
         Step("rights", prompt=_rights_prompt, typed=_rights_typed, label="ks.clause.rights", field="rights",
              summary=lambda c: "; ".join(f"{html.escape(p.name)}: {html.escape(c.data.rights.get(p.position, '—'))}"
                                          for p in (c.extra.parties if c.extra else ())) or "—",
              reset=lambda d: d.model_copy(update={"rights": {}})),
         Step("funding", prompt=_funding_prompt, typed=_funding_typed, label="ks.clause.funding", field="funding",
              summary=_funding_summary, reset=lambda d: d.model_copy(update={"funding": []})),
-        _text_step("change_terms", "ks.form.change_ask", "ks.clause.change_terms"),
-        _text_step("dispute_terms", "ks.form.dispute_ask", "ks.clause.dispute_terms"),
-        _choice_step("executing_kind", "ks.form.exec_kind_ask", "ks.clause.executing", ("bkad", "tim"), "ks.exec"),
-        _text_step("executing_body", "ks.form.exec_name_ask", "ks.clause.executing_body", 300),
+        text_step("change_terms", "ks.form.change_ask", "ks.clause.change_terms"),
+        text_step("dispute_terms", "ks.form.dispute_ask", "ks.clause.dispute_terms"),
+        choice_step("executing_kind", "ks.form.exec_kind_ask", "ks.clause.executing", ("bkad", "tim"), "ks.exec"),
+        text_step("executing_body", "ks.form.exec_name_ask", "ks.clause.executing_body", 300),
         Step("team", prompt=_team_prompt, typed=_team_typed, choice=lambda c, v: c.data, label="ks.label.team",
              field="team", summary=_team_summary, reset=lambda d: d.model_copy(update={"team": []})),
-    )))
-
-
-# =====================================================================================================
-# The other steps on the road: short forms over one agreement
-# =====================================================================================================
-class OfferForm(BaseModel):
-    agreement_id: int = 0
-    objective: str = ""
-    bidang_uu: str = ""
-    scope: str = ""
-    start: date | None = None
-    end: date | None = None
-
-
-async def _offer_save(services: Services, user_id: int, data: OfferForm, lang: str) -> View:
-    if data.start is None or data.end is None:
-        raise InvalidInput("ks.bad.date")
-    sent = await service.send_offer(services, data.agreement_id, user_id, purpose=data.objective,
-                                    bidang_uu=data.bidang_uu, scope=data.scope,  # type: ignore[arg-type]
-                                    start=data.start, end=data.end)
-    return View(str(t("ks.form.offer_sent", lang, bot=len(sent.by_bot), paper=len(sent.on_paper))),
-                ((views.open_button(data.agreement_id, lang),),))
-
-
-def _offer_end(c: Ctx[OfferForm], a: Answer) -> OfferForm:
-    end = _day(c, a)
-    if c.data.start is not None and end <= c.data.start:
-        raise InvalidInput("ks.bad.end_before_start")
-    return c.data.model_copy(update={"end": end})
-
-
-OFFER: Form[OfferForm] = forms.register(Form(
-    code="ko", model=OfferForm, save=_offer_save, save_label="ks.form.send_offer",
-    steps=(
-        _text_step("objective", "ks.form.objective_ask", "ks.clause.objective"),
-        _choice_step("bidang_uu", "ks.form.bidang_uu_ask", "ks.clause.bidang", lifecycle.UU_DESA_KINDS,
-                     "ks.bidang_uu"),
-        _text_step("scope", "ks.form.scope_ask", "ks.clause.scope"),
-        _date_step("start", "ks.form.start_ask", "ks.label.start"),
-        Step("end", prompt=lambda c: View(c.t("ks.form.end_ask")), typed=_offer_end, label="ks.label.end",
-             field="end", summary=lambda c: _shown_day(c, c.data.end)),
-    )))
-
-
-class QuestionForm(BaseModel):
-    agreement_id: int = 0
-    position: int = 0
-    question: str = ""
-
-
-async def _question_save(services: Services, user_id: int, data: QuestionForm, lang: str) -> View:
-    await service.answer_offer(services, data.agreement_id, data.position, user_id, "tanya", data.question)
-    return View(str(t("ks.offer.thanks", lang)))
-
-
-QUESTION: Form[QuestionForm] = forms.register(Form(
-    code="kq", model=QuestionForm, save=_question_save, review=False,
-    steps=(_text_step("question", "ks.form.question_ask", "ks.field.question"),)))
-
-
-class ReasonForm(BaseModel):
-    agreement_id: int = 0
-    reason: str = ""
-    resume_on: date | None = None
-
-
-async def _suspend_save(services: Services, user_id: int, data: ReasonForm, lang: str) -> View:
-    if data.resume_on is None:
-        raise InvalidInput("ks.bad.date")
-    await service.suspend(services, data.agreement_id, user_id, reason=data.reason, resume_on=data.resume_on)
-    return View(str(t("ks.done.suspended", lang, resume_on=format_date(data.resume_on, lang))),
-                ((views.open_button(data.agreement_id, lang),),))
-
-
-async def _cancel_save(services: Services, user_id: int, data: ReasonForm, lang: str) -> View:
-    await service.cancel(services, data.agreement_id, user_id, reason=data.reason)
-    return View(str(t("ks.done.cancelled", lang)), ((views.open_button(data.agreement_id, lang),),))
-
-
-def _cancel_prompt(c: Ctx[ReasonForm]) -> View:
-    clause = c.extra.agreement.change_terms if c.extra else None
-    title = c.extra.agreement.title if c.extra else ""
-    return View(c.t("ks.ask.cancel_reason", title=title, clause=clause or c.t("ks.cancel.no_clause")))
-
-
-SUSPEND: Form[ReasonForm] = forms.register(Form(
-    code="kt", model=ReasonForm, save=_suspend_save, save_label="ks.act.suspend", load=_record_load,
-    steps=(
-        Step("reason", prompt=lambda c: View(c.t("ks.ask.suspend_reason", title=c.extra.agreement.title
-                                                 if c.extra else "")),
-             typed=lambda c, a: c.data.model_copy(update={"reason": _typed(a, "reason")}), label="ks.field.reason",
-             field="reason", summary=lambda c: _esc(c.data.reason)),
-        _date_step("resume_on", "ks.ask.resume_on", "ks.label.resume_on"),
-    )))
-
-CANCEL: Form[ReasonForm] = forms.register(Form(
-    code="kx", model=ReasonForm, save=_cancel_save, save_label="ks.act.cancel", load=_record_load,
-    steps=(
-        Step("reason", prompt=_cancel_prompt,
-             typed=lambda c, a: c.data.model_copy(update={"reason": _typed(a, "reason")}), label="ks.field.reason",
-             field="reason", summary=lambda c: _esc(c.data.reason)),
-    )))
-
-
-class FormulateForm(BaseModel):
-    agreement_id: int = 0
-    held_on: date | None = None
-    formulation_note: str = ""
-
-
-async def _formulate_save(services: Services, user_id: int, data: FormulateForm, lang: str) -> View:
-    if data.held_on is None:
-        raise InvalidInput("ks.bad.date")
-    await service.record_formulation(services, data.agreement_id, user_id, held_on=data.held_on,
-                                     note=data.formulation_note or None)
-    return View(str(t("ks.done.saved", lang)), ((views.open_button(data.agreement_id, lang),),))
-
-
-FORMULATE: Form[FormulateForm] = forms.register(Form(
-    code="kf", model=FormulateForm, save=_formulate_save,
-    steps=(
-        _date_step("held_on", "ks.form.held_on_ask", "ks.label.held_on"),
-        _text_step("formulation_note", "ks.form.formulation_note_ask", "ks.field.formulation_note", skip=True),
-    )))
-
-
-class SignForm(BaseModel):
-    agreement_id: int = 0
-    signed_on: date | None = None
-    legal_basis: str = ""
-    signatories: dict[int, tuple[str, str]] = Field(default_factory=dict)
-    document_file_id: str = ""
-    document_kind: str = ""
-
-
-def _signatory_prompt(c: Ctx[SignForm]) -> View:
-    party = next((p for p in (c.extra.parties if c.extra else ()) if p.position not in c.data.signatories), None)
-    return View(c.t("ks.form.signatory_ask", party=party.name if party else "—"))
-
-
-def _signatory_typed(c: Ctx[SignForm], a: Answer) -> SignForm | Stay[SignForm]:
-    parties = c.extra.parties if c.extra else ()
-    party = next((p for p in parties if p.position not in c.data.signatories), None)
-    if party is None:
-        raise StaleAction()
-    parts = [p.strip() for p in _typed(a, "signatory", 300).split(",", 1)]
-    if len(parts) < 2 or not all(parts):
-        raise InvalidInput("ks.form.signatory_format")
-    data = c.data.model_copy(update={"signatories": {**c.data.signatories, party.position: (parts[0], parts[1])}})
-    return data if all(p.position in data.signatories for p in parties) else Stay(data)
-
-
-def _document_typed(c: Ctx[SignForm], a: Answer) -> SignForm:
-    if a.file_id is None:
-        raise InvalidInput("ks.form.document_expected")
-    return c.data.model_copy(update={"document_file_id": a.file_id, "document_kind": a.file_kind})
-
-
-async def _sign_save(services: Services, user_id: int, data: SignForm, lang: str) -> View:
-    if data.signed_on is None:
-        raise InvalidInput("ks.bad.date")
-    await service.sign(services, data.agreement_id, user_id, signed_on=data.signed_on,
-                       signatories=data.signatories, legal_basis=data.legal_basis,
-                       document_file_id=data.document_file_id or None, document_kind=data.document_kind or None)
-    return View(str(t("ks.done.saved", lang)), ((views.open_button(data.agreement_id, lang),),))
-
-
-SIGN: Form[SignForm] = forms.register(Form(
-    code="kg", model=SignForm, save=_sign_save, load=_record_load,
-    steps=(
-        _date_step("signed_on", "ks.form.signed_on_ask", "ks.label.signed_on"),
-        _text_step("legal_basis", "ks.form.legal_basis_ask", "ks.clause.legal_basis", 300),
-        Step("signatories", prompt=_signatory_prompt, typed=_signatory_typed, label="ks.label.signatories",
-             field="signatories", reset=lambda d: d.model_copy(update={"signatories": {}}),
-             summary=lambda c: "; ".join(f"{html.escape(n)} ({html.escape(r)})"
-                                         for n, r in c.data.signatories.values()) or "—"),
-        Step("document", prompt=lambda c: View(c.t("ks.form.document_ask"),
-                                               ((c.button(c.t("core.skip"), "skip"),),)),
-             typed=_document_typed, choice=lambda c, v: c.data, label="ks.label.document", field="document_file_id",
-             summary=lambda c: c.t("ks.form.document_yes") if c.data.document_file_id else "—"),
-    )))
-
-
-class ReportForm(BaseModel):
-    agreement_id: int = 0
-    start: date | None = None
-    end: date | None = None
-    done: str = ""
-    next_steps: str = ""
-
-
-async def _report_save(services: Services, user_id: int, data: ReportForm, lang: str) -> View:
-    if data.start is None or data.end is None:
-        raise InvalidInput("ks.bad.date")
-    await service.report(services, data.agreement_id, user_id, period_start=data.start, period_end=data.end,
-                         done=data.done, next_steps=data.next_steps or None)
-    return View(str(t("ks.done.saved", lang)), ((views.open_button(data.agreement_id, lang),),))
-
-
-def _report_end(c: Ctx[ReportForm], a: Answer) -> ReportForm:
-    end = _day(c, a)
-    if c.data.start is not None and end < c.data.start:
-        raise InvalidInput("ks.bad.end_before_start")
-    return c.data.model_copy(update={"end": end})
-
-
-REPORT: Form[ReportForm] = forms.register(Form(
-    code="kl", model=ReportForm, save=_report_save,
-    steps=(
-        _date_step("start", "ks.form.report_start_ask", "ks.label.start"),
-        Step("end", prompt=lambda c: View(c.t("ks.form.report_end_ask")), typed=_report_end, label="ks.label.end",
-             field="end", summary=lambda c: _shown_day(c, c.data.end)),
-        _text_step("done", "ks.form.done_ask", "ks.field.done"),
-        _text_step("next_steps", "ks.form.next_ask", "ks.field.next_steps", skip=True),
     )))

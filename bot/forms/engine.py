@@ -100,6 +100,7 @@ class Step(Generic[M]):
     summary: Callable[[Ctx[M]], str | None] | None = None  # the answer at the review; None hides it
     field: str = ""
     reset: Callable[[M], M] | None = None  # applied when the step is opened again from the review
+    answered: Callable[[M], bool] | None = None  # prefill: is a set `field` really an answer?
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,9 @@ class Form(Generic[M]):
     review_head: Callable[[Ctx[M]], str] | None = None  # text above the answers (e.g. a preview)
     save_label: str = "form.btn.save"
     load: Callable[[Services, M], Awaitable[Any]] | None = None  # fetches what views/parsers need
+    # Like `load`, also told the step (or REVIEW) it loads for, so a step that shows nothing from
+    # the database costs no query. Used instead of `load` when given.
+    load_at: Callable[[Services, M, str], Awaitable[Any]] | None = None
     review: bool = True
 
     def step(self, name: str) -> Step[M]:
@@ -182,7 +186,10 @@ async def _save(services: Services, user_id: int, state: _State, step: str, *, b
 
 
 async def _ctx(services: Services, state: _State, lang: str) -> Ctx[Any]:
-    extra = await state.form.load(services, state.data) if state.form.load else None
+    if state.form.load_at is not None:
+        extra = await state.form.load_at(services, state.data, state.step)
+    else:
+        extra = await state.form.load(services, state.data) if state.form.load else None
     return Ctx(state.data, lang, services.clock.now(), extra, state.form.code, state.seq)
 
 
@@ -264,9 +271,10 @@ async def start(services: Services, user_id: int, form: Form[M], data: M, lang: 
         form.step(only)
         preset = [s.name for s in form.steps if s.name != only]
     else:
-        preset = [s.name for s in form.steps if s.field and s.field in data.model_fields_set]
+        preset = [s.name for s in form.steps if s.field and s.field in data.model_fields_set
+                  and (s.answered is None or s.answered(data))]
     state = _State(form, "", data, secrets.randbelow(900_000) + 100_000, preset)
-    first = _following(state, None)
+    first = only if only is not None else _following(state, None)
     state = await _save(services, user_id, state, first, bump=False)
     return Reply(send=(_view(await _ctx(services, state, lang), state),))
 

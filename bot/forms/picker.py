@@ -181,8 +181,11 @@ def when_step(
     def reset(data: Any) -> Any:
         return data.model_copy(update={field: getattr(data, field).fresh()})
 
+    def answered(data: Any) -> bool:
+        return getattr(data, field).at is not None  # a `When` holding only the forum's zone is no answer
+
     return Step(name=name, prompt=prompt, typed=typed, choice=choice, next=next, label=label,
-                summary=summary, field=field, reset=reset)
+                summary=summary, field=field, reset=reset, answered=answered)
 
 
 def _calendar(ctx: Ctx[Any], w: When, today: date, months_ahead: int) -> View:

@@ -295,3 +295,26 @@ async def test_the_record_shows_the_latest_timeline_only(services: Services, clo
     text = views.record(loaded.record, loaded.standing, "id", ZoneInfo("Asia/Jakarta")).text
     assert "… 6 catatan sebelumnya tidak ditampilkan." in text
     assert text.count("Ruang lingkup diisi/diubah") == views.TIMELINE_SHOWN
+
+
+async def test_a_sekdes_of_a_party_village_sees_but_does_not_decide(services: Services, clock: FixedClock) -> None:
+    forum_id = await _forum(services)
+    sekdes = 1010
+    async with services.db.transaction() as conn:
+        await services.members.upsert(conn, user_id=sekdes, full_name="Rina Sekdes", jabatan="sekdes",
+                                      village_code=CIPARI, language="id", now=clock.now())
+        await services.members.add_membership(conn, forum_id=forum_id, user_id=sekdes, role="anggota",
+                                              status="active", now=clock.now(), decided_by=BUDI)
+    agreement_id = await service.start(services, forum_id=forum_id, user_id=BUDI, kind="antar_desa",
+                                       title="Air", musdes_on=TODAY)
+    await service.add_village(services, agreement_id, BUDI, CIPARI)
+    sent = await service.send_offer(services, agreement_id, BUDI, purpose="Air", bidang_uu="pelayanan",
+                                    scope="Pipa", start=date(2027, 1, 1), end=date(2027, 12, 31))
+    assert sent.by_bot == (2,)
+    assert {p["to"] for p in await _pushes(services, "ks:%:offer:%")} == {SRI}  # the kades, not the sekdes
+    loaded = await service.load(services, agreement_id, sekdes)
+    assert loaded.standing.position == 2 and not loaded.standing.may_edit
+    with pytest.raises(NotPermitted):
+        await service.answer_offer(services, agreement_id, 2, sekdes, "terima")
+    with pytest.raises(NotPermitted):
+        await service.suspend(services, agreement_id, sekdes, reason="x", resume_on=date(2027, 1, 1))

@@ -202,3 +202,25 @@ async def test_a_cancelled_agreement_cannot_be_renewed_from_an_old_button(bot: B
     message = bot.double.last(budi.id)
     cq = await bot.double.press_button(budi.user, message, f"k:rn:{agreement_id}", force=True)
     assert "tahap Dibatalkan" in str((await bot.double.wait_for_answer(cq)).get("text"))
+
+
+async def test_a_partner_outside_the_forum_by_kode_wilayah_warns_across_kabupaten(bot: BotHarness) -> None:
+    budi, _, _ = await seed(bot)
+    await budi.send("/kerjasama_rintis")
+    await tap(bot, budi, await until(bot, budi, "rintis?"), "antardesa")
+    await answer(bot, budi, "Wisata lintas kabupaten", "Kapan Musyawarah Desa")
+    await tap(bot, budi, await answer(bot, budi, "20 November 2026", "Catatan singkat"), "Lewati")
+    partners = await until(bot, budi, "Ketik nama desa mitra")
+    cq = await bot.double.press_button(budi.user, partners, partners.callback_for("Tidak ada di daftar"))
+    assert "kode wilayah" in str((await bot.double.wait_for_answer(cq)).get("text"))
+    await budi.send("99.99.99.9999")
+    await until(bot, budi, "Tidak ada desa yang cocok")
+    await budi.send("33.02.01.2001")  # a village of Kabupaten Banyumas, not in the forum
+    found = await bot.double.wait_for(budi.id, lambda m: "Kab. Banyumas" in " ".join(m.button_texts()), timeout=10)
+    await tap(bot, budi, found, "Kab. Banyumas")
+    chosen = await bot.double.wait_for(budi.id, lambda m: "Kab. Banyumas" in m.text, timeout=10)
+    await tap(bot, budi, chosen, "Selesai")
+    await tap(bot, budi, await until(bot, budi, "Periksa sebelum"), "Simpan")
+    done = await until(bot, budi, "tahap persiapan")
+    assert "Pasal 3" in done.text and "kabupaten/kota yang berbeda" in done.text
+    assert "Cilacap" in done.text and "Banyumas" in done.text
