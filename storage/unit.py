@@ -15,6 +15,7 @@ from functools import cached_property
 
 import aiosqlite
 
+from storage.agreements import AgreementRepo
 from storage.broadcasts import BroadcastRepo
 from storage.database import Tx
 from storage.directory import DirectoryRepo
@@ -22,10 +23,13 @@ from storage.drafts import DraftRepo
 from storage.forums import ForumRepo
 from storage.governance import GovernanceRepo
 from storage.inbox import BotStateRepo, InboxRepo
+from storage.kerjasama import KerjasamaRepo
 from storage.meetings import MeetingRepo
 from storage.members import MemberRepo
+from storage.musyawarah import MusyawarahRepo
 from storage.outbox import TxOutbox
 from storage.planning import PlanningRepo
+from storage.posts import PostRepo
 from storage.regions import RegionRepo
 from storage.reports import ReportRepo
 from storage.visits import VisitRepo
@@ -77,6 +81,18 @@ class Unit:
         return ReportRepo(self.tx)
 
     @cached_property
+    def posts(self) -> PostRepo:
+        return PostRepo(self.tx)
+
+    @cached_property
+    def agreements(self) -> AgreementRepo:
+        return AgreementRepo(self.tx)
+
+    @cached_property
+    def kerjasama(self) -> KerjasamaRepo:
+        return KerjasamaRepo(self.tx)
+
+    @cached_property
     def forums(self) -> ForumRepo:
         return ForumRepo(self.tx)
 
@@ -95,3 +111,7 @@ class Unit:
     @cached_property
     def outbox(self) -> TxOutbox:
         return TxOutbox(self.tx.conn)
+
+    @cached_property
+    def musyawarah(self) -> MusyawarahRepo:
+        return MusyawarahRepo(self.tx)
