@@ -1,0 +1,101 @@
+"""Texts of the form engine: the review step shared by every declared form."""
+
+from __future__ import annotations
+
+ID: dict[str, str] = {
+    "form.review.head": "<b>Periksa sebelum disimpan</b>\n",
+    "form.review.line": "<b>{label}:</b> {value}",
+    "form.btn.change": "Ubah {label}",
+    "form.btn.save": "✅ Simpan",
+    "form.btn.cancel": "Batal",
+    "form.none": "—",
+    "form.outdated": "Maaf, formulir yang sedang Bapak/Ibu isi dibuat oleh versi bot sebelumnya dan tidak bisa "
+                     "dilanjutkan. Silakan mulai lagi dengan perintahnya.",
+    # answer names at the review ("Ubah <label>")
+    "form.label.title": "Judul",
+    "form.label.when": "Waktu",
+    "form.label.duration": "Lama",
+    "form.label.place": "Tempat",
+    "form.label.agenda": "Agenda",
+    "form.label.documents": "Dokumen",
+    "form.label.repeat": "Pengulangan",
+    "form.label.repeat_end": "Akhir pengulangan",
+    "form.label.rotation": "Tuan rumah bergilir",
+    "form.label.participants": "Jumlah peserta",
+    "form.label.kind": "Jenis",
+    "form.label.note": "Catatan",
+    "form.label.deadline": "Batas menjawab",
+    # the date-and-time picker
+    "form.when.ask": "Kapan? Ketik tanggal dan jam (zona {zone}), misalnya:\n"
+                     "• 12/12/2026 09.00\n• besok jam 9 pagi\n• Senin depan 13.00\natau pilih di kalender.",
+    "form.when.confirm": "Waktunya: <b>{when}</b>\nSudah benar?",
+    "form.day.ask": "Tanggal berapa? Ketik tanggalnya, misalnya: 31/12/2027, 31 Desember 2027, besok, "
+                    "Senin depan; atau pilih di kalender.",
+    "form.day.confirm": "Tanggalnya: <b>{when}</b>\nSudah benar?",
+    "form.btn.other_day": "Ganti tanggal",
+    "form.cal.weekdays": "Sn Sl Rb Km Jm Sb Mg",
+    "form.cal.pick_day": "Pilih tanggal:",
+    "form.cal.pick_hour": "{day} — pilih jam:",
+    "form.cal.pick_minute": "Pilih menit:",
+    "form.cal.type_instead": "atau ketik",
+    "form.btn.calendar": "📆 Pilih di kalender",
+    "form.btn.correct": "✅ Benar",
+    "form.btn.other_time": "Ganti waktu",
+    "form.date.unrecognised": "Maaf, tanggal/jam itu tidak saya kenali. Contoh: 12/12/2026 09.00, "
+                              "besok jam 9 pagi, Senin depan 13.00.",
+    "form.date.invalid_date": "Tanggal itu tidak ada di kalender. Periksa lalu ketik lagi.",
+    "form.date.invalid_time": "Jam itu tidak ada (misalnya 25.00). Ketik jam 00.00 sampai 23.59.",
+    "form.date.in_past": "Waktu itu sudah lewat. Ketik tanggal dan jam yang akan datang.",
+    "form.date.missing_time": "Jamnya belum ada. Tambahkan jamnya, misalnya: 12 Desember jam 09.00.",
+    "form.date.weekday_mismatch": "Hari dan tanggalnya tidak cocok. Periksa kalender lalu ketik lagi.",
+    "form.date.invalid_duration": "Durasi tidak dikenali.",
+    "form.date.too_far": "Terlalu jauh ke depan (maksimal 2 tahun).",
+}
+
+EN: dict[str, str] = {
+    "form.review.head": "<b>Check before saving</b>\n",
+    "form.review.line": "<b>{label}:</b> {value}",
+    "form.btn.change": "Change {label}",
+    "form.btn.save": "✅ Save",
+    "form.btn.cancel": "Cancel",
+    "form.none": "—",
+    "form.outdated": "Sorry, the form you were filling in was made by an earlier version of the bot and cannot "
+                     "be continued. Please start again with its command.",
+    "form.label.title": "Title",
+    "form.label.when": "Time",
+    "form.label.duration": "Duration",
+    "form.label.place": "Place",
+    "form.label.agenda": "Agenda",
+    "form.label.documents": "Documents",
+    "form.label.repeat": "Repetition",
+    "form.label.repeat_end": "Repetition ends",
+    "form.label.rotation": "Rotating host",
+    "form.label.participants": "Number of participants",
+    "form.label.kind": "Kind",
+    "form.label.note": "Note",
+    "form.label.deadline": "Answer deadline",
+    "form.when.ask": "When? Type the date and time ({zone}), e.g.:\n"
+                     "• 12/12/2026 09.00\n• besok jam 9 pagi\n• Senin depan 13.00\nor pick on the calendar.",
+    "form.when.confirm": "The time: <b>{when}</b>\nIs that right?",
+    "form.day.ask": "Which date? Type it, e.g.: 31/12/2027, 31 Desember 2027, besok, Senin depan; "
+                    "or pick it on the calendar.",
+    "form.day.confirm": "The date: <b>{when}</b>\nIs that right?",
+    "form.btn.other_day": "Change the date",
+    "form.cal.weekdays": "Mo Tu We Th Fr Sa Su",
+    "form.cal.pick_day": "Pick a date:",
+    "form.cal.pick_hour": "{day} — pick the hour:",
+    "form.cal.pick_minute": "Pick the minutes:",
+    "form.cal.type_instead": "or type",
+    "form.btn.calendar": "📆 Pick on a calendar",
+    "form.btn.correct": "✅ Correct",
+    "form.btn.other_time": "Change the time",
+    "form.date.unrecognised": "Sorry, I don't recognise that date/time. Examples: 12/12/2026 09.00, "
+                              "besok jam 9 pagi, Senin depan 13.00.",
+    "form.date.invalid_date": "That date does not exist. Please check and type it again.",
+    "form.date.invalid_time": "That time does not exist (e.g. 25.00). Type 00.00 to 23.59.",
+    "form.date.in_past": "That time has passed. Type a date and time in the future.",
+    "form.date.missing_time": "The time is missing. Add it, e.g. 12 Desember jam 09.00.",
+    "form.date.weekday_mismatch": "The weekday and the date do not match. Check the calendar and type again.",
+    "form.date.invalid_duration": "Duration not recognised.",
+    "form.date.too_far": "Too far ahead (at most 2 years).",
+}
