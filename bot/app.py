@@ -127,6 +127,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     db = Database(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
     app.bot_data["services"] = Services.build(settings, db, clock or SystemClock())
     app.bot_data["services"].planners.append(maintenance.maintain)
+    app.bot_data["services"].publish_post = posts.create_post  # visit reports become posts
     for feature in FEATURES:
         feature.register(app)
     app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))

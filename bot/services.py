@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +31,15 @@ class _NoDelivery:
         return None
 
 
+class PostPublisher(Protocol):
+    """Publish an experience post (the posts feature's use case; wired by the composition root so
+    other features, e.g. a visit report, reach it without importing the posts feature)."""
+
+    async def __call__(self, services: Services, *, forum_id: int, author_user_id: int, title: str, bidang: str,
+                       kind: str, story: str, credited_village_codes: Sequence[str] = (),
+                       link_type: str | None = None, link_id: int | None = None, publish: bool = True) -> int: ...
+
+
 # Recurring pushes computed from domain data (digests, evaluation prompts). Each runs at start
 # and every few minutes; it writes outbox rows with idempotency keys, so reruns are harmless.
 Planner = Callable[["Services", datetime], Awaitable[None]]
@@ -51,6 +60,7 @@ class Services:
     planners: list[Planner] = field(default_factory=list)
     # Called with a user id after their role in a forum changed (e.g. to refresh their command menu).
     role_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
+    publish_post: PostPublisher | None = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Unit]:
