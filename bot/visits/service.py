@@ -124,14 +124,14 @@ async def find_hosts(services: Services, user_id: int, text: str, *, everywhere:
     the asker's forums first; only villages whose head is in a forum shared with the asker qualify."""
     heads = {e.village.code: e.head_user_id for e in await DirectoryRepo(services.db).villages_for(user_id)}
     found: list[tuple[Region, bool]] = []
-    if everywhere:
-        found = await services.regions.search_ranked(text, levels=(4,), limit=30)
-    else:
+    if not everywhere:
         for forum in await services.forums.of_member(user_id):
             for region, near in await services.regions.search_ranked(text, levels=(4,), within=forum.scope_code,
                                                                      limit=20):
                 if all(region.code != seen.code for seen, _ in found):
                     found.append((region, near))
+    if not found:  # nothing near home: the whole country (to name the village, even if it cannot be visited)
+        found = await services.regions.search_ranked(text, levels=(4,), limit=30)
     fitting = [(region, near) for region, near in found if region.code in heads]
     choices = [(region, heads[region.code]) for region, _ in fitting][:10]
     guessed = bool(fitting) and all(near for _, near in fitting)
