@@ -40,12 +40,12 @@ from bench._common import ROOT, bot_env, percentile, rss_mib, spawn
 from bench.search import BIDANG, KINDS, sentences
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.meetings.pushes import plan_meetings
 from bot.reports.digest import plan_digest
 from bot.reports.monthly import monthly_report
 from bot.reports.worker import ExportRequest, RenderWorker
 from bot.services import Services
 from bot.telegram_double import TelegramDouble
-from handlers.meetings_core import plan_meetings
 from handlers.posts import plan_posts
 from scheduler.agreements import plan_agreements
 from storage.database import Database

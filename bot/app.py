@@ -131,6 +131,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     for feature in FEATURES:
         feature.register(app)
     app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))
+    app.add_handler(CallbackQueryHandler(forms.on_button, pattern=forms.PATTERN))  # every declared form
     # Any button nobody claimed (old versions, forged data): answer it, never leave it spinning.
     app.add_handler(CallbackQueryHandler(on_unknown_button))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,

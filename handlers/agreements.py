@@ -27,6 +27,8 @@ from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
 from bot.errors import InvalidInput, NotFound, NotPermitted, StaleAction
+from bot.meetings.forms import NEW_MEETING, aksi_refleksi
+from bot.meetings.rules import MAX_AGENDA_ITEMS, MAX_ITEM, MAX_TITLE
 from bot.periods import DEFAULT_RHYTHM, RHYTHM_MONTHS
 from bot.permissions import STAFF, Action
 from bot.render import date_problem
@@ -45,6 +47,7 @@ from handlers.common import (
     reply,
     user_of,
 )
+from handlers.forms import start_form
 from handlers.forums import forum_action, run_in_forum
 from scheduler import agreements as pushes
 from scheduler.agreements import FEATURE, forum_zone
@@ -1326,9 +1329,6 @@ async def call_aksi_refleksi(update: Update, context: BotContext, forum: Forum, 
     continues with the date, the place and the rest of the meetings form. Meetings invite the whole
     forum, so the agreement's parties are among the invitees.
     """
-    from bot.meetings.rules import MAX_AGENDA_ITEMS, MAX_ITEM, MAX_TITLE
-    from handlers import meetings_form
-
     lang = await language(update, context)
     user = user_of(update)
     repo = agreements(context)
@@ -1339,12 +1339,10 @@ async def call_aksi_refleksi(update: Update, context: BotContext, forum: Forum, 
     if len(title) > MAX_TITLE:
         title = title[: MAX_TITLE - 1] + "…"
     agenda = rules.agenda_items(data, lang, max_items=MAX_AGENDA_ITEMS, max_length=MAX_ITEM)
-    draft = await forms.begin(context, user.id, meetings_form.NEW, "when",
-                              {"forum_id": forum.id, "tz": forum.timezone, "title": title, "agenda": agenda,
-                               "documents": [], "rotation": [], "from_agreement": agreement.id})
     log.info("event=aksi_refleksi_started agreement=%s period=%s by=%s", agreement.id, period.period_index, user.id)
     await reply(update, t("agr.meeting.prefilled", lang, title=agreement.title))
-    await meetings_form.ask(update, context, draft)
+    await start_form(update, context, NEW_MEETING, aksi_refleksi(forum.id, forum.timezone, title=title, agenda=agenda,
+                                                               agreement_id=agreement.id))
 
 
 # =============================================================================================

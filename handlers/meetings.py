@@ -1,7 +1,7 @@
 """Meetings (pertemuan rutin): /pertemuan_baru, /agenda, /pertemuan, /atur_pengingat, RSVP buttons,
 who is coming, .ics, changes and cancellation, attendance, minutes, action items, host swaps.
 
-The forms live in handlers.meetings_form; rendering and pushes in handlers.meetings_core; the
+The forms live in handlers.meetings_form; views, loaders and pushes in bot.meetings; the
 rules in bot.meetings; storage in storage.meetings. Every press checks the permission again.
 """
 
@@ -22,6 +22,17 @@ from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
 from bot.errors import Conflict, InvalidInput, NotAMember, NotFound, NotPermitted, StaleAction
 from bot.ics import IcsEvent, meeting_ics, series_ics
+from bot.meetings.loaders import card, place_text, reminder_codes, repo, village_label
+from bot.meetings.pushes import (
+    Context,
+    invitee_ids,
+    notify_change,
+    plan_meetings,
+    push_context,
+    queue_tally,
+    replan_all,
+    replan_member,
+)
 from bot.meetings.rules import (
     MAX_ACTIONS,
     MAX_DECISIONS,
@@ -38,6 +49,7 @@ from bot.meetings.rules import (
     swap_partner,
     tally,
 )
+from bot.meetings.views import ANSWER_CODES, FEATURE, ICONS, rsvp_rows, rule_of, tally_line, when_text
 from bot.permissions import Action, refusal
 from bot.recurrence import to_rrule
 from bot.render import date_problem
@@ -58,32 +70,10 @@ from handlers.common import (
     user_of,
 )
 from handlers.forums import forum_action, run_in_forum
-from handlers.meetings_core import (
-    ANSWER_CODES,
-    FEATURE,
-    ICONS,
-    Context,
-    card,
-    invitee_ids,
-    notify_change,
-    place_text,
-    plan_meetings,
-    push_context,
-    queue_tally,
-    reminder_codes,
-    replan_all,
-    replan_member,
-    repo,
-    rsvp_rows,
-    rule_of,
-    tally_line,
-    village_label,
-    when_text,
-)
-from handlers.meetings_form import EDIT, NEW
 from storage import outbox
-from storage.meetings import Meeting, MeetingRepo
+from storage.meetings import Meeting
 from storage.models import Draft, Forum, MemberInForum
+from storage.unit import Unit
 
 log = logging.getLogger(__name__)
 
@@ -328,11 +318,11 @@ async def record_rsvp(context: BotContext, meeting_id: int, user_id: int, answer
     entry = next((m for m in members if m.member.user_id == user_id), None)
     if entry is None:
         raise StaleAction()
-    async with services.db.transaction() as conn:
-        fresh = await MeetingRepo.get_in(conn, meeting_id)
+    async with services.write() as tx:
+        fresh = await tx.meetings.get(meeting_id)
         if fresh is None:
             raise NotFound()
-        rsvps = await MeetingRepo.rsvps_in(conn, meeting_id)
+        rsvps = await tx.meetings.rsvps(meeting_id)
         own = next((r for r in rsvps if r.user_id == user_id), None)
         size = party_size if party_size is not None else (own.party_size if own else 1)
         if own is not None and own.answer == answer and own.party_size == size:
@@ -342,12 +332,12 @@ async def record_rsvp(context: BotContext, meeting_id: int, user_id: int, answer
                    answer=answer, party_size=size, people_others=others,  # type: ignore[arg-type]
                    max_attendees=fresh.max_attendees)
         reason = own.reason if own is not None and own.answer == answer == "no" else None
-        await MeetingRepo.set_rsvp(conn, meeting_id=meeting_id, user_id=user_id, answer=answer, party_size=size,
+        await tx.meetings.set_rsvp(meeting_id=meeting_id, user_id=user_id, answer=answer, party_size=size,
                                    reason=reason, via=via, now=now)
-        updated = next((r for r in await MeetingRepo.rsvps_in(conn, meeting_id) if r.user_id == user_id), None)
+        updated = next((r for r in await tx.meetings.rsvps(meeting_id) if r.user_id == user_id), None)
         if fresh.announced_at is not None:
-            await replan_member(conn, services, fresh, entry, updated, now)
-        await queue_tally(conn, services, meeting_id, members, now)
+            await replan_member(tx, services, fresh, entry, updated, now)
+        await queue_tally(tx, services, meeting_id, members, now)
     services.delivery.wake()
     log.info("event=rsvp meeting=%s user=%s answer=%s party=%s via=%s", meeting_id, user_id, answer, size, via)
     return fresh, True
@@ -454,12 +444,12 @@ async def on_reason_input(update: Update, context: BotContext, draft: Draft) -> 
             return
         reason = clean_text(message.text, max_length=MAX_REASON)
         meeting, _ = await _meeting(context, meeting_id, user.id, Action.RSVP)
-        async with context.services.db.transaction() as conn:
-            own = next((r for r in await MeetingRepo.rsvps_in(conn, meeting_id) if r.user_id == user.id), None)
+        async with context.services.write() as tx:
+            own = next((r for r in await tx.meetings.rsvps(meeting_id) if r.user_id == user.id), None)
             if own is None or own.answer != "no":
                 raise StaleAction()
-            await MeetingRepo.set_rsvp_reason(conn, meeting_id, user.id, reason)
-            await context.services.drafts.delete(conn, user.id)
+            await tx.meetings.set_rsvp_reason(meeting_id, user.id, reason)
+            await context.services.drafts.delete(tx.conn, user.id)
         await reply(update, t("meet.rsvp.reason_saved", lang, title=meeting.title))
     except InvalidInput as exc:
         await reply(update, t(exc.message_key, lang, **exc.params))
@@ -626,7 +616,7 @@ async def on_reminders(update: Update, context: BotContext, data: CallbackData) 
     meeting, _ = await _meeting(context, data.int_arg(0), user.id, Action.MANAGE_MEETING)
     services = context.services
     lang = await language(update, context)
-    codes = await reminder_codes(services, meeting)
+    codes = await reminder_codes(repo(services), meeting)
     if len(data.args) > 1:
         code = data.arg(1)
         if code not in REMINDERS:
@@ -634,11 +624,11 @@ async def on_reminders(update: Update, context: BotContext, data: CallbackData) 
         codes = clean_codes(set(codes) ^ {code})
         now = services.clock.now()
         ctx = await push_context(services, meeting.forum_id)
-        async with services.db.transaction() as conn:
-            await MeetingRepo.update(conn, meeting.id, now, reminders=codes)
-            fresh = await MeetingRepo.get_in(conn, meeting.id)
+        async with services.write() as tx:
+            await tx.meetings.update(meeting.id, now, reminders=codes)
+            fresh = await tx.meetings.get(meeting.id)
             assert fresh is not None
-            await replan_all(conn, ctx, fresh)
+            await replan_all(tx, ctx, fresh)
         services.delivery.wake()
     await edit_or_reply(update, t("meet.reminders.title", lang, title=meeting.title),
                         _reminder_rows(codes, lang, lambda code: encode(FEATURE, "rm", meeting.id, code)))
@@ -714,20 +704,20 @@ async def on_cancel(update: Update, context: BotContext, data: CallbackData) -> 
         targets = [m for m in await repo(services).series_meetings(meeting.series_id)
                    if m.status == "scheduled" and m.starts_at > now and (m.seq or 0) >= (meeting.seq or 0)]
     ctx = await push_context(services, forum.id)
-    async with services.db.transaction() as conn:
+    async with services.write() as tx:
         for target in targets:
-            await MeetingRepo.update(conn, target.id, now, status="cancelled", cancelled_at=now)
-            await outbox.cancel_prefix(conn, f"meeting:{target.id}:rem:")
-            await outbox.cancel_prefix(conn, f"meeting:{target.id}:att:")
-            await outbox.cancel_prefix(conn, f"meeting:{target.id}:host:")
-            fresh = await MeetingRepo.get_in(conn, target.id)
+            await tx.meetings.update(target.id, now, status="cancelled", cancelled_at=now)
+            await outbox.cancel_prefix(tx.conn, f"meeting:{target.id}:rem:")
+            await outbox.cancel_prefix(tx.conn, f"meeting:{target.id}:att:")
+            await outbox.cancel_prefix(tx.conn, f"meeting:{target.id}:host:")
+            fresh = await tx.meetings.get(target.id)
             assert fresh is not None
             if fresh.announced_at is not None:
-                await notify_change(conn, ctx, fresh, [], cancelled=True)
-                await MeetingRepo.bump_tally(conn, fresh.id)
-                await queue_tally(conn, services, fresh.id, ctx.members, now)
+                await notify_change(tx, ctx, fresh, [], cancelled=True)
+                await tx.meetings.bump_tally(fresh.id)
+                await queue_tally(tx, services, fresh.id, ctx.members, now)
         if scope == "all" and meeting.series_id is not None and (meeting.seq or 1) == 1:
-            await MeetingRepo.cancel_series(conn, meeting.series_id, now)
+            await tx.meetings.cancel_series(meeting.series_id, now)
     services.delivery.wake()
     log.info("event=meeting_cancelled meeting=%s scope=%s count=%d by=%s", meeting.id, scope, len(targets), user.id)
     await edit_or_reply(update, t("meet.cancel.done", lang, count=len(targets)))
@@ -790,15 +780,15 @@ async def on_host_swap_pick(update: Update, context: BotContext, data: CallbackD
         partner = swap_partner(turns, meeting.id, other, now)
     lang = await language(update, context)
     mine = await village_label(services, meeting.host_village_code)
-    async with services.db.transaction() as conn:
-        swap_id = await MeetingRepo.create_swap(conn, meeting_id=meeting.id,
+    async with services.write() as tx:
+        swap_id = await tx.meetings.create_swap(meeting_id=meeting.id,
                                                 other_meeting_id=partner.meeting_id if partner else None,
                                                 from_village=meeting.host_village_code, to_village=other,
                                                 requested_by=user.id, now=now)
         for entry in counterparts:
             olang = entry.member.language
             if partner is not None:
-                other_meeting = await MeetingRepo.get_in(conn, partner.meeting_id)
+                other_meeting = await tx.meetings.get(partner.meeting_id)
                 assert other_meeting is not None
                 text = t("meet.host.swap_request", olang, village=mine, title=meeting.title,
                          when=when_text(meeting, olang), other_when=when_text(other_meeting, olang))
@@ -806,7 +796,7 @@ async def on_host_swap_pick(update: Update, context: BotContext, data: CallbackD
                 text = t("meet.host.take_request", olang, village=mine, title=meeting.title,
                          when=when_text(meeting, olang))
             await outbox.enqueue(
-                conn, key=f"mswap:{swap_id}:req:u{entry.member.user_id}", chat_id=entry.member.user_id,
+                tx.conn, key=f"mswap:{swap_id}:req:u{entry.member.user_id}", chat_id=entry.member.user_id,
                 member_user_id=entry.member.user_id, forum_id=forum.id, text=text,
                 reply_markup=outbox.inline_keyboard([[(str(t("meet.btn.agree", olang)), encode(FEATURE, "hsa", swap_id, "y")),
                                                       (str(t("meet.btn.decline", olang)), encode(FEATURE, "hsa", swap_id, "n"))]]),
@@ -834,18 +824,18 @@ async def on_host_swap_answer(update: Update, context: BotContext, data: Callbac
     if accept and (meeting.starts_at <= now or meeting.cancelled or meeting.host_village_code != swap.from_village):
         raise InvalidInput("meet.edit.too_late")
     ctx = await push_context(services, forum.id)
-    async with services.db.transaction() as conn:
-        if not await MeetingRepo.decide_swap(conn, swap.id, accept, user.id, now):
+    async with services.write() as tx:
+        if not await tx.meetings.decide_swap(swap.id, accept, user.id, now):
             raise Conflict("meet.host.already")
         requester = await services.members.get(swap.requested_by)
         if accept:
-            await _apply_swap(conn, ctx, swap.meeting_id, swap.to_village)
+            await _apply_swap(tx, ctx, swap.meeting_id, swap.to_village)
             if swap.other_meeting_id is not None:
-                await _apply_swap(conn, ctx, swap.other_meeting_id, swap.from_village)
+                await _apply_swap(tx, ctx, swap.other_meeting_id, swap.from_village)
         if requester is not None:
             rlang = requester.language
             await outbox.enqueue(
-                conn, key=f"mswap:{swap.id}:result", chat_id=requester.user_id, member_user_id=requester.user_id,
+                tx.conn, key=f"mswap:{swap.id}:result", chat_id=requester.user_id, member_user_id=requester.user_id,
                 forum_id=forum.id, due_at=now, now=now,
                 text=str(t("meet.host.accepted" if accept else "meet.host.declined", rlang,
                            village=await village_label(services, swap.to_village), title=meeting.title)))
@@ -855,18 +845,18 @@ async def on_host_swap_answer(update: Update, context: BotContext, data: Callbac
                                   title=meeting.title))
 
 
-async def _apply_swap(conn: Any, ctx: Context, meeting_id: int, village: str) -> None:
-    meeting = await MeetingRepo.get_in(conn, meeting_id)
+async def _apply_swap(tx: Unit, ctx: Context, meeting_id: int, village: str) -> None:
+    meeting = await tx.meetings.get(meeting_id)
     if meeting is None or meeting.cancelled:
         return
-    await MeetingRepo.update(conn, meeting_id, ctx.now, place_kind="village", host_village_code=village,
+    await tx.meetings.update(meeting_id, ctx.now, place_kind="village", host_village_code=village,
                              host_notified_at=ctx.now)
-    fresh = await MeetingRepo.get_in(conn, meeting_id)
+    fresh = await tx.meetings.get(meeting_id)
     assert fresh is not None
     if fresh.announced_at is not None:
-        await notify_change(conn, ctx, fresh, ["host"])
-        await MeetingRepo.bump_tally(conn, meeting_id)
-        await queue_tally(conn, ctx.services, meeting_id, ctx.members, ctx.now)
+        await notify_change(tx, ctx, fresh, ["host"])
+        await tx.meetings.bump_tally(meeting_id)
+        await queue_tally(tx, ctx.services, meeting_id, ctx.members, ctx.now)
 
 
 # -- attendance (daftar hadir) ------------------------------------------------------------------------------
@@ -936,10 +926,10 @@ async def on_attendance_save(update: Update, context: BotContext, data: Callback
     for uid, _ in draft.data["people"]:
         entry = members.get(uid)
         rows.append((uid, entry.member.village_code if entry else None, uid in present))
-    async with services.db.transaction() as conn:
-        await MeetingRepo.record_attendance(conn, meeting.id, rows, user.id, now)
-        await outbox.cancel_prefix(conn, f"meeting:{meeting.id}:att:")
-        await services.drafts.delete(conn, user.id)
+    async with services.write() as tx:
+        await tx.meetings.record_attendance(meeting.id, rows, user.id, now)
+        await outbox.cancel_prefix(tx.conn, f"meeting:{meeting.id}:att:")
+        await services.drafts.delete(tx.conn, user.id)
     lang = await language(update, context)
     log.info("event=attendance meeting=%s present=%d of=%d by=%s", meeting.id, len(present), len(rows), user.id)
     await edit_or_reply(update, t("meet.att.saved", lang, title=meeting.title, present=len(present), total=len(rows)),
@@ -1092,28 +1082,28 @@ async def on_minutes_save(update: Update, context: BotContext, data: CallbackDat
     members = await services.members.in_forum(forum.id)
     decisions, actions = draft.data["decisions"], draft.data["actions"]
     stamp = int(now.timestamp())
-    async with services.db.transaction() as conn:
-        await MeetingRepo.save_minutes(conn, meeting.id, decisions, None, user.id, now)
+    async with services.write() as tx:
+        await tx.meetings.save_minutes(meeting.id, decisions, None, user.id, now)
         for a in actions:
             due = date.fromisoformat(a["due"])
             owner = int(a["owner"])
-            aid = await MeetingRepo.add_action(conn, meeting_id=meeting.id, forum_id=forum.id, text=a["text"],
+            aid = await tx.meetings.add_action(meeting_id=meeting.id, forum_id=forum.id, text=a["text"],
                                                owner_user_id=owner, due_date=due, now=now)
-            await _plan_action(conn, context, aid, a["text"], owner, due, meeting, now)
+            await _plan_action(tx, context, aid, a["text"], owner, due, meeting, now)
         for entry in members:
             if entry.member.erased_at is not None:
                 continue
             mlang = entry.member.language
-            await outbox.enqueue(conn, key=f"meeting:{meeting.id}:minutes:{stamp}:u{entry.member.user_id}",
+            await outbox.enqueue(tx.conn, key=f"meeting:{meeting.id}:minutes:{stamp}:u{entry.member.user_id}",
                                  chat_id=entry.member.user_id, member_user_id=entry.member.user_id,
                                  forum_id=forum.id, due_at=now, now=now, priority=outbox.Priority.BULK,
                                  text=await _minutes_text(context, meeting.title, decisions, actions, mlang))
         if forum.group_chat_id is not None:
             thread = await services.forums.topic(forum.id, "meetings")
-            await outbox.enqueue(conn, key=f"meeting:{meeting.id}:minutes:{stamp}:group", chat_id=forum.group_chat_id,
+            await outbox.enqueue(tx.conn, key=f"meeting:{meeting.id}:minutes:{stamp}:group", chat_id=forum.group_chat_id,
                                  thread_id=thread, forum_id=forum.id, due_at=now, now=now,
                                  text=await _minutes_text(context, meeting.title, decisions, actions, forum.language))
-        await services.drafts.delete(conn, user.id)
+        await services.drafts.delete(tx.conn, user.id)
     services.delivery.wake()
     lang = await language(update, context)
     log.info("event=minutes meeting=%s decisions=%d actions=%d by=%s", meeting.id, len(decisions), len(actions),
@@ -1121,7 +1111,7 @@ async def on_minutes_save(update: Update, context: BotContext, data: CallbackDat
     await edit_or_reply(update, t("meet.min.saved", lang, title=meeting.title))
 
 
-async def _plan_action(conn: Any, context: BotContext, aid: int, text: str, owner: int, due: date, meeting: Meeting,
+async def _plan_action(tx: Unit, context: BotContext, aid: int, text: str, owner: int, due: date, meeting: Meeting,
                        now: datetime) -> None:
     """Tell the owner now; remind at 09.00 (meeting's zone) H-3, H-1 and on the due day."""
     member = await context.services.members.get(owner)
@@ -1129,7 +1119,7 @@ async def _plan_action(conn: Any, context: BotContext, aid: int, text: str, owne
         return
     lang = member.language
     rows = outbox.inline_keyboard([[(str(t("meet.btn.mark_done", lang)), encode(FEATURE, "done", aid))]])
-    await outbox.enqueue(conn, key=f"maction:{aid}:assigned", chat_id=owner, member_user_id=owner,
+    await outbox.enqueue(tx.conn, key=f"maction:{aid}:assigned", chat_id=owner, member_user_id=owner,
                          forum_id=meeting.forum_id, due_at=now, now=now, reply_markup=rows,
                          text=str(t("meet.actions.assigned", lang, text=text, title=meeting.title,
                                     due=format_date(due, lang))))
@@ -1137,7 +1127,7 @@ async def _plan_action(conn: Any, context: BotContext, aid: int, text: str, owne
         at = datetime.combine(due - timedelta(days=days), datetime.min.time().replace(hour=9), tzinfo=meeting.zone)
         if at <= now:
             continue
-        await outbox.enqueue(conn, key=f"maction:{aid}:due:{code}", chat_id=owner, member_user_id=owner,
+        await outbox.enqueue(tx.conn, key=f"maction:{aid}:due:{code}", chat_id=owner, member_user_id=owner,
                              forum_id=meeting.forum_id, due_at=at, now=now, reply_markup=rows,
                              priority=outbox.Priority.REMINDER,
                              expires_at=datetime.combine(due + timedelta(days=1), datetime.min.time(),
@@ -1158,9 +1148,9 @@ async def on_action_done(update: Update, context: BotContext, data: CallbackData
         raise NotAMember()
     if item.owner_user_id != user.id and membership.role != "koordinator":
         raise NotPermitted("meet.actions.not_owner")
-    async with services.db.transaction() as conn:
-        done = await MeetingRepo.mark_action_done(conn, item.id, user.id, services.clock.now())
-        await outbox.cancel_prefix(conn, f"maction:{item.id}:due:")
+    async with services.write() as tx:
+        done = await tx.meetings.mark_action_done(item.id, user.id, services.clock.now())
+        await outbox.cancel_prefix(tx.conn, f"maction:{item.id}:due:")
     if not done:
         raise Conflict("meet.actions.already")
     lang = await language(update, context)
@@ -1256,18 +1246,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("pertemuan", past_meetings))
     app.add_handler(CommandHandler("atur_pengingat", forum_reminders))
     register_planner(app, plan_meetings)
-    forms.register_form(NEW, meetings_form.on_input, meetings_form.reprompt)
-    forms.register_form(EDIT, meetings_form.on_input, meetings_form.reprompt)
     forms.register_form(REASON, on_reason_input, reason_reprompt)
     forms.register_form(MINUTES, on_minutes_input, minutes_reprompt)
     buttons: dict[str, Callable[..., Any]] = {
-        # the new/edit forms
-        "cal": meetings_form.on_calendar, "day": meetings_form.on_day, "hr": meetings_form.on_hour,
-        "mi": meetings_form.on_minute, "ok": meetings_form.on_when_ok, "tz": meetings_form.on_zone,
-        "again": meetings_form.on_when_again, "dur": meetings_form.on_duration, "pl": meetings_form.on_place,
-        "pv": meetings_form.on_place_village, "nx": meetings_form.on_next, "rep": meetings_form.on_repeat,
-        "rpc": meetings_form.on_repeat_count, "rot": meetings_form.on_rotation, "rv": meetings_form.on_review,
-        "save": meetings_form.on_save, "apply": meetings_form.on_apply,
+        # the new/change forms are declared in bot.meetings.forms (their buttons go to the form engine)
         # RSVP and views
         "r": on_rsvp, "ppl": on_party, "why": on_reason, "who": on_who, "ics": on_ics, "d": on_detail,
         "ag": on_agenda, "ser": on_series_dates,

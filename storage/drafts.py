@@ -8,13 +8,16 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Handle
 from storage.models import Draft
 from storage.timeutil import to_db
 
 
 class DraftRepo:
-    def __init__(self, db: Database) -> None:
+    """Bound to the Database or to a unit of work (`tx.drafts`): a form's save drops its draft
+    in the same transaction as its result, so a second Simpan finds no form."""
+
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     async def get(self, user_id: int) -> Draft | None:
@@ -39,6 +42,8 @@ class DraftRepo:
         await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
 
     async def clear(self, user_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
-            return cur.rowcount > 0
+        """Drop the user's draft; whether there was one."""
+        existed = await self.db.fetchval("SELECT 1 FROM drafts WHERE user_id = ?", (user_id,))
+        if existed:
+            await self.db.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+        return bool(existed)

@@ -1,7 +1,8 @@
 """Meetings: series, occurrences, RSVPs, attendance (daftar hadir), minutes (notulen), action items.
 
-Reads use the reader connection; writes take the caller's transaction connection so a state
-change and the pushes it causes (outbox) commit together. Reports build on
+Built on the Database, reads see the last commit; built on a unit of work's Tx (`tx.meetings`),
+reads see the transaction's own writes and the writers run in it, so a state change and the
+pushes it causes (outbox) commit together. Reports build on
 `meetings_in_period`, `attendance_in_period` and `actions_in_period`.
 """
 
@@ -13,10 +14,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.database import Handle
+from storage.database import Handle, Tx
 from storage.timeutil import from_db, to_db
 
 Answer = Literal["yes", "no", "maybe"]
@@ -195,13 +195,21 @@ def _db_value(value: Any) -> Any:
 
 
 class MeetingRepo:
-    @staticmethod
-    async def bump_tally(conn: aiosqlite.Connection, meeting_id: int) -> None:
-        """Mark the RSVP tally as changed, inside the caller's transaction."""
-        await conn.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (meeting_id,))
+    """Reads through the handle it is built on; the writers below run inside a unit of work
+    (`tx.meetings`), so a change and the pushes it causes commit together."""
 
     def __init__(self, db: Handle) -> None:
         self.db = db
+
+    @property
+    def _tx(self) -> Tx:
+        if not isinstance(self.db, Tx):
+            raise TypeError("meeting writes run inside a unit of work (services.write())")
+        return self.db
+
+    async def bump_tally(self, meeting_id: int) -> None:
+        """Mark the RSVP tally as changed."""
+        await self._tx.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (meeting_id,))
 
     # -- settings --------------------------------------------------------------------------
     async def forum_reminders(self, forum_id: int) -> list[str] | None:
@@ -217,27 +225,24 @@ class MeetingRepo:
         )
 
     # -- series and meetings ---------------------------------------------------------------
-    @staticmethod
-    async def create_series(conn: aiosqlite.Connection, *, forum_id: int, rule: dict[str, Any],
+    async def create_series(self, *, forum_id: int, rule: dict[str, Any],
                             first_start_at: datetime, timezone: str, host_rotation: Sequence[str],
                             created_by: int, now: datetime) -> int:
-        cur = await conn.execute(
+        return await self._tx.execute(
             """INSERT INTO meeting_series(forum_id, rule, first_start_at, timezone, host_rotation, created_by,
                                           created_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
             (forum_id, json.dumps(rule), to_db(first_start_at), timezone, json.dumps(list(host_rotation)),
              created_by, to_db(now)),
         )
-        return int(cur.lastrowid or 0)
 
-    @staticmethod
-    async def create(conn: aiosqlite.Connection, *, forum_id: int, title: str, starts_at: datetime,
+    async def create(self, *, forum_id: int, title: str, starts_at: datetime,
                      duration_minutes: int, timezone: str, place_kind: str, created_by: int, now: datetime,
                      series_id: int | None = None, seq: int | None = None, host_village_code: str | None = None,
                      address: str | None = None, latitude: float | None = None, longitude: float | None = None,
                      online_url: str | None = None, agenda: Sequence[str] = (),
                      documents: Sequence[dict[str, str]] = (), reminders: Sequence[str] | None = None,
                      max_attendees: int | None = None, rsvp_deadline: datetime | None = None) -> int:
-        cur = await conn.execute(
+        return await self._tx.execute(
             """INSERT INTO meetings(forum_id, series_id, seq, original_start_at, title, starts_at, duration_minutes,
                    timezone, place_kind, host_village_code, address, latitude, longitude, online_url, agenda,
                    documents, reminders, max_attendees, rsvp_deadline, created_by, created_at, updated_at)
@@ -248,17 +253,9 @@ class MeetingRepo:
              json.dumps(list(reminders)) if reminders is not None else None, max_attendees, to_db(rsvp_deadline),
              created_by, to_db(now), to_db(now)),
         )
-        return int(cur.lastrowid or 0)
 
     async def get(self, meeting_id: int) -> Meeting | None:
         row = await self.db.fetchone("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
-        return _meeting(row) if row else None
-
-    @staticmethod
-    async def get_in(conn: aiosqlite.Connection, meeting_id: int) -> Meeting | None:
-        """Read inside the caller's write transaction (sees its own changes)."""
-        async with conn.execute("SELECT * FROM meetings WHERE id = ?", (meeting_id,)) as cur:
-            row = await cur.fetchone()
         return _meeting(row) if row else None
 
     async def series(self, series_id: int) -> Series | None:
@@ -269,27 +266,24 @@ class MeetingRepo:
         rows = await self.db.fetchall("SELECT * FROM meetings WHERE series_id = ? ORDER BY seq", (series_id,))
         return [_meeting(r) for r in rows]
 
-    @staticmethod
-    async def update(conn: aiosqlite.Connection, meeting_id: int, now: datetime, *, bump_version: bool = False,
+    async def update(self, meeting_id: int, now: datetime, *, bump_version: bool = False,
                      **fields: Any) -> None:
         unknown = set(fields) - _MEETING_FIELDS
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
         assignments = "".join(f"{name} = ?, " for name in fields)  # names come from _MEETING_FIELDS only
         bump = "version = version + 1, " if bump_version else ""
-        await conn.execute(
+        await self._tx.execute(
             f"UPDATE meetings SET {assignments}{bump}updated_at = ? WHERE id = ?",
             (*(_db_value(v) for v in fields.values()), to_db(now), meeting_id),
         )
 
-    @staticmethod
-    async def set_series_rotation(conn: aiosqlite.Connection, series_id: int, rotation: Sequence[str]) -> None:
-        await conn.execute("UPDATE meeting_series SET host_rotation = ? WHERE id = ?",
+    async def set_series_rotation(self, series_id: int, rotation: Sequence[str]) -> None:
+        await self._tx.execute("UPDATE meeting_series SET host_rotation = ? WHERE id = ?",
                            (json.dumps(list(rotation)), series_id))
 
-    @staticmethod
-    async def cancel_series(conn: aiosqlite.Connection, series_id: int, now: datetime) -> None:
-        await conn.execute("UPDATE meeting_series SET cancelled_at = ? WHERE id = ?", (to_db(now), series_id))
+    async def cancel_series(self, series_id: int, now: datetime) -> None:
+        await self._tx.execute("UPDATE meeting_series SET cancelled_at = ? WHERE id = ?", (to_db(now), series_id))
 
     async def upcoming(self, forum_ids: Iterable[int], now: datetime, *, limit: int = 20,
                        include_cancelled: bool = False) -> list[Meeting]:
@@ -344,17 +338,10 @@ class MeetingRepo:
             f"SELECT * FROM meeting_rsvps WHERE user_id = ? AND meeting_id IN ({marks})", (user_id, *meeting_ids))
         return {int(r["meeting_id"]): Rsvp(**_row(r)) for r in rows}
 
-    @staticmethod
-    async def rsvps_in(conn: aiosqlite.Connection, meeting_id: int) -> list[Rsvp]:
-        async with conn.execute("SELECT * FROM meeting_rsvps WHERE meeting_id = ?", (meeting_id,)) as cur:
-            rows = await cur.fetchall()
-        return [Rsvp(**_row(r)) for r in rows]
-
-    @staticmethod
-    async def set_rsvp(conn: aiosqlite.Connection, *, meeting_id: int, user_id: int, answer: str, party_size: int,
+    async def set_rsvp(self, *, meeting_id: int, user_id: int, answer: str, party_size: int,
                        reason: str | None, via: str, now: datetime) -> int:
         """Record (or change) an answer; returns its revision. Bumps the meeting's tally version."""
-        await conn.execute(
+        await self._tx.execute(
             """INSERT INTO meeting_rsvps(meeting_id, user_id, answer, party_size, reason, via, answered_at)
                VALUES (?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(meeting_id, user_id) DO UPDATE SET answer = excluded.answer,
@@ -362,40 +349,36 @@ class MeetingRepo:
                    answered_at = excluded.answered_at, revision = meeting_rsvps.revision + 1""",
             (meeting_id, user_id, answer, party_size, reason, via, to_db(now)),
         )
-        await conn.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (meeting_id,))
-        async with conn.execute("SELECT revision FROM meeting_rsvps WHERE meeting_id = ? AND user_id = ?",
-                                (meeting_id, user_id)) as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row else 1
+        await self._tx.execute("UPDATE meetings SET tally_version = tally_version + 1 WHERE id = ?", (meeting_id,))
+        revision = await self._tx.fetchval("SELECT revision FROM meeting_rsvps WHERE meeting_id = ? AND user_id = ?",
+                                           (meeting_id, user_id))
+        return int(revision) if revision is not None else 1
 
-    @staticmethod
-    async def set_rsvp_reason(conn: aiosqlite.Connection, meeting_id: int, user_id: int, reason: str | None) -> bool:
-        cur = await conn.execute("UPDATE meeting_rsvps SET reason = ? WHERE meeting_id = ? AND user_id = ?",
+    async def set_rsvp_reason(self, meeting_id: int, user_id: int, reason: str | None) -> bool:
+        count = await self._tx.execute_count("UPDATE meeting_rsvps SET reason = ? WHERE meeting_id = ? AND user_id = ?",
                                  (reason, meeting_id, user_id))
-        return cur.rowcount == 1
+        return count == 1
 
     # -- attendance, minutes, actions ------------------------------------------------------
-    @staticmethod
-    async def record_attendance(conn: aiosqlite.Connection, meeting_id: int,
+    async def record_attendance(self, meeting_id: int,
                                 rows: Sequence[tuple[int, str | None, bool]], by: int, now: datetime) -> None:
         """Replace the daftar hadir: (user_id, village_code, present) for every member listed."""
-        await conn.execute("DELETE FROM meeting_attendance WHERE meeting_id = ?", (meeting_id,))
-        await conn.executemany(
+        await self._tx.execute("DELETE FROM meeting_attendance WHERE meeting_id = ?", (meeting_id,))
+        await self._tx.executemany(
             """INSERT INTO meeting_attendance(meeting_id, user_id, village_code, present, recorded_by, recorded_at)
                VALUES (?, ?, ?, ?, ?, ?)""",
             [(meeting_id, uid, village, int(present), by, to_db(now)) for uid, village, present in rows],
         )
-        await conn.execute("UPDATE meetings SET attendance_at = ?, attendance_by = ? WHERE id = ?",
+        await self._tx.execute("UPDATE meetings SET attendance_at = ?, attendance_by = ? WHERE id = ?",
                            (to_db(now), by, meeting_id))
 
     async def attendance(self, meeting_id: int) -> list[Attendance]:
         rows = await self.db.fetchall("SELECT * FROM meeting_attendance WHERE meeting_id = ?", (meeting_id,))
         return [Attendance(**_row(r)) for r in rows]
 
-    @staticmethod
-    async def save_minutes(conn: aiosqlite.Connection, meeting_id: int, decisions: Sequence[str],
+    async def save_minutes(self, meeting_id: int, decisions: Sequence[str],
                            notes: str | None, by: int, now: datetime) -> None:
-        await conn.execute(
+        await self._tx.execute(
             """INSERT INTO meeting_minutes(meeting_id, decisions, notes, posted_by, posted_at) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT(meeting_id) DO UPDATE SET decisions = excluded.decisions, notes = excluded.notes,
                    posted_by = excluded.posted_by, posted_at = excluded.posted_at""",
@@ -406,15 +389,13 @@ class MeetingRepo:
         row = await self.db.fetchone("SELECT * FROM meeting_minutes WHERE meeting_id = ?", (meeting_id,))
         return Minutes(**_row(row)) if row else None
 
-    @staticmethod
-    async def add_action(conn: aiosqlite.Connection, *, meeting_id: int, forum_id: int, text: str,
+    async def add_action(self, *, meeting_id: int, forum_id: int, text: str,
                          owner_user_id: int, due_date: date, now: datetime) -> int:
-        cur = await conn.execute(
+        return await self._tx.execute(
             """INSERT INTO meeting_actions(meeting_id, forum_id, text, owner_user_id, due_date, created_at)
                VALUES (?, ?, ?, ?, ?, ?)""",
             (meeting_id, forum_id, text, owner_user_id, due_date.isoformat(), to_db(now)),
         )
-        return int(cur.lastrowid or 0)
 
     async def action(self, action_id: int) -> ActionItem | None:
         row = await self.db.fetchone("SELECT * FROM meeting_actions WHERE id = ?", (action_id,))
@@ -436,36 +417,32 @@ class MeetingRepo:
             (owner_user_id, status))
         return [ActionItem(**_row(r)) for r in rows]
 
-    @staticmethod
-    async def mark_action_done(conn: aiosqlite.Connection, action_id: int, by: int, now: datetime) -> bool:
-        cur = await conn.execute(
+    async def mark_action_done(self, action_id: int, by: int, now: datetime) -> bool:
+        count = await self._tx.execute_count(
             "UPDATE meeting_actions SET status = 'done', done_at = ?, done_by = ? WHERE id = ? AND status = 'open'",
             (to_db(now), by, action_id))
-        return cur.rowcount == 1
+        return count == 1
 
     # -- host swaps ------------------------------------------------------------------------
-    @staticmethod
-    async def create_swap(conn: aiosqlite.Connection, *, meeting_id: int, other_meeting_id: int | None,
+    async def create_swap(self, *, meeting_id: int, other_meeting_id: int | None,
                           from_village: str, to_village: str, requested_by: int, now: datetime) -> int:
-        await conn.execute(
+        await self._tx.execute(
             "UPDATE meeting_host_swaps SET status = 'void' WHERE meeting_id = ? AND status = 'pending'", (meeting_id,))
-        cur = await conn.execute(
+        return await self._tx.execute(
             """INSERT INTO meeting_host_swaps(meeting_id, other_meeting_id, from_village, to_village, requested_by,
                    created_at) VALUES (?, ?, ?, ?, ?, ?)""",
             (meeting_id, other_meeting_id, from_village, to_village, requested_by, to_db(now)))
-        return int(cur.lastrowid or 0)
 
     async def swap(self, swap_id: int) -> HostSwap | None:
         row = await self.db.fetchone("SELECT * FROM meeting_host_swaps WHERE id = ?", (swap_id,))
         return HostSwap(**_row(row)) if row else None
 
-    @staticmethod
-    async def decide_swap(conn: aiosqlite.Connection, swap_id: int, accept: bool, by: int, now: datetime) -> bool:
-        cur = await conn.execute(
+    async def decide_swap(self, swap_id: int, accept: bool, by: int, now: datetime) -> bool:
+        count = await self._tx.execute_count(
             """UPDATE meeting_host_swaps SET status = ?, decided_by = ?, decided_at = ?
                WHERE id = ? AND status = 'pending'""",
             ("accepted" if accept else "declined", by, to_db(now), swap_id))
-        return cur.rowcount == 1
+        return count == 1
 
     # -- what the planner looks for ----------------------------------------------------------
     async def unannounced_due(self, now: datetime) -> list[Meeting]:
@@ -502,35 +479,22 @@ class MeetingRepo:
             return None
         return int(row["chat_id"]), row["thread_id"], int(row["message_id"])
 
-    @staticmethod
-    async def outbox_status(conn: aiosqlite.Connection, key: str) -> str | None:
-        async with conn.execute("SELECT status FROM outbox WHERE idem_key = ?", (key,)) as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else None
+    async def outbox_status(self, key: str) -> str | None:
+        status = await self.db.fetchval("SELECT status FROM outbox WHERE idem_key = ?", (key,))
+        return str(status) if status is not None else None
 
-    @staticmethod
-    async def replace_pending_payload(conn: aiosqlite.Connection, key: str, payload: dict[str, Any],
+    async def replace_pending_payload(self, key: str, payload: dict[str, Any],
                                       now: datetime) -> bool:
         """Coalesce: give a push that is not due yet newer content (the latest tally).
 
         Only rows due after `now` qualify: the dispatcher may already hold a due row in memory
         between reading and claiming it, so changing that row's payload could be lost.
         """
-        cur = await conn.execute(
+        count = await self._tx.execute_count(
             """UPDATE outbox SET payload = ? WHERE idem_key = ? AND status = 'pending' AND due_at > ?
                AND coalesce(next_try_at, due_at) > ?""",
             (json.dumps(payload, ensure_ascii=False), key, to_db(now), to_db(now)))
-        return cur.rowcount == 1
-
-    @staticmethod
-    async def sent_message_in(conn: aiosqlite.Connection, key: str) -> tuple[int, int | None, int] | None:
-        async with conn.execute(
-                "SELECT chat_id, thread_id, message_id FROM outbox WHERE idem_key = ? AND status = 'sent'",
-                (key,)) as cur:
-            row = await cur.fetchone()
-        if row is None or row["message_id"] is None:
-            return None
-        return int(row["chat_id"]), row["thread_id"], int(row["message_id"])
+        return count == 1
 
     # -- reports ---------------------------------------------------------------------------
     async def meetings_in_period(self, forum_id: int, start: datetime, end: datetime) -> list[MeetingAttendance]:

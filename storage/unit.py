@@ -16,6 +16,7 @@ from functools import cached_property
 import aiosqlite
 
 from storage.database import Tx
+from storage.drafts import DraftRepo
 from storage.governance import GovernanceRepo
 from storage.meetings import MeetingRepo
 from storage.planning import PlanningRepo
@@ -30,6 +31,10 @@ class Unit:
     def conn(self) -> aiosqlite.Connection:
         """For the writers that still take a connection (outbox.enqueue, static repo writes)."""
         return self.tx.conn
+
+    @cached_property
+    def drafts(self) -> DraftRepo:
+        return DraftRepo(self.tx)
 
     @cached_property
     def meetings(self) -> MeetingRepo:

@@ -30,6 +30,7 @@ CATALOG_MODULES = (
     "bot.texts.reliability",
     "bot.texts.governance",
     "bot.texts.trust",
+    "bot.texts.forms",
 )
 
 

@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.meetings.pushes import plan_meetings
 from bot.telegram_double import SentMessage
-from handlers.meetings_core import plan_meetings
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
 
 # Villages in Kec. Cipari, Kab. Cilacap (WIB).

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bot import forms
 from bot.clock import FixedClock
+from bot.meetings.forms import NewMeeting
 from bot.services import Services
 from bot.telegram_double import SentMessage, TelegramDouble
 from scheduler.agreements import plan_agreements
@@ -409,10 +411,11 @@ async def test_all_answers_send_the_summary_with_trend_and_followups(bot: BotHar
     await until(bot, budi, "Kapan pertemuannya")
     draft = await bot.services.drafts.get(BUDI)
     assert draft is not None and (draft.flow, draft.step) == ("mn", "when")
-    assert draft.data["title"] == "Aksi-refleksi Pengelolaan Air Bersih (periode 2)"
-    assert draft.data["agenda"][0] == "Tinjau hasil evaluasi periode 2 (rata-rata 4,0)"
-    assert "Cipari: nilai 5/5 — berjalan baik: Air mengalir 24 jam; kendala: Pompa <rusak>" in draft.data["agenda"]
-    assert draft.data["forum_id"] == forum_id and draft.data["from_agreement"] == agreement_id
+    meeting = forms.data_of(draft, NewMeeting)
+    assert meeting.title == "Aksi-refleksi Pengelolaan Air Bersih (periode 2)"
+    assert meeting.agenda[0] == "Tinjau hasil evaluasi periode 2 (rata-rata 4,0)"
+    assert "Cipari: nilai 5/5 — berjalan baik: Air mengalir 24 jam; kendala: Pompa <rusak>" in meeting.agenda
+    assert meeting.forum_id == forum_id and meeting.from_agreement == agreement_id
     # Sri (not koordinator) cannot, even with the data.
     assert "koordinator" in await alert_after(bot, sri, sri_summary, f"k:rf:{agreement_id}:2")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot import forms
+from bot.meetings.forms import NewMeeting
 from storage.meetings import MeetingRepo
 from tests.conftest import BotHarness
 from tests.handlers.meeting_helpers import answers, create_meeting, deliver, forum_with_members, outbox_rows
@@ -139,9 +141,11 @@ async def test_bad_input_in_the_form_is_corrected_politely(bot: BotHarness) -> N
     reply = await bot.double.wait_for(budi.id, lambda m: "pukul 13.00 WIT\n" in m.text)
     await budi.press(reply, "Benar")
     draft = await bot.services.drafts.get(budi.id)
-    assert draft is not None and draft.data["tz"] == "Asia/Jayapura"
-    assert datetime.fromisoformat(draft.data["start"]) == datetime(2026, 11, 30, 13, tzinfo=ZoneInfo("Asia/Jayapura"))
-    assert draft.data["title"] == "Rapat <b>penting</b> & evaluasi"
+    assert draft is not None
+    form = forms.data_of(draft, NewMeeting)
+    assert form.when.zone == "Asia/Jayapura"
+    assert form.when.at == datetime(2026, 11, 30, 13, tzinfo=ZoneInfo("Asia/Jayapura"))
+    assert form.title == "Rapat <b>penting</b> & evaluasi"
 
 
 async def test_calendar_picker_and_holiday_warning(bot: BotHarness) -> None:

@@ -13,7 +13,6 @@ from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
 from bot.reports.xlsx import DATE_FORMAT
 from storage.agreements import AgreementRepo, NewParty
-from storage.meetings import MeetingRepo
 from storage.outbox import OutboxRepo
 from storage.posts import PostRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, seed_forum
@@ -290,7 +289,7 @@ async def _meetings(bot: BotHarness, forum_id: int) -> dict[str, int]:
     November, one in December still to come; minutes and a tindak lanjut for November."""
     now = bot.clock.now()
     ids: dict[str, int] = {}
-    async with bot.services.db.transaction() as conn:
+    async with bot.services.write() as tx:
         for name, when, present in (
             ("sep", datetime(2026, 9, 10, 2, 0, tzinfo=UTC), {KOORD: True, ANGGOTA: False, PENDAMPING: True}),
             ("oct", datetime(2026, 10, 8, 2, 0, tzinfo=UTC), {KOORD: True, ANGGOTA: False, PENDAMPING: False}),
@@ -298,23 +297,23 @@ async def _meetings(bot: BotHarness, forum_id: int) -> dict[str, int]:
             ("cancelled", datetime(2026, 11, 19, 2, 0, tzinfo=UTC), None),
             ("dec", datetime(2026, 12, 3, 2, 0, tzinfo=UTC), None),
         ):
-            meeting_id = await MeetingRepo.create(
-                conn, forum_id=forum_id, title=f"Pertemuan rutin {name}", starts_at=when, duration_minutes=120,
+            meeting_id = await tx.meetings.create(
+                forum_id=forum_id, title=f"Pertemuan rutin {name}", starts_at=when, duration_minutes=120,
                 timezone="Asia/Jakarta", place_kind="village", host_village_code=SIDASARI_CIPARI, created_by=KOORD,
                 now=now)
             ids[name] = meeting_id
-            await MeetingRepo.set_rsvp(conn, meeting_id=meeting_id, user_id=KOORD, answer="yes", party_size=2,
+            await tx.meetings.set_rsvp(meeting_id=meeting_id, user_id=KOORD, answer="yes", party_size=2,
                                        reason=None, via="private", now=now)
-            await MeetingRepo.set_rsvp(conn, meeting_id=meeting_id, user_id=ANGGOTA, answer="no", party_size=1,
+            await tx.meetings.set_rsvp(meeting_id=meeting_id, user_id=ANGGOTA, answer="no", party_size=1,
                                        reason="Musrenbang desa", via="private", now=now)
             if present is not None:
-                await MeetingRepo.record_attendance(
-                    conn, meeting_id, [(uid, None, flag) for uid, flag in present.items()], KOORD, now)
-        await conn.execute("UPDATE meetings SET status = 'cancelled', cancel_reason = 'Banjir' WHERE id = ?",
+                await tx.meetings.record_attendance(
+                    meeting_id, [(uid, None, flag) for uid, flag in present.items()], KOORD, now)
+        await tx.conn.execute("UPDATE meetings SET status = 'cancelled', cancel_reason = 'Banjir' WHERE id = ?",
                            (ids["cancelled"],))
-        await MeetingRepo.save_minutes(conn, ids["nov"], ["Gotong royong 1 Desember", "=SUM(A1)"], "Catatan",
+        await tx.meetings.save_minutes(ids["nov"], ["Gotong royong 1 Desember", "=SUM(A1)"], "Catatan",
                                        KOORD, now)
-        await MeetingRepo.add_action(conn, meeting_id=ids["nov"], forum_id=forum_id, text="Data BUMDes",
+        await tx.meetings.add_action(meeting_id=ids["nov"], forum_id=forum_id, text="Data BUMDes",
                                      owner_user_id=ANGGOTA, due_date=date(2026, 11, 30), now=now)
     return ids
 

@@ -13,8 +13,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from bot.meetings.pushes import plan_meetings
 from bot.reports.digest import plan_digest
-from handlers.meetings_core import plan_meetings
 from handlers.posts import plan_posts
 from scheduler.agreements import plan_agreements
 from storage.outbox import OutboxRepo

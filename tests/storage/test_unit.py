@@ -22,7 +22,7 @@ async def _forum(db: Database) -> int:
 
 
 async def _meeting(tx: Unit, forum_id: int) -> int:
-    return await tx.meetings.create(tx.conn, forum_id=forum_id, title="Rapat", starts_at=NOW,
+    return await tx.meetings.create(forum_id=forum_id, title="Rapat", starts_at=NOW,
                                     duration_minutes=60, timezone="Asia/Jakarta", place_kind="none",
                                     created_by=1, now=NOW)
 
