@@ -1,7 +1,8 @@
 """/kunjungan: kunjungan kerja (work visit) commands and buttons.
 
-Thin: parse the update, call bot.visits.service, send the bot.visits.views view. The forms
-(request, other dates, reason, report, host note) are in handlers.visits_form.
+Thin: parse the update, call bot.visits.service, send the bot.visits.views view. The request
+and report forms are declared in bot.visits.forms; handlers.visits_form starts them and keeps
+the one-answer flows (other dates, a reason, the host's note).
 """
 
 from __future__ import annotations
@@ -127,13 +128,11 @@ async def on_note(update: Update, context: BotContext, data: CallbackData) -> No
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("kunjungan", list_visits))
     form.register_forms()
+    # The request and report forms' buttons are the form engine's (f:vr:..., f:vl:...).
     buttons = {
-        "to": on_request_to, "new": on_new, "host": form.on_pick_host, "hall": form.on_host_elsewhere,
-        "bt": form.on_bidang_toggle, "bok": form.on_bidang_done, "dok": form.on_dates_done,
-        "skip": form.on_skip_message, "quit": form.on_quit, "send": form.on_send, "show": on_show,
-        "all": on_forum_summary, "acc": on_accept, "prop": on_propose, "psend": form.on_propose_send,
-        "rej": on_reject, "can": on_cancel, "done": on_complete, "rep": on_report, "rdone": form.on_report_done,
-        "pub": on_publish, "note": on_note,
+        "to": on_request_to, "new": on_new, "quit": form.on_quit, "show": on_show, "all": on_forum_summary,
+        "acc": on_accept, "prop": on_propose, "psend": form.on_propose_send, "rej": on_reject, "can": on_cancel,
+        "done": on_complete, "rep": on_report, "pub": on_publish, "note": on_note,
     }
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

@@ -210,7 +210,7 @@ async def request(services: Services, user_id: int, form: RequestDraft) -> Reque
             bidang=bidang.normalise(list(form.bidang)), people=form.people, message=form.message,
             state=visit.state, awaiting=visit.awaiting, proposed=visit.proposed, round=visit.round, now=now,
         )
-        await services.drafts.delete(tx.conn, user_id)
+        await tx.drafts.clear(user_id)
         row = await tx.visits.get(visit_id)
         assert row is not None
         await pushes.request_to_host(tx, services, row, today=today, now=now)
@@ -341,7 +341,7 @@ async def save_report(services: Services, visit_id: int, user_id: int, *, learne
     async with services.write() as tx:
         await tx.visits.save_report(visit_id=row.id, author_user_id=user_id, learned=learned,
                                     will_apply=will_apply, photos=photos, now=services.clock.now())
-        await services.drafts.delete(tx.conn, user_id)
+        await tx.drafts.clear(user_id)
     log.info("event=visit_report_saved visit=%s", row.id)
 
 
@@ -407,7 +407,7 @@ async def save_note(services: Services, visit_id: int, user_id: int, note: str) 
     now = services.clock.now()
     async with services.write() as tx:
         await tx.visits.set_host_note(row.id, note, now)
-        await services.drafts.delete(tx.conn, user_id)
+        await tx.drafts.clear(user_id)
         await pushes.host_note(tx, services, row, note, now)
     services.delivery.wake()
 

@@ -6,7 +6,7 @@ Places are named the way the registry names them ("Desa Caruy", "Kelurahan Rante
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -201,51 +201,49 @@ def forum_summary(forum_name: str, rows: Sequence[VisitRow], summary: ForumSumma
 
 
 # -- the request form's prompts ----------------------------------------------------------------
-def ask_host(lang: str) -> View:
-    return View(str(t("visit.ask_host", lang)))
+# A form step's buttons answer that step: the caller passes how a (label, value) becomes a button.
+ButtonOf = Callable[[str, str], Button]
 
 
-def host_choices(choices: Sequence[tuple[Region, int]], lang: str, *, guessed: bool, elsewhere: bool) -> View:
-    """Villages with a head on the bot that fit what was typed; "Tidak ada di daftar" searches everywhere."""
-    buttons = [Button(f"{place(region)} — Kec. {region.kecamatan}"[:60], data=encode(FEATURE, "host", head))
-               for region, head in choices]
+def ask_host(lang: str, *, everywhere: bool = False) -> View:
+    return View(str(t("ask.village_everywhere" if everywhere else "visit.ask_host", lang)))
+
+
+def host_found(choices: Sequence[tuple[Region, int]], unreachable: Region | None, query: str, lang: str,
+               button: ButtonOf, *, guessed: bool, elsewhere: bool) -> View:
+    """What fits the typed host village: villages whose head shares a forum with the asker (a guess
+    is asked as "Maksud Bapak/Ibu: …?"), else why the best match cannot be visited, else nothing found.
+    "Tidak ada di daftar" searches the whole country (or takes a kode wilayah)."""
+    buttons = [button(f"{place(region)} — Kec. {region.kecamatan}"[:60], str(head)) for region, head in choices]
     if elsewhere:
-        buttons.append(Button(str(t("village.not_listed", lang)), data=encode(FEATURE, "hall")))
-    prompt = (t("visit.host_did_you_mean", lang, village=place(choices[0][0])) if guessed and choices
-              else t("visit.host_pick", lang))
-    return View(str(prompt), per_row(buttons))
-
-
-def host_not_on_bot(found: Region, lang: str, *, elsewhere: bool) -> View:
-    """The village exists but its head is not in a forum shared with the asker."""
-    buttons = [Button(str(t("village.not_listed", lang)), data=encode(FEATURE, "hall"))] if elsewhere else []
-    head = place_title(found.code).head
-    return View(str(t("visit.host_not_member", lang, head=head, name=found.name, village=place(found))),
-                per_row(buttons))
-
-
-def host_none(query: str, lang: str, *, elsewhere: bool) -> View:
-    buttons = [Button(str(t("village.not_listed", lang)), data=encode(FEATURE, "hall"))] if elsewhere else []
-    return View(str(t("visit.host_none", lang, query=query[:60])), per_row(buttons))
+        buttons.append(button(str(t("village.not_listed", lang)), "all"))
+    if choices:
+        text = t("visit.host_did_you_mean", lang, village=place(choices[0][0])) if guessed else t("visit.host_pick",
+                                                                                                   lang)
+    elif unreachable is not None:
+        text = t("visit.host_not_member", lang, head=place_title(unreachable.code).head, name=unreachable.name,
+                 village=place(unreachable))
+    else:
+        text = t("visit.host_none", lang, query=query[:60])
+    return View(str(text), per_row(buttons))
 
 
 def ask_purpose(village: str, lang: str) -> View:
     return View(str(t("visit.ask_purpose", lang, village=village, max=MAX_PURPOSE)))
 
 
-def bidang_picker(selected: Sequence[str], lang: str) -> View:
-    buttons = [Button(("✅ " if b.code in selected else "") + b.label(lang), data=encode(FEATURE, "bt", b.code))
-               for b in bidang.BIDANG]
-    rows = (*per_row(buttons, 2), (Button(str(t("visit.btn_next", lang)), data=encode(FEATURE, "bok")),))
+def bidang_picker(selected: Sequence[str], lang: str, button: ButtonOf) -> View:
+    buttons = [button(("✅ " if b.code in selected else "") + b.label(lang), b.code) for b in bidang.BIDANG]
+    rows = (*per_row(buttons, 2), (button(str(t("visit.btn_next", lang)), "ok"),))
     chosen = bidang.labels(selected, lang)
     text = str(t("visit.ask_bidang", lang, max=MAX_BIDANG)) + "\n\n" + str(
         t("dir.selected", lang, labels=chosen) if chosen else t("dir.selected_none", lang))
     return View(text, rows)
 
 
-def date_prompt(dates: Sequence[date], lang: str, *, minimum: int, enough: str = "dok",
+def date_prompt(dates: Sequence[date], lang: str, button: ButtonOf, *, minimum: int,
                 counter_for: int | None = None) -> View:
-    """Ask for the next date; once `minimum` are in, offer to stop ('Cukup N tanggal')."""
+    """Ask for the next date; once `minimum` are in, offer to stop ('Cukup N tanggal': value "ok")."""
     text = str(t("visit.ask_date", lang, n=len(dates) + 1))
     if dates:
         text = str(t("visit.dates_so_far", lang, dates=date_list(dates, lang))) + "\n\n" + text
@@ -253,10 +251,9 @@ def date_prompt(dates: Sequence[date], lang: str, *, minimum: int, enough: str =
         text = str(t("visit.ask_counter", lang, id=counter_for)) + "\n\n" + text
     buttons: list[Button] = []
     if len(dates) >= minimum:
-        buttons.append(Button(str(t("visit.btn_enough_dates", lang, count=len(dates))),
-                              data=encode(FEATURE, enough)))
+        buttons.append(button(str(t("visit.btn_enough_dates", lang, count=len(dates))), "ok"))
     if counter_for is not None:
-        buttons.append(Button(str(t("core.cancel", lang)), data=encode(FEATURE, "quit")))
+        buttons.append(button(str(t("core.cancel", lang)), "quit"))
     return View(text, per_row(buttons))
 
 
@@ -264,17 +261,19 @@ def ask_people(lang: str) -> View:
     return View(str(t("visit.ask_people", lang, max=rules.MAX_PEOPLE)))
 
 
-def ask_message(lang: str) -> View:
-    return View(str(t("visit.ask_message", lang, max=MAX_MESSAGE)),
-                ((Button(str(t("core.skip", lang)), data=encode(FEATURE, "skip")),),))
+def ask_message(lang: str, button: ButtonOf) -> View:
+    return View(str(t("visit.ask_message", lang, max=MAX_MESSAGE)), ((button(str(t("core.skip", lang)), "skip"),),))
 
 
-def preview(village: str, purpose: str, codes: Sequence[str], dates: Sequence[date], people: int, message: str,
-            lang: str) -> View:
-    text = str(t("visit.preview", lang, village=village, purpose=purpose, bidang=bidang.labels(codes, lang),
-                 dates=date_list(dates, lang), people=people, message=message or "-"))
-    return View(text, ((Button(str(t("visit.btn_send", lang)), data=encode(FEATURE, "send")),
-                        Button(str(t("core.cancel", lang)), data=encode(FEATURE, "quit"))),))
+def request_review_head(lang: str) -> str:
+    return str(t("visit.review_head", lang))
+
+
+def sent(visit_id: int, village: str, crossing_id: int | None, lang: str) -> View:
+    text = str(t("visit.sent", lang, id=visit_id, village=village))
+    if crossing_id is not None:
+        text += "\n\n" + str(t("visit.crossing", lang, id=crossing_id, village=village))
+    return View(text)
 
 
 def ask_reason(event: str, visit_id: int, lang: str) -> View:
@@ -282,16 +281,14 @@ def ask_reason(event: str, visit_id: int, lang: str) -> View:
                 ((Button(str(t("core.cancel", lang)), data=encode(FEATURE, "quit")),),))
 
 
-def report_done_button(lang: str) -> Rows:
-    return ((Button(str(t("visit.btn_report_done", lang)), data=encode(FEATURE, "rdone")),),)
-
-
-def ask_report_part(step: str, lang: str) -> View:
+def ask_report_part(step: str, lang: str, button: ButtonOf, *, photos: int = 0) -> View:
     if step == "learned":
         return View(str(t("visit.ask_learned", lang, max=MAX_REPORT_PART)))
     if step == "apply":
         return View(str(t("visit.ask_apply", lang, max=MAX_REPORT_PART)))
-    return View(str(t("visit.ask_photos", lang, max=MAX_PHOTOS)), report_done_button(lang))
+    text = (t("visit.photo_saved", lang, count=photos, max=MAX_PHOTOS) if photos
+            else t("visit.ask_photos", lang, max=MAX_PHOTOS))
+    return View(str(text), ((button(str(t("visit.btn_report_done", lang)), "ok"),),))
 
 
 def report_saved(report_learned: str, report_apply: str, visit_id: int, lang: str) -> View:

@@ -152,7 +152,9 @@ async def test_request_accept_reminders_report_and_post(bot: BotHarness, engine:
     await bot.double.send_photo(budi.user)
     saved_photo = await budi.next()
     assert "Foto 1" in saved_photo.text
-    saved = await budi.press(saved_photo, "Selesai, simpan laporan")
+    review = await press_on(budi, saved_photo, "Selesai")
+    assert "Ubah yang dipelajari" in review.button_texts() and "Membentuk bank sampah" in review.text
+    saved = await budi.press(review, "Simpan laporan")
     assert "Laporan kunjungan disimpan" in saved.text
 
     # the host adds a note; it goes to the visitor and into the post

@@ -25,6 +25,11 @@ async def world(bot: BotHarness) -> None:
         N: ("Nofrizal", INDERAPURA), R: ("Budi Santoso", SIDASARI_CIPARI), L: ("Lukas", RANTEPAO)})
 
 
+async def pick(person: Person, message: SentMessage, label: str) -> SentMessage:
+    """Press a village button; the form's next question (after the pressed prompt loses its buttons)."""
+    return await press_on(person, message, label)
+
+
 async def host_step(budi: Person) -> SentMessage:
     listing = await budi.say("/kunjungan")
     ask = await budi.press(listing, "Ajukan kunjungan baru")
@@ -37,22 +42,23 @@ async def test_split_names_hyphens_and_typos_find_the_village_in_the_forums_area
     await world(bot)
     budi = bot.person(R, "Budi Santoso")
     await host_step(budi)
-    # "karang reja" (as people write it) finds Karangreja in Kec. Cipari and starts the form there
-    ask = await budi.say("karang reja")
+    # "karang reja" (as people write it) finds Karangreja in Kec. Cipari, the only fitting village
+    found = await budi.say("karang reja")
+    assert found.button_texts()[0] == "Desa Karangreja — Kec. Cipari" and "Maksud" not in found.text
+    ask = await pick(budi, found, "Desa Karangreja — Kec. Cipari")
     assert "Kunjungan ke <b>Desa Karangreja</b>" in ask.html and "Apa yang ingin dipelajari" in ask.text
     draft = await bot.services.drafts.get(R)
     assert draft is not None and (draft.data["host"], draft.data["host_village"]) == (H, KARANGREJA_CIPARI)
 
     await host_step(budi)
-    ask = await budi.say("karang-reja")
-    assert "Desa Karangreja" in ask.text
+    found = await budi.say("karang-reja")
+    assert found.button_texts()[0] == "Desa Karangreja — Kec. Cipari"
 
     # a typo: the closest village is suggested, not started
     await host_step(budi)
     guess = await budi.say("karangrja")
     assert "Maksud Bapak/Ibu: Desa Karangreja?" in guess.text
-    ask = await budi.press(guess, "Desa Karangreja — Kec. Cipari")
-    ask = await budi.next() if ask.edited else ask
+    ask = await pick(budi, guess, "Desa Karangreja — Kec. Cipari")
     assert "Apa yang ingin dipelajari" in ask.text
 
 
@@ -70,7 +76,9 @@ async def test_a_nagari_host_is_called_a_nagari_in_every_message(bot: BotHarness
     await world(bot)
     budi, nofrizal = bot.person(R, "Budi Santoso"), bot.person(N, "Nofrizal")
     await host_step(budi)
-    picker = await budi.say("Inderapura")  # Inderapura Timur, Utara... have no head on the bot
+    found = await budi.say("Inderapura")  # Inderapura Timur, Utara... have no head on the bot
+    assert found.button_texts()[0] == "Nagari Inderapura — Kec. Pancung Soal"
+    picker = await pick(budi, found, "Nagari Inderapura")
     assert "Kunjungan ke <b>Nagari Inderapura</b>" in picker.html
     picker = await budi.say("Belajar tata kelola nagari")
     picker = await budi.press(picker, "Pertanian")
@@ -80,7 +88,12 @@ async def test_a_nagari_host_is_called_a_nagari_in_every_message(bot: BotHarness
     await press_on(budi, ask, "Cukup")
     await budi.say("4")
     confirm = await budi.say("Salam")
-    assert "Ke: Nagari Inderapura" in confirm.text
+    assert "Tuan rumah: Nagari Inderapura" in confirm.text
+    # every answer can be changed at the review: the purpose, then back to the review
+    ask = await press_on(budi, confirm, "Ubah tujuan")
+    assert "Apa yang ingin dipelajari" in ask.text
+    confirm = await budi.say("Belajar tata kelola dan BUMNag")
+    assert "Tujuan: Belajar tata kelola dan BUMNag" in confirm.text and "Pesan: Salam" in confirm.text
     sent = await budi.press(confirm, "Kirim permintaan")
     assert "ke Nagari Inderapura terkirim" in sent.text
     await deliver(engine)  # type: ignore[arg-type]
@@ -99,14 +112,15 @@ async def test_tidak_ada_di_daftar_searches_the_whole_country_or_takes_a_kode_wi
     await host_step(budi)
     # Rantepao is outside both forums' areas: nothing near home fits, so the country is searched
     reply = await budi.say("rantepao")
-    assert "Kunjungan ke <b>Kelurahan Rantepao</b>" in reply.html
+    ask = await pick(budi, reply, "Kelurahan Rantepao — Kec. Rantepao")
+    assert "Kunjungan ke <b>Kelurahan Rantepao</b>" in ask.html
     await host_step(budi)
     reply = await budi.say("caruy")  # in Kec. Cipari, but its head is not on the bot
     assert "belum bergabung" in reply.text and "Tidak ada di daftar" in reply.button_texts()
     everywhere = await budi.press(reply, "Tidak ada di daftar")
     everywhere = await budi.next() if everywhere.edited else everywhere
     assert "kode wilayah" in everywhere.text
-    ask = await budi.say(RANTEPAO)
-    assert "Kelurahan Rantepao" in ask.text
+    found = await budi.say(RANTEPAO)
+    assert found.button_texts() == ["Kelurahan Rantepao — Kec. Rantepao"]  # no "Tidak ada di daftar" now
     rows = await VisitRepo(bot.services.db).of_user(R)
     assert rows == []
