@@ -319,6 +319,13 @@ class MeetingRepo:
         )
         return [_meeting(r) for r in rows]
 
+    async def invitees(self, forum_id: int) -> list[int]:
+        """Who is invited to the forum's meetings: its active, not erased members (for the tally)."""
+        rows = await self.db.fetchall(
+            """SELECT ms.user_id FROM memberships ms JOIN members m ON m.user_id = ms.user_id
+               WHERE ms.forum_id = ? AND ms.status = 'active' AND m.erased_at IS NULL""", (forum_id,))
+        return [int(r[0]) for r in rows]
+
     # -- RSVP ------------------------------------------------------------------------------
     async def rsvps(self, meeting_id: int) -> list[Rsvp]:
         rows = await self.db.fetchall("SELECT * FROM meeting_rsvps WHERE meeting_id = ? ORDER BY answered_at",

@@ -19,11 +19,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.meetings.loaders import meeting_info, reminder_codes, repo, village_label
-from bot.meetings.rules import HOST_NOTICE_BEFORE, TALLY_EDIT_EVERY, reminder_plan, tally
+from bot.meetings.rules import HOST_NOTICE_BEFORE, TALLY_EDIT_EVERY, Answer, reminder_plan, tally
 from bot.meetings.views import (
     MeetingInfo,
     attendance_prompt,
@@ -35,11 +35,12 @@ from bot.meetings.views import (
     rsvp_buttons,
     your_answer,
 )
+from bot.meetings.views_after import ActionLine, action_assigned, action_reminder, minutes_text, swap_request
 from bot.services import Services
 from bot.texts import t
 from bot.view import View
 from storage import outbox
-from storage.meetings import Meeting, Rsvp
+from storage.meetings import HostSwap, Meeting, Rsvp
 from storage.models import Forum, Member, MemberInForum
 from storage.unit import Unit
 
@@ -97,8 +98,31 @@ def attendance_key(meeting_id: int, version: int, user_id: int) -> str:
     return f"{attendance_prefix(meeting_id)}v{version}:u{user_id}"
 
 
+def host_prefix(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:host:"
+
+
 def host_key(meeting_id: int, village: str, user_id: int) -> str:
-    return f"meeting:{meeting_id}:host:{village}:u{user_id}"
+    return f"{host_prefix(meeting_id)}{village}:u{user_id}"
+
+
+def minutes_key(meeting_id: int, stamp: int, user_id: int | None = None) -> str:
+    return f"meeting:{meeting_id}:minutes:{stamp}:" + ("group" if user_id is None else f"u{user_id}")
+
+
+def action_key(action_id: int, what: str) -> str:
+    """`assigned`, or `due:<h3|h1|h0>` for the reminders before the due date."""
+    return f"maction:{action_id}:{what}"
+
+
+def action_done_prefix(action_id: int) -> str:
+    """The due reminders of an action item (cancelled when it is done)."""
+    return f"maction:{action_id}:due:"
+
+
+def swap_key(swap_id: int, what: str) -> str:
+    """`req:u<uid>` (the request to the other village) or `result` (the answer to the asker)."""
+    return f"mswap:{swap_id}:{what}"
 
 
 # -- what a push needs -----------------------------------------------------------------------------
@@ -149,18 +173,17 @@ async def announce(tx: Unit, ctx: Context, meeting: Meeting) -> None:
                                  due_at=now, now=now, expires_at=meeting.starts_at, forum_id=forum.id)
     own = {r.user_id: r for r in rsvps}
     codes = await reminder_codes(tx.meetings, meeting)
+    rendered = Rendered(info)
     for entry in ctx.members:
         member = entry.member
         if member.erased_at is not None:
             continue
-        lang = member.language
+        text, markup = rendered.announcement(member.language, forum.name)
         await outbox.enqueue(tx.conn, key=announce_key(meeting.id, member.user_id), chat_id=member.user_id,
-                             member_user_id=member.user_id, forum_id=forum.id,
-                             text=private_announcement(info, lang, forum.name),
-                             reply_markup=_markup(rsvp_buttons(meeting.id, lang)),
+                             member_user_id=member.user_id, forum_id=forum.id, text=text, reply_markup=markup,
                              due_at=now, now=now, expires_at=meeting.starts_at, priority=outbox.Priority.BULK,
                              params=NO_PREVIEW)
-        await plan_reminders(tx, info, member, own.get(member.user_id), codes, now)
+        await plan_reminders(tx, info, member, own.get(member.user_id), codes, now, rendered)
     await plan_attendance_prompt(tx, services, meeting, now)
     await tx.meetings.update(meeting.id, now, announced_at=now, tally_queued=meeting.tally_version)
     if meeting.host_village_code and meeting.series_id is not None \
@@ -169,15 +192,38 @@ async def announce(tx: Unit, ctx: Context, meeting: Meeting) -> None:
     log.info("event=meeting_announced meeting=%s forum=%s members=%d", meeting.id, forum.id, len(ctx.members))
 
 
+class Rendered:
+    """Texts and buttons of one meeting's pushes per language (and answer), rendered once for a
+    whole forum: a national forum has 3,000 members but two languages."""
+
+    def __init__(self, info: MeetingInfo) -> None:
+        self.info = info
+        self._cache: dict[tuple[str, str, str | None], tuple[str, dict[str, Any] | None]] = {}
+
+    def _get(self, what: str, lang: str, answer: Answer | None, render: Any) -> tuple[str, dict[str, Any] | None]:
+        key = (what, lang, answer)
+        if key not in self._cache:
+            self._cache[key] = render()
+        return self._cache[key]
+
+    def reminder(self, lang: str, answer: Answer | None) -> tuple[str, dict[str, Any] | None]:
+        return self._get("reminder", lang, answer, lambda: (
+            reminder_text(self.info, lang, answer),
+            _markup(rsvp_buttons(self.info.meeting.id, lang, extras=answer is not None))))
+
+    def announcement(self, lang: str, forum_name: str) -> tuple[str, dict[str, Any] | None]:
+        return self._get("announce", lang, None, lambda: (
+            private_announcement(self.info, lang, forum_name), _markup(rsvp_buttons(self.info.meeting.id, lang))))
+
+
 async def plan_reminders(tx: Unit, info: MeetingInfo, member: Member, answer: Rsvp | None,
-                         codes: Sequence[str], now: datetime) -> int:
+                         codes: Sequence[str], now: datetime, rendered: Rendered | None = None) -> int:
     """Queue one member's reminders for their current answer (the caller cancelled the old ones)."""
     meeting = info.meeting
     lang = member.language
     revision = answer.revision if answer else 0
     planned = reminder_plan(meeting.starts_at, codes, answer.answer if answer else None, now)
-    text = reminder_text(info, lang, answer.answer if answer else None)
-    markup = _markup(rsvp_buttons(meeting.id, lang, extras=answer is not None))
+    text, markup = (rendered or Rendered(info)).reminder(lang, answer.answer if answer else None)
     for code, due in planned:
         await outbox.enqueue(tx.conn, key=reminder_key(meeting.id, meeting.version, member.user_id, revision, code),
                              chat_id=member.user_id, member_user_id=member.user_id, forum_id=meeting.forum_id,
@@ -186,12 +232,12 @@ async def plan_reminders(tx: Unit, info: MeetingInfo, member: Member, answer: Rs
     return len(planned)
 
 
-async def replan_member(tx: Unit, services: Services, meeting: Meeting, entry: MemberInForum,
+async def replan_member(tx: Unit, services: Services, meeting: Meeting, member: Member,
                         answer: Rsvp | None, now: datetime) -> None:
     """After one member's answer changed: their old reminders go, new ones follow the answer."""
-    await outbox.cancel_prefix(tx.conn, reminders_prefix(meeting.id, meeting.version, entry.member.user_id))
+    await outbox.cancel_prefix(tx.conn, reminders_prefix(meeting.id, meeting.version, member.user_id))
     info = await meeting_info(services, meeting, tx.meetings)
-    await plan_reminders(tx, info, entry.member, answer, await reminder_codes(tx.meetings, meeting), now)
+    await plan_reminders(tx, info, member, answer, await reminder_codes(tx.meetings, meeting), now)
 
 
 async def plan_attendance_prompt(tx: Unit, services: Services, meeting: Meeting, now: datetime) -> None:
@@ -231,6 +277,12 @@ async def queue_tally(tx: Unit, services: Services, meeting_id: int, members: Se
     queued no sooner than the interval after the last one. While the announcement itself has not
     been sent, nothing is queued: the next answer or the planner catches up once it has.
     """
+    await queue_tally_of(tx, services, meeting_id, invitee_ids(members), now)
+
+
+async def queue_tally_of(tx: Unit, services: Services, meeting_id: int, invited: Sequence[int],
+                         now: datetime) -> None:
+    """`queue_tally` with the invited members' ids (the RSVP path reads only those)."""
     meeting = await tx.meetings.get(meeting_id)
     forum = await services.forums.get(meeting.forum_id) if meeting else None
     if meeting is None or forum is None or forum.group_chat_id is None or meeting.tally_version <= meeting.tally_queued:
@@ -242,7 +294,7 @@ async def queue_tally(tx: Unit, services: Services, meeting_id: int, members: Se
         return  # in flight or failed; the planner looks again
     chat_id, _, message_id = sent
     rsvps = await tx.meetings.rsvps(meeting.id)
-    counts = tally({r.user_id: (r.answer, r.party_size) for r in rsvps}, invitee_ids(members))
+    counts = tally({r.user_id: (r.answer, r.party_size) for r in rsvps}, list(invited))
     info = await meeting_info(services, meeting, tx.meetings)
     text = str(group_text(info, forum.language, counts))
     markup = None if meeting.cancelled else _markup(rsvp_buttons(meeting.id, forum.language))
@@ -306,10 +358,75 @@ async def replan_all(tx: Unit, ctx: Context, meeting: Meeting) -> None:
     rsvps = {r.user_id: r for r in await tx.meetings.rsvps(meeting.id)}
     codes = await reminder_codes(tx.meetings, meeting)
     info = await meeting_info(services, meeting, tx.meetings)
+    rendered = Rendered(info)
     for entry in ctx.members:
         if entry.member.erased_at is None:
-            await plan_reminders(tx, info, entry.member, rsvps.get(entry.member.user_id), codes, now)
+            await plan_reminders(tx, info, entry.member, rsvps.get(entry.member.user_id), codes, now, rendered)
     await plan_attendance_prompt(tx, services, meeting, now)
+
+
+# -- after the meeting: notulen, action items ------------------------------------------------------
+async def post_minutes(tx: Unit, services: Services, meeting: Meeting, forum: Forum, members: Sequence[MemberInForum],
+                       decisions: list[str], actions: Sequence[ActionLine], now: datetime) -> None:
+    """The notulen to every member privately and to the group's meetings topic."""
+    stamp = int(now.timestamp())
+    names = {}
+    for owner in {a[1] for a in actions}:
+        member = await services.members.get(owner)
+        if member is not None:
+            names[owner] = member.full_name
+    for entry in members:
+        if entry.member.erased_at is not None:
+            continue
+        await outbox.enqueue(tx.conn, key=minutes_key(meeting.id, stamp, entry.member.user_id),
+                             chat_id=entry.member.user_id, member_user_id=entry.member.user_id,
+                             forum_id=forum.id, due_at=now, now=now, priority=outbox.Priority.BULK,
+                             text=minutes_text(meeting.title, decisions, actions, names, entry.member.language))
+    if forum.group_chat_id is not None:
+        thread = await services.forums.topic(forum.id, "meetings")
+        await outbox.enqueue(tx.conn, key=minutes_key(meeting.id, stamp), chat_id=forum.group_chat_id,
+                             thread_id=thread, forum_id=forum.id, due_at=now, now=now,
+                             text=minutes_text(meeting.title, decisions, actions, names, forum.language))
+
+
+async def plan_action(tx: Unit, action_id: int, text: str, owner: Member, due: date, meeting: Meeting,
+                      now: datetime) -> None:
+    """Tell the owner now; remind at 09.00 (meeting's zone) H-3, H-1 and on the due day."""
+    lang = owner.language
+    view = action_assigned(action_id, text, meeting, due, lang)
+    await outbox.enqueue(tx.conn, key=action_key(action_id, "assigned"), chat_id=owner.user_id,
+                         member_user_id=owner.user_id, forum_id=meeting.forum_id, due_at=now, now=now,
+                         reply_markup=view.bot_api_markup(), text=view.text)
+    reminder = action_reminder(action_id, text, due, lang)
+    for days, code in ((3, "h3"), (1, "h1"), (0, "h0")):
+        at = datetime.combine(due - timedelta(days=days), time(9), tzinfo=meeting.zone)
+        if at <= now:
+            continue
+        await outbox.enqueue(tx.conn, key=action_key(action_id, f"due:{code}"), chat_id=owner.user_id,
+                             member_user_id=owner.user_id, forum_id=meeting.forum_id, due_at=at, now=now,
+                             reply_markup=reminder.bot_api_markup(), priority=outbox.Priority.REMINDER,
+                             expires_at=datetime.combine(due + timedelta(days=1), time(), tzinfo=meeting.zone),
+                             text=reminder.text)
+
+
+# -- host swaps ------------------------------------------------------------------------------------
+async def swap_requests(tx: Unit, swap_id: int, meeting: Meeting, other: Meeting | None, village: str,
+                        counterparts: Sequence[Member], now: datetime) -> None:
+    """Ask the other village's kades (each of them) to agree to the swap."""
+    for member in counterparts:
+        view = swap_request(swap_id, meeting, other, village, member.language)
+        await outbox.enqueue(tx.conn, key=swap_key(swap_id, f"req:u{member.user_id}"), chat_id=member.user_id,
+                             member_user_id=member.user_id, forum_id=meeting.forum_id, text=view.text,
+                             reply_markup=view.bot_api_markup(), due_at=now, now=now, expires_at=meeting.starts_at)
+
+
+async def swap_result(tx: Unit, swap: HostSwap, meeting: Meeting, requester: Member, village: str, accept: bool,
+                      now: datetime) -> None:
+    """Tell the asker whether the other village agreed."""
+    await outbox.enqueue(tx.conn, key=swap_key(swap.id, "result"), chat_id=requester.user_id,
+                         member_user_id=requester.user_id, forum_id=meeting.forum_id, due_at=now, now=now,
+                         text=str(t("meet.host.accepted" if accept else "meet.host.declined", requester.language,
+                                    village=village, title=meeting.title)))
 
 
 # -- the planner -----------------------------------------------------------------------------------
