@@ -160,11 +160,19 @@ def starts_of(d: NewMeeting) -> list[datetime]:
     return occurrences(start, _recurrence(rule), limit=MAX_OCCURRENCES + 1)
 
 
-async def load(services: Services, d: NewMeeting | MeetingChange) -> Loaded:
+VILLAGES_AT = frozenset({"place", "rotation", forms.REVIEW})  # the steps that show member villages
+MEETINGS_AT = frozenset({"when", forms.REVIEW})  # the steps that warn about clashes
+
+
+async def load(services: Services, d: NewMeeting | MeetingChange, step: str) -> Loaded:
     villages: dict[str, tuple[str, str, str]] = {}
-    for entry in await services.members.in_forum(d.forum_id):
-        if entry.village is not None and entry.village.code not in villages:
-            villages[entry.village.code] = (entry.village.code, region_label(entry.village)[:60], entry.village.name)
+    if step in VILLAGES_AT:
+        for entry in await services.members.in_forum(d.forum_id):
+            if entry.village is not None and entry.village.code not in villages:
+                villages[entry.village.code] = (entry.village.code, region_label(entry.village)[:60],
+                                                entry.village.name)
+    if step not in MEETINGS_AT:
+        return Loaded(list(villages.values()), [], frozenset())
     times = [x for x in (d.when.pending, d.when.at) if x is not None]
     if isinstance(d, NewMeeting):
         times += starts_of(d)
@@ -497,7 +505,7 @@ async def _save_new(services: Services, user_id: int, d: NewMeeting, lang: str) 
 
 
 NEW_MEETING: Form[NewMeeting] = Form(
-    code="mn", model=NewMeeting, load=load, save=_save_new, review_head=_review_new, save_label="meet.btn.save",
+    code="mn", model=NewMeeting, load_at=load, save=_save_new, review_head=_review_new, save_label="meet.btn.save",
     steps=(_title_step(), _when_step(), _duration_step(), _place_step(), _agenda_step(), _docs_step(),
            _repeat_step(), _repeat_end_step(), _rotation_step()),
 )
@@ -586,7 +594,7 @@ async def _save_change(services: Services, user_id: int, d: MeetingChange, lang:
 
 
 CHANGE_MEETING: Form[MeetingChange] = Form(
-    code="me", model=MeetingChange, load=load, save=_save_change, review_head=_review_change,
+    code="me", model=MeetingChange, load_at=load, save=_save_change, review_head=_review_change,
     save_label="meet.btn.apply",
     steps=(_only("title", _title_step()), _only("when", _when_step()), _only("place", _place_step()),
            _only("agenda", _agenda_step()), _only("limits", _max_step()), _only("deadline", _deadline_step())),
