@@ -471,3 +471,17 @@ async def test_failed_post_creation_can_be_retried(bot: BotHarness, monkeypatch:
     post_id = await visit_service.publish_report(bot.services, visit_id, R)
     report = await VisitRepo(bot.services.db).report(visit_id)
     assert report is not None and report.post_id == post_id and report.published_at is not None
+
+
+async def test_a_request_draft_left_by_the_old_hand_rolled_form_is_dropped_not_crashed_on(bot: BotHarness) -> None:
+    """Upgrading mid-form: the old 'visit' flow no longer exists; the next message gets a hint, the draft goes."""
+    await world(bot)
+    budi = bot.person(R, "Budi Santoso")
+    await bot.services.drafts.save(R, "visit", "purpose", {"host": H, "host_village": "33.01.18.2001",
+                                                          "host_name": "Caruy"}, bot.clock.now())
+    reply = await budi.say("Belajar bank sampah")
+    assert "/" in reply.text  # a hint of what can be done now, not a traceback id
+    assert await bot.services.drafts.get(R) is None
+    listing = await budi.say("/kunjungan")
+    ask = await press_on(budi, listing, "Ajukan kunjungan baru")
+    assert "Ketik nama" in ask.text
