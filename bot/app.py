@@ -59,8 +59,10 @@ from handlers import (
     forums,
     general,
     governance,
+    kerjasama,
     meetings,
     members,
+    musyawarah,
     onboarding,
     posts,
     reports,
@@ -79,7 +81,8 @@ from storage.inbox import BotStateRepo
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, broadcasts, reports)
+FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, kerjasama,
+            musyawarah, broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -15,14 +15,18 @@ from functools import cached_property
 
 import aiosqlite
 
+from storage.agreements import AgreementRepo
 from storage.database import Tx
 from storage.drafts import DraftRepo
 from storage.forums import ForumRepo
 from storage.governance import GovernanceRepo
 from storage.inbox import BotStateRepo, InboxRepo
+from storage.kerjasama import KerjasamaRepo
 from storage.meetings import MeetingRepo
+from storage.musyawarah import MusyawarahRepo
 from storage.outbox import TxOutbox
 from storage.planning import PlanningRepo
+from storage.posts import PostRepo
 from storage.regions import RegionRepo
 from storage.visits import VisitRepo
 
@@ -57,6 +61,18 @@ class Unit:
         return PlanningRepo(self.tx)
 
     @cached_property
+    def posts(self) -> PostRepo:
+        return PostRepo(self.tx)
+
+    @cached_property
+    def agreements(self) -> AgreementRepo:
+        return AgreementRepo(self.tx)
+
+    @cached_property
+    def kerjasama(self) -> KerjasamaRepo:
+        return KerjasamaRepo(self.tx)
+
+    @cached_property
     def forums(self) -> ForumRepo:
         return ForumRepo(self.tx)
 
@@ -75,3 +91,7 @@ class Unit:
     @cached_property
     def outbox(self) -> TxOutbox:
         return TxOutbox(self.tx.conn)
+
+    @cached_property
+    def musyawarah(self) -> MusyawarahRepo:
+        return MusyawarahRepo(self.tx)

@@ -26,10 +26,13 @@ CATALOG_MODULES = (
     "bot.texts.visits",
     "bot.texts.posts",
     "bot.texts.agreements",
+    "bot.texts.kerjasama",
+    "bot.texts.kerjasama_forms",
     "bot.texts.delivery",
     "bot.texts.reliability",
     "bot.texts.governance",
     "bot.texts.trust",
+    "bot.texts.musyawarah",
     "bot.texts.forms",
 )
 
