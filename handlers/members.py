@@ -15,7 +15,7 @@ from bot.members import service, views
 from bot.permissions import Action
 from bot.render import profile_card, role_label
 from bot.texts import t
-from bot.timefmt import (  # member_zone: also read by handlers.visits
+from bot.timefmt import (
     member_zone,
     zone_from_label,
     zone_label,
