@@ -1,10 +1,11 @@
 """The small meeting forms, declared on the form engine (bot.forms).
 
 "mr" is the typed follow-up of an RSVP: after Tidak hadir the next message is the reason, after
-Hadir the number coming (one answer, saved at once: no review). "ma" is the daftar hadir: one
-step of toggles and Simpan. "mm" is the notulen: decisions (several messages), then action items
-(what, who, by when; repeated), then a review of the notulen as they will be sent, where both
-lists can be typed again before "Simpan dan kirim notulen".
+Hadir the number coming (one answer, saved at once: no review; a draft left by the old
+hand-rolled "mr" loads as it is). "mh" is the daftar hadir: one step of toggles and Simpan.
+"mt" is the notulen: decisions (several messages), then action items (what, who, by when;
+repeated), then a review of the notulen as they will be sent, where both lists can be typed
+again before "Simpan dan kirim notulen".
 """
 
 from __future__ import annotations
@@ -71,9 +72,9 @@ async def _save_follow_up(services: Services, user_id: int, data: FollowUp, lang
     try:
         meeting = await service.give_reason(services, data.meeting_id, user_id, data.reason)
     except StaleAction:
-        # The answer is no longer Tidak hadir (changed in the group): this question is over.
+        # The answer is no longer Tidak hadir (changed in the group since): this question is over.
         await services.drafts.clear(user_id)
-        raise
+        raise InvalidInput("meet.rsvp.reason_not_needed") from None
     return View(str(t("meet.rsvp.reason_saved", lang, title=meeting.title)))
 
 
@@ -142,8 +143,10 @@ async def _save_attendance(services: Services, user_id: int, data: Attendance, l
     return attendance_saved(meeting, len(data.present), total, lang)
 
 
+# New codes ("ma" and "mm" were the hand-rolled forms): a draft left by them at an upgrade holds other
+# data, and is then simply not continued (a new form replaces it) instead of failing to load.
 ATTENDANCE: Form[Attendance] = forms.register(Form(
-    code="ma", model=Attendance, save=_save_attendance, review=False,
+    code="mh", model=Attendance, save=_save_attendance, review=False,
     steps=(Step("pick", prompt=_sheet, choice=_toggle),)))
 
 
@@ -257,7 +260,7 @@ async def _save_minutes(services: Services, user_id: int, data: Minutes, lang: s
 
 
 MINUTES: Form[Minutes] = forms.register(Form(
-    code="mm", model=Minutes, save=_save_minutes, load_at=_load_minutes, review_head=_minutes_preview,
+    code="mt", model=Minutes, save=_save_minutes, load_at=_load_minutes, review_head=_minutes_preview,
     save_label="meet.btn.post_minutes",
     steps=(
         Step("decisions", prompt=_decisions_prompt, typed=_decisions_typed, choice=_decisions_done,
