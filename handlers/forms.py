@@ -108,11 +108,24 @@ def _answer_of(message: Message) -> engine.Answer:
 async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
     """Remind the user of the form in progress (e.g. after a second /start) and ask again."""
     lang = await language(update, context)
-    await reply(update, t("core.form_in_progress", lang))
     if engine.declared(draft.flow):
-        await send_view(update, await engine.prompt_again(context.services, draft, lang))
-    elif draft.flow in _REPROMPTS:
+        await _prompt_again(update, context, draft, lang, reminder=True)
+        return
+    await reply(update, t("core.form_in_progress", lang))
+    if draft.flow in _REPROMPTS:
         await _REPROMPTS[draft.flow](update, context, draft)
+
+
+async def _prompt_again(update: Update, context: BotContext, draft: Draft, lang: str, *, reminder: bool) -> None:
+    """A declared form's current question again; a draft an older version left is dropped, with a word."""
+    try:
+        view = await engine.prompt_again(context.services, draft, lang)
+    except engine.FormOutdated as exc:
+        await reply(update, t(exc.message_key, lang))
+        return
+    if reminder:
+        await reply(update, t("core.form_in_progress", lang))
+    await send_view(update, view)
 
 
 async def begin(context: BotContext, user_id: int, form: str, step: str, data: dict[str, Any] | None = None) -> Draft:
@@ -153,6 +166,8 @@ async def route_input(update: Update, context: BotContext) -> None:
         await _send(update, out)
         return
     if draft is None or draft.flow not in _FORMS:
+        if draft is not None:  # a form this version no longer has: drop it so nothing waits on it
+            await context.services.drafts.clear(user.id)
         lang = await language(update, context)
         # Not "I don't understand" alone: say what this person can do from here.
         registered = bool(await context.services.forums.of_member(user.id))
@@ -173,8 +188,7 @@ async def answer_again(update: Update, app: Any) -> None:
         return
     draft = await context.services.drafts.get(user.id)
     if draft is not None and engine.declared(draft.flow):
-        lang = await language(update, context)
-        await send_view(update, await engine.prompt_again(context.services, draft, lang))
+        await _prompt_again(update, context, draft, await language(update, context), reminder=False)
         return
     if draft is not None and draft.flow in _REPROMPTS:
         await _REPROMPTS[draft.flow](update, context, draft)

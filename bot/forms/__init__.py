@@ -8,6 +8,7 @@ from bot.forms.engine import (
     Answer,
     Ctx,
     Form,
+    FormOutdated,
     Reply,
     Stay,
     Step,
@@ -20,5 +21,21 @@ from bot.forms.engine import (
     start,
 )
 
-__all__ = ["FEATURE", "REVIEW", "Answer", "Ctx", "Form", "Reply", "Stay", "Step", "data_of", "declared",
-           "on_button", "on_input", "prompt_again", "register", "start"]
+__all__ = [
+    "FEATURE",
+    "REVIEW",
+    "Answer",
+    "Ctx",
+    "Form",
+    "FormOutdated",
+    "Reply",
+    "Stay",
+    "Step",
+    "data_of",
+    "declared",
+    "on_button",
+    "on_input",
+    "prompt_again",
+    "register",
+    "start",
+]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from bot.callbacks import CallbackData, encode
 from bot.errors import InvalidInput, StaleAction
@@ -39,6 +39,12 @@ REVIEW = "_review"
 META = "_f"
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class FormOutdated(StaleAction):
+    """The saved draft no longer fits its form (saved by an older version): it is dropped."""
+
+    message_key = "form.outdated"
 
 
 @dataclass(frozen=True)
@@ -167,9 +173,23 @@ class _State:
 
 def _load(draft: Draft) -> _State:
     form = _FORMS[draft.flow]
-    meta = draft.data.get(META) or {}
-    data = form.model.model_validate({k: v for k, v in draft.data.items() if k != META})
+    meta = draft.data.get(META)
+    if not isinstance(meta, dict) or (draft.step != REVIEW and draft.step not in {s.name for s in form.steps}):
+        raise FormOutdated()
+    try:
+        data = form.model.model_validate({k: v for k, v in draft.data.items() if k != META})
+    except ValidationError as exc:
+        raise FormOutdated() from exc
     return _State(form, draft.step, data, int(meta.get("seq", 0)), list(meta.get("done", [])))
+
+
+async def _loaded(services: Services, draft: Draft) -> _State:
+    """The draft's state; a draft an older version saved in another shape is dropped, not crashed on."""
+    try:
+        return _load(draft)
+    except FormOutdated:
+        await services.drafts.clear(draft.user_id)
+        raise
 
 
 def data_of(draft: Draft, model: type[M]) -> M:
@@ -281,13 +301,13 @@ async def start(services: Services, user_id: int, form: Form[M], data: M, lang: 
 
 async def prompt_again(services: Services, draft: Draft, lang: str) -> View:
     """The current question again (after /start, a restart, a replayed update)."""
-    state = _load(draft)
+    state = await _loaded(services, draft)
     return _view(await _ctx(services, state, lang), state)
 
 
 async def on_input(services: Services, draft: Draft, answer: Answer, lang: str) -> Reply:
     """Typed text (or a file, a pin) for the current step; bad input re-asks with the reason."""
-    state = _load(draft)
+    state = await _loaded(services, draft)
     ctx = await _ctx(services, state, lang)
     try:
         if state.step == REVIEW:
@@ -313,7 +333,7 @@ async def on_button(services: Services, user_id: int, data: CallbackData, lang: 
     draft = await services.drafts.get(user_id)
     if draft is None or draft.flow != code or code not in _FORMS:
         raise StaleAction()
-    state = _load(draft)
+    state = await _loaded(services, draft)
     if state.seq != seq:
         raise StaleAction()
     if kind == "x":

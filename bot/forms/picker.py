@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from bot.dateparse import DateParseError, parse_datetime
+from bot.dateparse import DateParseError, parse_date, parse_datetime
 from bot.errors import InvalidInput, StaleAction
 from bot.forms.engine import Answer, Ctx, Stay, Step
 from bot.render import date_problem
@@ -51,6 +51,11 @@ class When(BaseModel):
     def local(self) -> datetime | None:
         return self.at.astimezone(self.tz) if self.at else None
 
+    def local_date(self) -> date | None:
+        """The picked day (for a date-only picker: `when_step(..., with_time=False)`)."""
+        local = self.local()
+        return local.date() if local else None
+
     def fresh(self) -> When:
         """Ask again from the start, read in the forum's zone."""
         return When(home=self.home, zone=self.home, at=self.at)
@@ -75,12 +80,18 @@ def when_step(
     hours: tuple[int, int] = (7, 20),
     months_ahead: int = 24,
     extra_buttons: Callable[[Ctx[Any]], list[Button]] | None = None,
+    with_time: bool = True,
+    allow_past: bool = False,
 ) -> Step[Any]:
     """A step that fills the model's `When` field `field`.
 
     `ask` and `confirm` are catalog keys (`{zone}` and `{when}` placeholders); `bad_prefix` +
     dateparse reason names the problem with typed text; `check` refuses a picked moment.
+    `with_time=False` picks a day (an end date, an export period): the value is that day's 00.00
+    in the zone, read with `When.local_date()`. `allow_past` lets days before today be picked.
     """
+    if not with_time and ask == "form.when.ask":
+        ask, confirm = "form.day.ask", "form.day.confirm"
 
     def get(ctx: Ctx[Any]) -> When:
         value: When = getattr(ctx.data, field)
@@ -92,8 +103,13 @@ def when_step(
     def today(ctx: Ctx[Any], w: When) -> date:
         return ctx.now.astimezone(w.tz).date()
 
+    def earliest(ctx: Ctx[Any], w: When) -> date:
+        first = today(ctx, w)
+        return (first - timedelta(days=31 * months_ahead)).replace(day=1) if allow_past else first
+
     def accept(ctx: Ctx[Any], w: When, moment: datetime) -> Stay[Any]:
-        if moment <= ctx.now:
+        past = moment <= ctx.now if with_time else moment.date() < today(ctx, w)
+        if past and not allow_past:
             raise InvalidInput(f"{bad_prefix}in_past")
         if moment > ctx.now + timedelta(days=31 * months_ahead):
             raise InvalidInput(f"{bad_prefix}too_far")
@@ -106,7 +122,7 @@ def when_step(
     def prompt(ctx: Ctx[Any]) -> View:
         w = get(ctx)
         if w.mode == "cal":
-            return _calendar(ctx, w, today(ctx, w), months_ahead)
+            return _calendar(ctx, w, today(ctx, w), months_ahead, earliest(ctx, w))
         if w.mode == "hour" and w.day is not None:
             hour_buttons = [ctx.button(f"{h:02d}.00", f"h{h}") for h in range(hours[0], hours[1] + 1)]
             return View(ctx.t("form.cal.pick_hour", day=format_date(w.day, ctx.lang)),
@@ -115,15 +131,17 @@ def when_step(
             return View(ctx.t("form.cal.pick_minute"),
                         (tuple(ctx.button(f"{w.hour:02d}.{m:02d}", f"i{m}") for m in MINUTES),))
         if w.mode == "confirm" and w.pending is not None:
-            lines = [ctx.t(confirm, when=format_datetime(w.pending, w.tz, ctx.lang))]
+            shown = format_datetime(w.pending, w.tz, ctx.lang) if with_time else format_date(w.pending.date(), ctx.lang)
+            lines = [ctx.t(confirm, when=shown)]
             warnings = notes(ctx, w.pending) if notes else []
             if warnings:
                 lines += ["", *warnings]
             current = zone_label(w.tz)
+            zones = (tuple(ctx.button(z + (" ✓" if z == current else ""), f"z{z}") for z in ZONES),)
             return View("\n".join(lines), (
                 (ctx.button(ctx.t("form.btn.correct"), "ok"),),
-                tuple(ctx.button(z + (" ✓" if z == current else ""), f"z{z}") for z in ZONES),
-                (ctx.button(ctx.t("form.btn.other_time"), "again"),),
+                *(zones if with_time else ()),
+                (ctx.button(ctx.t("form.btn.other_time" if with_time else "form.btn.other_day"), "again"),),
             ))
         rows: list[tuple[Button, ...]] = [(ctx.button(ctx.t("form.btn.calendar"), "m"),)]
         if extra_buttons is not None:
@@ -135,7 +153,11 @@ def when_step(
             raise InvalidInput("bad.text_expected")
         w = get(ctx).model_copy(update={"zone": get(ctx).home})  # a new reading starts in the forum's zone
         try:
-            moment = parse_datetime(answer.text[:200], now=ctx.now, tz=w.tz)
+            if with_time:
+                moment = parse_datetime(answer.text[:200], now=ctx.now, tz=w.tz, allow_past=allow_past)
+            else:
+                day = parse_date(answer.text[:200], now=ctx.now, tz=w.tz, allow_past=allow_past)
+                moment = datetime.combine(day, time(0, 0), tzinfo=w.tz)
         except DateParseError as exc:
             raise date_problem(exc, bad_prefix) from None
         return accept(ctx, w, moment)
@@ -147,7 +169,7 @@ def when_step(
             if value == "ok":
                 if w.pending is None or w.mode != "confirm":
                     raise StaleAction()
-                if w.pending <= ctx.now:
+                if with_time and not allow_past and w.pending <= ctx.now:
                     raise InvalidInput(f"{bad_prefix}in_past")
                 return put(ctx, When(home=w.home, zone=w.zone, at=w.pending))
             if value == "again":
@@ -159,8 +181,10 @@ def when_step(
                 return Stay(put(ctx, w.model_copy(update={"mode": "cal", "month": first.strftime("%Y%m")})))
             if kind == "d":
                 day = datetime.strptime(arg, "%Y%m%d").date()
-                if day < today(ctx, w):
+                if day < earliest(ctx, w):
                     raise StaleAction()
+                if not with_time:
+                    return accept(ctx, w, datetime.combine(day, time(0, 0), tzinfo=w.tz))
                 return Stay(put(ctx, w.model_copy(update={"mode": "hour", "day": day})))
             if kind == "h" and w.day is not None:
                 hour = int(arg)
@@ -170,7 +194,7 @@ def when_step(
             if kind == "i" and w.day is not None and w.hour is not None and int(arg) in MINUTES:
                 moment = datetime.combine(w.day, time(w.hour, int(arg)), tzinfo=w.tz)
                 return accept(ctx, w, moment)
-            if kind == "z" and w.pending is not None and w.mode == "confirm":
+            if kind == "z" and with_time and w.pending is not None and w.mode == "confirm":
                 zone = zone_from_label(arg)
                 moved = w.pending.replace(tzinfo=None).replace(tzinfo=zone)  # same wall-clock time
                 return accept(ctx, w.model_copy(update={"zone": zone.key}), moved)
@@ -188,18 +212,18 @@ def when_step(
                 summary=summary, field=field, reset=reset, answered=answered)
 
 
-def _calendar(ctx: Ctx[Any], w: When, today: date, months_ahead: int) -> View:
+def _calendar(ctx: Ctx[Any], w: When, today: date, months_ahead: int, earliest: date) -> View:
     first = datetime.strptime(w.month, "%Y%m").date() if w.month else today.replace(day=1)
     rows: list[tuple[Button, ...]] = [tuple(ctx.button(d, "noop") for d in ctx.t("form.cal.weekdays").split())]
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         rows.append(tuple(
-            ctx.button("·", "noop") if day.month != first.month or day < today
+            ctx.button("·", "noop") if day.month != first.month or day < earliest
             else ctx.button(str(day.day), f"d{day.strftime('%Y%m%d')}")
             for day in week))
     prev_month = (first - timedelta(days=1)).replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)
     nav = []
-    if prev_month >= today.replace(day=1):
+    if prev_month >= earliest.replace(day=1):
         nav.append(ctx.button("◀", f"m{prev_month.strftime('%Y%m')}"))
     nav.append(ctx.button(ctx.t("form.cal.type_instead"), "noop"))
     if next_month <= today.replace(day=1) + timedelta(days=31 * months_ahead):

@@ -9,6 +9,8 @@ ID: dict[str, str] = {
     "form.btn.save": "✅ Simpan",
     "form.btn.cancel": "Batal",
     "form.none": "—",
+    "form.outdated": "Maaf, formulir yang sedang Bapak/Ibu isi dibuat oleh versi bot sebelumnya dan tidak bisa "
+                     "dilanjutkan. Silakan mulai lagi dengan perintahnya.",
     # answer names at the review ("Ubah <label>")
     "form.label.title": "Judul",
     "form.label.when": "Waktu",
@@ -27,6 +29,10 @@ ID: dict[str, str] = {
     "form.when.ask": "Kapan? Ketik tanggal dan jam (zona {zone}), misalnya:\n"
                      "• 12/12/2026 09.00\n• besok jam 9 pagi\n• Senin depan 13.00\natau pilih di kalender.",
     "form.when.confirm": "Waktunya: <b>{when}</b>\nSudah benar?",
+    "form.day.ask": "Tanggal berapa? Ketik tanggalnya, misalnya: 31/12/2027, 31 Desember 2027, besok, "
+                    "Senin depan; atau pilih di kalender.",
+    "form.day.confirm": "Tanggalnya: <b>{when}</b>\nSudah benar?",
+    "form.btn.other_day": "Ganti tanggal",
     "form.cal.weekdays": "Sn Sl Rb Km Jm Sb Mg",
     "form.cal.pick_day": "Pilih tanggal:",
     "form.cal.pick_hour": "{day} — pilih jam:",
@@ -53,6 +59,8 @@ EN: dict[str, str] = {
     "form.btn.save": "✅ Save",
     "form.btn.cancel": "Cancel",
     "form.none": "—",
+    "form.outdated": "Sorry, the form you were filling in was made by an earlier version of the bot and cannot "
+                     "be continued. Please start again with its command.",
     "form.label.title": "Title",
     "form.label.when": "Time",
     "form.label.duration": "Duration",
@@ -69,6 +77,10 @@ EN: dict[str, str] = {
     "form.when.ask": "When? Type the date and time ({zone}), e.g.:\n"
                      "• 12/12/2026 09.00\n• besok jam 9 pagi\n• Senin depan 13.00\nor pick on the calendar.",
     "form.when.confirm": "The time: <b>{when}</b>\nIs that right?",
+    "form.day.ask": "Which date? Type it, e.g.: 31/12/2027, 31 Desember 2027, besok, Senin depan; "
+                    "or pick it on the calendar.",
+    "form.day.confirm": "The date: <b>{when}</b>\nIs that right?",
+    "form.btn.other_day": "Change the date",
     "form.cal.weekdays": "Mo Tu We Th Fr Sa Su",
     "form.cal.pick_day": "Pick a date:",
     "form.cal.pick_hour": "{day} — pick the hour:",

@@ -98,3 +98,17 @@ async def test_changing_the_time_of_a_whole_series_keeps_its_dates(bot: BotHarne
     meetings = await MeetingRepo(bot.services.db).upcoming([forum_id], bot.clock.now())
     assert [m.starts_at for m in meetings] == [datetime(2026, 12, 7, 13, tzinfo=WIB), datetime(2027, 1, 4, 13, tzinfo=WIB),
                                                datetime(2027, 2, 1, 13, tzinfo=WIB)]
+
+
+async def test_a_meeting_form_left_by_the_previous_version_is_dropped_politely(bot: BotHarness) -> None:
+    forum_id, budi, _ = await forum_with_members(bot)
+    # What the hand-rolled form saved before the upgrade (no engine bookkeeping, another shape).
+    await bot.services.drafts.save(budi.id, "mn", "repeat", {
+        "forum_id": forum_id, "tz": "Asia/Jakarta", "start": "2026-12-12T09:00:00+07:00", "title": "Rapat",
+        "repeat": {"choice": "w1", "kind": "weekly", "interval": 1, "weekday": 5}, "agenda": [], "documents": [],
+        "rotation": []}, bot.clock.now())
+    reply = await budi.say("Rapat rutin")
+    assert "versi bot sebelumnya" in reply.text
+    assert await bot.services.drafts.get(budi.id) is None
+    await budi.say("/pertemuan_baru")
+    assert "judul" in (await budi.next()).text  # a fresh form starts as usual

@@ -100,3 +100,30 @@ def test_the_days_of_the_month_are_checked_by_name() -> None:
     with pytest.raises(InvalidInput) as err:
         typed(Plan(), "31/04/2027 09.00")
     assert err.value.message_key == "date.no_such_day"
+
+
+DAY = when_step("end", field="when", with_time=False)
+PAST_DAY = when_step("from", field="when", with_time=False, allow_past=True)
+
+
+def test_a_date_only_picker_takes_a_day_typed_or_picked() -> None:
+    assert DAY.typed is not None and DAY.choice is not None
+    typed_day = stay(DAY.typed(ctx(Plan()), Answer(text="31 Desember 2027")))
+    assert typed_day.when.pending == datetime(2027, 12, 31, 0, 0, tzinfo=WIB)
+    confirm = DAY.prompt(ctx(typed_day))
+    assert "Jumat, 31 Desember 2027" in confirm.text and "pukul" not in confirm.text
+    assert [b.label for row in confirm.buttons for b in row] == ["✅ Benar", "Ganti tanggal"]  # no zones for a day
+    picked = DAY.choice(ctx(Plan()), "d20261124")  # today may be picked: a day, not a moment
+    assert isinstance(picked, Stay) and picked.data.when.pending is not None
+    done = DAY.choice(ctx(picked.data), "ok")
+    assert isinstance(done, Plan) and done.when.local_date() == datetime(2026, 11, 24).date()
+    with pytest.raises(InvalidInput):
+        DAY.typed(ctx(Plan()), Answer(text="1/1/2026"))
+
+
+def test_a_past_day_only_where_allowed() -> None:
+    assert PAST_DAY.typed is not None and PAST_DAY.choice is not None
+    plan = stay(PAST_DAY.typed(ctx(Plan()), Answer(text="1/1/2026")))
+    assert plan.when.pending == datetime(2026, 1, 1, 0, 0, tzinfo=WIB)
+    cal = stay(PAST_DAY.choice(ctx(Plan()), "m202610"))
+    assert "1" in [b.label for row in PAST_DAY.prompt(ctx(cal)).buttons for b in row]
