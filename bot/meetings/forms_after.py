@@ -1,11 +1,12 @@
 """The small meeting forms, declared on the form engine (bot.forms).
 
 "mr" is the typed follow-up of an RSVP: after Tidak hadir the next message is the reason, after
-Hadir the number coming (one answer, saved at once: no review; a draft left by the old
-hand-rolled "mr" loads as it is). "mh" is the daftar hadir: one step of toggles and Simpan.
-"mt" is the notulen: decisions (several messages), then action items (what, who, by when;
-repeated), then a review of the notulen as they will be sent, where both lists can be typed
-again before "Simpan dan kirim notulen".
+Hadir the number coming (one answer, saved at once: no review). "ma" is the daftar hadir: one
+step of toggles and Simpan. "mm" is the notulen: decisions (several messages), then action
+items (what, who, by when; repeated), then a review of the notulen as they will be sent, where
+both lists can be typed again before "Simpan dan kirim notulen". The codes are those of the
+hand-rolled forms they replace: a draft one of those left at the upgrade is dropped by the
+engine with a polite word.
 """
 
 from __future__ import annotations
@@ -143,10 +144,8 @@ async def _save_attendance(services: Services, user_id: int, data: Attendance, l
     return attendance_saved(meeting, len(data.present), total, lang)
 
 
-# New codes ("ma" and "mm" were the hand-rolled forms): a draft left by them at an upgrade holds other
-# data, and is then simply not continued (a new form replaces it) instead of failing to load.
 ATTENDANCE: Form[Attendance] = forms.register(Form(
-    code="mh", model=Attendance, save=_save_attendance, review=False,
+    code="ma", model=Attendance, save=_save_attendance, review=False,
     steps=(Step("pick", prompt=_sheet, choice=_toggle),)))
 
 
@@ -260,7 +259,7 @@ async def _save_minutes(services: Services, user_id: int, data: Minutes, lang: s
 
 
 MINUTES: Form[Minutes] = forms.register(Form(
-    code="mt", model=Minutes, save=_save_minutes, load_at=_load_minutes, review_head=_minutes_preview,
+    code="mm", model=Minutes, save=_save_minutes, load_at=_load_minutes, review_head=_minutes_preview,
     save_label="meet.btn.post_minutes",
     steps=(
         Step("decisions", prompt=_decisions_prompt, typed=_decisions_typed, choice=_decisions_done,

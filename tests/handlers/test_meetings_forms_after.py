@@ -134,14 +134,20 @@ async def test_reason_typed_after_a_restart_is_recorded(double: TelegramDouble, 
         assert (await _rsvps(bot, meeting.id))[joko.id] == ("no", 1, "Sakit")
 
 
-async def test_a_question_left_by_the_old_form_is_still_answered(bot: BotHarness) -> None:
-    """A draft the hand-rolled form wrote before the upgrade ({"meeting_id"} at "reason") goes on."""
+async def test_a_question_left_by_the_old_form_is_dropped_politely(bot: BotHarness) -> None:
+    """A draft the hand-rolled form wrote before the upgrade ({"meeting_id"} at "reason") does not crash:
+    the user is told, and "Tulis alasan" still works."""
     forum_id, budi, (_, joko) = await forum_with_members(bot)
     await create_meeting(bot, budi)
     await deliver(bot)
     meeting = await _meeting(bot, forum_id)
-    await joko.press(await joko.next(), "Tidak hadir")
+    reply = await joko.press(await joko.next(), "Tidak hadir")
     await bot.services.drafts.save(joko.id, "mr", "reason", {"meeting_id": meeting.id}, bot.clock.now())
+    told = await joko.say("Sakit")
+    assert "versi bot sebelumnya" in told.text
+    assert await bot.services.drafts.get(joko.id) is None
+    await joko.press(reply, "Tulis alasan")  # its buttons go, then the question comes
+    assert "Ketik alasan" in (await joko.next()).text
     await joko.say("Sakit")
     assert (await _rsvps(bot, meeting.id))[joko.id] == ("no", 1, "Sakit")
 
