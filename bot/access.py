@@ -36,12 +36,6 @@ class Access:
                     out.append(forum)
         return out
 
-    async def shared_forum(self, user_a: int, user_b: int) -> bool:
-        """Whether two people are active members of at least one common forum."""
-        a = {m.forum_id for m in await self.members.memberships_of(user_a)}
-        b = {m.forum_id for m in await self.members.memberships_of(user_b)}
-        return bool(a & b)
-
     async def member_in(self, forum_id: int, user_id: int) -> tuple[Membership, Member]:
         """The active membership and the person as seen in this forum, or NotAMember.
 

@@ -24,7 +24,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -32,6 +39,7 @@ from telegram.ext import (
     BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
+    Defaults,
     MessageHandler,
     filters,
 )
@@ -60,9 +68,9 @@ from handlers import (
 )
 from handlers.common import on_error, on_unknown_button
 from handlers.trouble import on_storage_trouble
-from scheduler import maintenance
 from scheduler.engine import DeliveryEngine
 from scheduler.intake import Intake
+from scheduler.planners import PlannerRegistry, planner_registry
 from scheduler.reply_limiter import PerChatRateLimiter
 from storage import search_index
 from storage.database import Database
@@ -116,6 +124,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         .base_url(settings.telegram.api_base_url)
         .base_file_url(settings.telegram.api_base_file_url)
         .context_types(ContextTypes(context=BotContext))
+        # Every text is catalog HTML; link previews would turn a list of links into a wall of cards.
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerChatUpdateProcessor())
         # Direct replies retry a 429 instead of failing, pausing only the chat it was about
         # (one flooding user must not slow everyone); pushes go through our own dispatcher.
@@ -126,7 +136,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     )
     db = Database(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
     app.bot_data["services"] = Services.build(settings, db, clock or SystemClock())
-    app.bot_data["services"].planners.append(maintenance.maintain)
+    # Every recurring planner, by name and interval (scheduler/planners.py); started in _post_init.
+    app.bot_data["planners"] = planner_registry()
     for feature in FEATURES:
         feature.register(app)
     app.add_handler(CallbackQueryHandler(forums.on_pick, pattern=forums.PATTERN))
@@ -150,10 +161,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.bot_data["reindex"] = asyncio.create_task(_reindex(services), name="reindex")
     services.bot_username = app.bot.username
     engine = DeliveryEngine(bot=app.bot, db=services.db, clock=services.clock, settings=services.settings.delivery)
-    for planner in services.planners:
-        # A planner may carry `every` (seconds); otherwise settings.delivery.planner_every_seconds.
-        engine.add_planner(functools.partial(planner, services), every=getattr(planner, "every", None),
-                           name=getattr(planner, "__qualname__", None))
+    registry: PlannerRegistry = app.bot_data["planners"]
+    for spec in registry:
+        engine.add_planner(functools.partial(spec.run, services), every=spec.interval(services.settings.delivery),
+                           name=spec.name)
     services.delivery = engine
     services.role_listeners.append(functools.partial(refresh_menu, app.bot, services))
     await _set_commands(app)
@@ -228,8 +239,6 @@ async def start_intake(app: Application[Any, Any, Any, Any, Any, Any], *, poll_t
                     rederive=forms.answer_again, wake_outbox=services.delivery.wake, poll_timeout=poll_timeout)
     app.bot_data["intake"] = intake
     webhook = settings.telegram.mode == "webhook"
-    if isinstance(services.delivery, DeliveryEngine):
-        services.delivery.add_planner(intake.prune_planner, every=3600, name="inbox_prune")
     if webhook:
         app.bot_data["webhook_runner"] = await start_webhook(app, intake)
     else:

@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.access import Access
 from bot.clock import Clock
 from bot.config import Settings
+from scheduler.lanes import MessageLane
 from storage.database import Database
 from storage.drafts import DraftRepo
 from storage.forums import ForumRepo
@@ -23,6 +24,9 @@ class Waker(Protocol):
     def wake(self) -> None:
         """Tell the delivery engine that something may be due now."""
 
+    def lane(self, name: str) -> MessageLane:
+        """A named ephemeral lane for sends not worth the outbox (scheduler/lanes.py)."""
+
 
 class _NoDelivery:
     """Until the delivery engine starts (and in storage-only tools), waking is a no-op."""
@@ -30,9 +34,12 @@ class _NoDelivery:
     def wake(self) -> None:
         return None
 
+    def lane(self, name: str) -> MessageLane:
+        raise RuntimeError(f"lane {name!r}: the delivery engine is not started")
 
-# Recurring pushes computed from domain data (digests, evaluation prompts). Each runs at start
-# and every few minutes; it writes outbox rows with idempotency keys, so reruns are harmless.
+
+# Recurring pushes computed from domain data (digests, evaluation prompts), listed with their
+# intervals in scheduler/planners.py. Each writes outbox rows with idempotency keys.
 Planner = Callable[["Services", datetime], Awaitable[None]]
 
 
@@ -48,7 +55,6 @@ class Services:
     access: Access
     delivery: Waker = field(default_factory=_NoDelivery)
     bot_username: str = ""
-    planners: list[Planner] = field(default_factory=list)
     # Called with a user id after their role in a forum changed (e.g. to refresh their command menu).
     role_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
 

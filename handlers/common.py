@@ -18,14 +18,15 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest, NetworkError
 
 from bot.callbacks import CallbackData, decode
 from bot.context import BotContext
 from bot.errors import KadesError, StaleAction
-from bot.services import Planner, Services
+from bot.services import Planner
 from bot.texts import Html, normalise_language, t
+from scheduler.planners import PlannerRegistry, PlannerSpec
 from storage.trouble import is_storage_trouble
 
 log = logging.getLogger(__name__)
@@ -47,19 +48,14 @@ def button_rows(buttons: Sequence[Button], per_row: int = 1) -> list[list[Button
 
 
 async def language(update: Update, context: BotContext) -> str:
-    """The reader's language: their saved choice, else Telegram's app language, else Indonesian."""
+    """The reader's language: their saved choice, else Telegram's app language, else Indonesian.
+
+    Read once per update (bot/context.py), however many helpers ask.
+    """
     user = update.effective_user
     if user is None:
         return context.services.settings.bot.default_language
-    member = await context.services.members.get(user.id)
-    if member is not None:
-        return member.language
-    chosen = context.user_data.get("language") if context.user_data is not None else None
-    if chosen:
-        return str(chosen)
-    if user.language_code and user.language_code.startswith("en"):
-        return "en"
-    return context.services.settings.bot.default_language
+    return (await context.reader(user)).language
 
 
 def is_private(update: Update) -> bool:
@@ -113,10 +109,9 @@ async def reply(update: Update, text: str, rows: Keyboard | None = None, *,
     sent = None
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        sent = await chat.send_message(
-            part, parse_mode=ParseMode.HTML, reply_markup=reply_markup if last else None,
-            message_thread_id=thread_id, disable_web_page_preview=True,
-        )
+        # parse_mode=HTML and link previews off come from the Application's Defaults (bot/app.py).
+        sent = await chat.send_message(part, reply_markup=reply_markup if last else None,
+                                       message_thread_id=thread_id)
     return sent
 
 
@@ -125,9 +120,7 @@ async def edit_or_reply(update: Update, text: str, rows: Keyboard | None = None)
     query = update.callback_query
     if query is not None and query.message is not None and len(text) <= MAX_TEXT:
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML,
-                                          reply_markup=keyboard(rows) if rows else None,
-                                          disable_web_page_preview=True)
+            await query.edit_message_text(text, reply_markup=keyboard(rows) if rows else None)
             return
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
@@ -197,10 +190,17 @@ def command_handler(fn: Handler) -> Handler:
     return wrapper
 
 
-def register_planner(app: Any, planner: Planner) -> None:
-    """Have the delivery engine run `planner(services, now)` at start and periodically."""
-    services: Services = app.bot_data["services"]
-    services.planners.append(planner)
+def register_planner(app: Any, planner: Planner, *, name: str | None = None, every: float | None = None) -> None:
+    """Shim, to remove: planners belong in the one table, scheduler/planners.py.
+
+    Adds `planner` to the application's registry (under its `__qualname__` and `every` attribute
+    unless given); a planner the table already holds is left as it is.
+    """
+    registry: PlannerRegistry = app.bot_data["planners"]
+    if registry.holds(planner):
+        return
+    label = name or str(getattr(planner, "__qualname__", None) or repr(planner))
+    registry.add(PlannerSpec(label, planner, every if every is not None else getattr(planner, "every", None)))
 
 
 async def private_only(update: Update, context: BotContext, command: str) -> bool:

@@ -53,7 +53,7 @@ async def run_in_forum(update: Update, context: BotContext, name: str) -> None:
         return
     forums = await services.access.forums_for(user.id, action)
     if not forums:
-        if await services.members.memberships_of(user.id):
+        if await context.memberships(user.id):
             raise refusal(action)
         if await applicant_notice(update, context):
             return  # a waiting request: its status instead of "not a member"

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackData, encode
+from bot.callbacks import CallbackData, encode, pattern
 from bot.commands import HELP_GROUPS, Where, visible_to
 from bot.context import BotContext
 from bot.errors import StaleAction
@@ -31,7 +31,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     """List the commands this user's roles allow, here."""
     user = user_of(update)
     lang = await language(update, context)
-    memberships = await context.services.members.memberships_of(user.id)
+    memberships = await context.memberships(user.id)
     roles: set[Role] = {m.role for m in memberships}
     chat: Where = "private" if is_private(update) else "group"
     lines = [str(t("core.help_title", lang))]
@@ -72,13 +72,14 @@ async def on_language(update: Update, context: BotContext, data: CallbackData) -
         raise StaleAction()
     user = user_of(update)
     services = context.services
-    member = await services.members.get(user.id)
+    member = (await context.reader(user)).member
     if member is None:
         # Not registered yet: remember the choice for the forms to come.
         if context.user_data is not None:
             context.user_data["language"] = choice
     else:
         await services.members.update(user.id, services.clock.now(), language=choice)
+    context.forget_reader()  # the rest of this update reads the new choice
     await edit_or_reply(update, t("core.language_set", choice))
 
 
@@ -86,4 +87,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler(["bantuan", "help"], help_command))
     app.add_handler(CommandHandler("batal", cancel))
     app.add_handler(CommandHandler("bahasa", choose_language))
-    app.add_handler(CallbackQueryHandler(on_language, pattern=rf"^{FEATURE}:lang:"))
+    app.add_handler(CallbackQueryHandler(on_language, pattern=pattern(FEATURE, "lang")))

@@ -7,11 +7,14 @@ one date job ("wake") is re-armed from the outbox's earliest `next_try_at` whene
 goes idle, and planners are interval jobs re-added at every start. A stalled loop or a
 downtime only makes a job late, never lost, and the database says what is due.
 
-Features use two things:
+Features use three things:
 - after committing `storage.outbox.enqueue(...)`: `services.delivery.wake()`;
-- `engine.add_planner(fn)`: `async fn(now)` is run at start and every
-  `planner_every_seconds`; it writes recurring pushes (digests, prompts) into the outbox
-  with idempotency keys, so running it twice is harmless.
+- planners, listed in scheduler/planners.py and added here by the composition root
+  (`engine.add_planner(fn, every=..., name=...)`): `async fn(now)` is run at start and every
+  `every` seconds; it writes recurring pushes (digests, prompts) into the outbox with
+  idempotency keys, so running it twice is harmless;
+- `services.delivery.lane(name)`: a named ephemeral lane (scheduler/lanes.py) for sends that
+  are worthless after a moment (a progress bar), under the same limits as the outbox.
 
 Start-up never waits for the planners: on a national database a first pass may take seconds,
 and the bot must poll Telegram at once. They run one after another in a background task; a
@@ -33,6 +36,7 @@ from telegram import Bot
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from scheduler.dispatcher import Dispatcher
+from scheduler.lanes import EphemeralLane
 from scheduler.transport import AiohttpRequest
 from storage.database import Database
 
@@ -68,11 +72,21 @@ class DeliveryEngine:
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
         self._armed_for: datetime | None = None
+        self._lanes: dict[str, EphemeralLane] = {}
 
     # -- public API ------------------------------------------------------------------------
     def wake(self) -> None:
         """Something may be due now (called after a feature committed an enqueue)."""
         self._wake.set()
+
+    def lane(self, name: str) -> EphemeralLane:
+        """The named ephemeral lane: the engine's own Bot, booked in the dispatcher's limiter."""
+        lane = self._lanes.get(name)
+        if lane is None:
+            lane = EphemeralLane(name, bot=self._own_bot, limiter=self.dispatcher.limiter,
+                                 monotonic=self.dispatcher.monotonic)
+            self._lanes[name] = lane
+        return lane
 
     def add_planner(self, fn: Planner, *, every: float | None = None, name: str | None = None) -> None:
         """Run `await fn(now)` at start and then every `every` seconds (default: the setting)."""

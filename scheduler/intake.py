@@ -31,7 +31,7 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from telegram import Update
@@ -46,6 +46,9 @@ from storage.database import HANDLING_UPDATE, Database
 from storage.inbox import InboxRepo, IncomingUpdate, chat_key_of
 from storage.outbox import Priority, enqueue
 from storage.trouble import ALARM
+
+if TYPE_CHECKING:  # the planner's argument; bot.services imports nothing from here
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class Intake:
                  settings: InboxSettings, rederive: Rederive, wake_outbox: Callable[[], None],
                  poll_timeout: int = 10) -> None:
         self.app = app
+        self.db = db
         self.repo = InboxRepo(db)
         self.clock = clock
         self.settings = settings
@@ -133,7 +137,7 @@ class Intake:
         async with self._store_lock:  # webhook requests may arrive concurrently
             items, floods = self._triage(raws)
             try:
-                async with self.repo.db.transaction() as conn:
+                async with self.db.transaction() as conn:
                     fresh = await InboxRepo.store_in(conn, items, self.clock.now())
                     for item in floods:
                         if item.update_id in fresh:
@@ -344,15 +348,19 @@ class Intake:
                     return
                 await asyncio.sleep(1.0)
 
-    async def prune_planner(self, _now: datetime) -> None:
-        await self.prune()
-
     async def prune(self) -> int:
         """Forget handled rows older than keep_days (a planner runs this)."""
         removed = await self.repo.prune(self.clock.now(), timedelta(days=self.settings.keep_days))
         if removed:
             log.info("event=inbox_pruned rows=%d", removed)
         return removed
+
+
+async def prune_inbox(services: Services, now: datetime) -> None:
+    """The planner (scheduler/planners.py): forget handled updates older than inbox.keep_days."""
+    removed = await InboxRepo(services.db).prune(now, timedelta(days=services.settings.inbox.keep_days))
+    if removed:
+        log.info("event=inbox_pruned rows=%d", removed)
 
 
 def _reply_chat(raw: dict[str, Any]) -> int | None:

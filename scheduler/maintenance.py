@@ -12,6 +12,3 @@ async def maintain(services: Services, now: datetime) -> None:
     """Prune what the retention setting lets go, then `PRAGMA optimize`."""
     await prune(services.db, now, older_than=timedelta(days=services.settings.storage.retention_days))
     await services.db.optimize()
-
-
-maintain.every = 600.0  # type: ignore[attr-defined]

@@ -280,6 +280,20 @@ class Database:
         tmp.replace(target)
 
 
+@asynccontextmanager
+async def joined(handle: Handle) -> AsyncIterator[Tx]:
+    """Where a repository write of several statements (or one whose row count decides) runs: the
+    caller's unit when the repository is bound to a Tx, else one unit of its own on the Database.
+    One method serves both, so no repository needs an "inside a transaction" twin."""
+    if isinstance(handle, Tx):
+        yield handle
+    elif isinstance(handle, Database):
+        async with handle.write() as tx:
+            yield tx
+    else:
+        raise TypeError(f"not a Database or Tx: {type(handle).__name__}")
+
+
 def _split_sql(script: str) -> list[str]:
     """Split a migration into statements (sqlite3.complete_statement knows about triggers)."""
     statements, buffer = [], ""

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Handle, joined
 from storage.models import Forum, Invite, Role
 from storage.timeutil import from_db, to_db
 
@@ -34,7 +34,7 @@ def _invite(row: Any) -> Invite:
 
 
 class ForumRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     async def create(self, conn: aiosqlite.Connection, *, name: str, scope_code: str, timezone: str,
@@ -69,7 +69,8 @@ class ForumRepo:
         return [_forum(r) for r in rows]
 
     async def link_group(self, forum_id: int, chat_id: int | None) -> None:
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             # A group belongs to one forum: unlink it elsewhere first.
             if chat_id is not None:
                 await conn.execute("UPDATE forums SET group_chat_id = NULL WHERE group_chat_id = ?", (chat_id,))
@@ -110,7 +111,8 @@ class ForumRepo:
     async def new_invite(self, forum_id: int, created_by: int, now: datetime, role: Role = "anggota") -> Invite:
         """Revoke the forum's current invite and issue a new code."""
         code = new_invite_code()
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             await conn.execute(
                 "UPDATE invites SET revoked_at = ? WHERE forum_id = ? AND revoked_at IS NULL",
                 (to_db(now), forum_id),
@@ -122,7 +124,8 @@ class ForumRepo:
         return Invite(code=code, forum_id=forum_id, role=role, created_by=created_by, created_at=now)
 
     async def revoke_invites(self, forum_id: int, now: datetime) -> int:
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             cur = await conn.execute(
                 "UPDATE invites SET revoked_at = ? WHERE forum_id = ? AND revoked_at IS NULL", (to_db(now), forum_id)
             )

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Handle, joined
 from storage.timeutil import to_db
 
 InboxStatus = Literal["new", "applied", "done", "dropped"]
@@ -56,14 +56,15 @@ def chat_key_of(raw: dict[str, Any]) -> tuple[int, int | None]:
 
 
 class InboxRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     async def store(self, updates: Sequence[IncomingUpdate], now: datetime) -> set[int]:
         """Write a batch in one transaction; returns the ids that were new (a re-delivery is ignored)."""
         if not updates:
             return set()
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             return await self.store_in(conn, updates, now)
 
     @staticmethod
@@ -96,7 +97,8 @@ class InboxRepo:
     async def mark_done(self, update_ids: Sequence[int], now: datetime) -> None:
         if not update_ids:
             return
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             await conn.executemany(
                 "UPDATE inbox SET status = 'done', handled_at = ? WHERE update_id = ? AND status IN ('new', 'applied')",
                 [(to_db(now), uid) for uid in update_ids],
@@ -115,7 +117,8 @@ class InboxRepo:
         rows per short transaction so replies are never held up behind a week of updates."""
         cutoff, total = to_db(now - keep), 0
         while True:
-            async with self.db.transaction() as conn:
+            async with joined(self.db) as tx:
+                conn = tx.conn
                 cur = await conn.execute(
                     """DELETE FROM inbox WHERE update_id IN (SELECT update_id FROM inbox
                        WHERE received_at < ? AND status IN ('done', 'dropped') LIMIT ?)""", (cutoff, batch))
@@ -140,7 +143,7 @@ class InboxRepo:
 class BotStateRepo:
     """Small named values the bot keeps about itself (the generated webhook secret)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     async def get(self, key: str) -> str | None:
@@ -149,7 +152,8 @@ class BotStateRepo:
 
     async def get_or_create(self, key: str, make: Any) -> str:
         """The stored value, or `make()` stored now (first start)."""
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             await conn.execute("INSERT INTO bot_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
                                (key, str(make())))
             rows = list(await conn.execute_fetchall("SELECT value FROM bot_state WHERE key = ?", (key,)))

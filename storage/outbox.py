@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
-from typing import Any, Literal
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 import aiosqlite
 
 from storage.database import Database
 from storage.timeutil import from_db, to_db
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Priority(IntEnum):
@@ -355,3 +358,23 @@ class OutboxRepo:
     async def counts(self) -> dict[str, int]:
         rows = await self.db.fetchall("SELECT status, count(*) AS n FROM outbox GROUP BY status")
         return {r["status"]: r["n"] for r in rows}
+
+
+def _bound(fn: Callable[Concatenate[aiosqlite.Connection, P], Awaitable[R]],
+           conn: aiosqlite.Connection) -> Callable[P, Awaitable[R]]:
+    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await fn(conn, *args, **kwargs)
+
+    return call
+
+
+class TxOutbox:
+    """The outbox writers bound to one unit of work (`tx.outbox.enqueue(key=..., ...)`), so the
+    pushes a change causes commit or roll back with it. Same functions, same arguments, no conn."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.enqueue = _bound(enqueue, conn)
+        self.cancel_prefix = _bound(cancel_prefix, conn)
+        self.cancel_to_member = _bound(cancel_to_member, conn)
+        self.is_pending = _bound(is_pending, conn)
+        self.scrub_name = _bound(scrub_name, conn)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Handle, joined
 from storage.models import Region
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def _area(code: str, names: dict[str, str]) -> str:
 
 
 class RegionRepo:
-    def __init__(self, db: Database, source: RegistrySource | None = None) -> None:
+    def __init__(self, db: Handle, source: RegistrySource | None = None) -> None:
         self.db = db
         self.source: RegistrySource = source or LokalRegistry()
 
@@ -201,7 +201,8 @@ class RegionRepo:
             level = level_of(code)
             parent = code.rsplit(".", 1)[0] if level > 1 else None
             rows.append((code, level, names[code], parent))
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             await conn.executemany("INSERT INTO regions(code, level, name, parent) VALUES (?, ?, ?, ?)", rows)
             await conn.execute("INSERT INTO regions_fts(rowid, name) SELECT rowid, name FROM regions")
             await conn.executemany(
@@ -212,7 +213,8 @@ class RegionRepo:
         return RegistryUpdate(version, None, loaded=len(rows))
 
     async def _refresh(self, names: dict[str, str], version: str, previous: str | None) -> RegistryUpdate:
-        async with self.db.transaction() as conn:
+        async with joined(self.db) as tx:
+            conn = tx.conn
             async with conn.execute("SELECT code, name, retired_in FROM regions") as cur:
                 current = {code: (name, retired) for code, name, retired in await cur.fetchall()}
             renamed = [c for c, name in names.items() if c in current and current[c][0] != name]

@@ -3,7 +3,7 @@
     async with services.write() as tx:          # BEGIN IMMEDIATE on the one writer
         meeting = await tx.meetings.get(id)      # reads see this transaction's own writes
         await tx.meetings.set_rsvp(...)
-        await outbox.enqueue(tx.conn, ...)       # the pushes the change causes, same commit
+        await tx.outbox.enqueue(key=..., ...)    # the pushes the change causes, same commit
 
 A repository joins the unit when its constructor takes a `Handle` (the Database or a Tx)
 instead of a Database; it is then reachable here as a lazily built attribute.
@@ -17,9 +17,13 @@ import aiosqlite
 
 from storage.database import Tx
 from storage.drafts import DraftRepo
+from storage.forums import ForumRepo
 from storage.governance import GovernanceRepo
+from storage.inbox import BotStateRepo, InboxRepo
 from storage.meetings import MeetingRepo
+from storage.outbox import TxOutbox
 from storage.planning import PlanningRepo
+from storage.regions import RegionRepo
 from storage.visits import VisitRepo
 
 
@@ -51,3 +55,23 @@ class Unit:
     @cached_property
     def planning(self) -> PlanningRepo:
         return PlanningRepo(self.tx)
+
+    @cached_property
+    def forums(self) -> ForumRepo:
+        return ForumRepo(self.tx)
+
+    @cached_property
+    def regions(self) -> RegionRepo:
+        return RegionRepo(self.tx)
+
+    @cached_property
+    def inbox(self) -> InboxRepo:
+        return InboxRepo(self.tx)
+
+    @cached_property
+    def bot_state(self) -> BotStateRepo:
+        return BotStateRepo(self.tx)
+
+    @cached_property
+    def outbox(self) -> TxOutbox:
+        return TxOutbox(self.tx.conn)
