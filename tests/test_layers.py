@@ -47,8 +47,6 @@ KNOWN: set[tuple[str, str, str]] = {
     # Features reaching into each other's handlers (each goes when its feature gets a service):
     ("dynamic", "handlers.visits", "handlers.posts"),  # "share the experience" after a visit
     ("importlib", "handlers.visits", "importlib"),
-    ("feature->feature", "handlers.agreements", "handlers.meetings_form"),  # aksi-refleksi -> meeting form
-    ("function-level", "handlers.agreements", "handlers.meetings_form"),
     ("feature->feature", "handlers.directory", "handlers.members"),  # the profile card
     ("feature->feature", "handlers.visits", "handlers.members"),
     ("feature->feature", "handlers.visits_form", "handlers.members"),  # the same, moved by the visits branch
@@ -58,15 +56,12 @@ KNOWN: set[tuple[str, str, str]] = {
     ("function-level", "handlers.members", "handlers.onboarding"),
     ("function-level", "handlers.onboarding", "handlers.members"),
     # Cycles dodged or plain sloppiness inside functions:
-    ("function-level", "handlers.meetings_form", "handlers.meetings_core"),
     ("function-level", "handlers.meetings", "handlers.common"),
     ("function-level", "handlers.meetings", "bot.meetings.rules"),
     ("function-level", "handlers.meetings", "bot.texts"),
     ("function-level", "handlers.meetings", "html.unescape"),
     ("function-level", "handlers.meetings_core", "bot.recurrence"),
     ("function-level", "handlers.meetings_core", "datetime.date"),
-    ("function-level", "handlers.meetings_form", "babel.dates.format_date"),
-    ("function-level", "handlers.agreements", "bot.meetings.rules"),
     ("function-level", "handlers.posts", "bot.search_id"),
     ("function-level", "handlers.posts", "storage.posts"),
     ("function-level", "bot.agreements.rules", "html"),
