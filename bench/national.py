@@ -41,14 +41,14 @@ from bench.search import BIDANG, KINDS, sentences
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.meetings.pushes import plan_meetings
+from bot.posts.pushes import plan_posts
 from bot.reports.digest import plan_digest
 from bot.reports.monthly import monthly_report
 from bot.reports.worker import ExportRequest, RenderWorker
 from bot.services import Services
 from bot.telegram_double import TelegramDouble
-from handlers.posts import plan_posts
 from scheduler.agreements import plan_agreements
-from storage.database import Database
+from storage.database import Database, Tx
 from storage.meetings import MeetingRepo
 from storage.posts import PostRepo
 from storage.retention import prune
@@ -139,7 +139,6 @@ async def generate(db: Database, scale: dict[str, int], rng: random.Random) -> N
 
     # Posts through PostRepo.create (it also fills the search index); the big forum gets 5 %.
     sents = sentences()
-    repo = PostRepo(db)
     made = 0
     while made < scale["posts"]:
         async with db.transaction() as conn:
@@ -150,7 +149,7 @@ async def generate(db: Database, scale: dict[str, int], rng: random.Random) -> N
                 title = " ".join(words[:rng.randrange(4, 9)]).strip(".,;:")[:120] or "Cerita"
                 story = " ".join(rng.choice(sents) for _ in range(rng.randrange(2, 6)))
                 created = NOW - timedelta(minutes=rng.randrange(0, 600 * 24 * 60))
-                await repo.create(conn, forum_id=f, author_user_id=author, village_code=None, title=title,
+                await PostRepo(Tx(conn)).create(forum_id=f, author_user_id=author, village_code=None, title=title,
                                   bidang=rng.choice(BIDANG), kind=rng.choice(KINDS), story=story, now=created)
                 made += 1
     print(f"  posts in {time.perf_counter() - t0:.0f} s", flush=True)

@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.search_id import content_words
-from storage.database import Database
+from storage.database import Database, Tx
 from storage.posts import PostRepo
 
 SEEDS = Path("/work/shared/seeds")
@@ -65,7 +65,6 @@ def rare_names(rng: random.Random, n: int) -> list[str]:
 async def build(db: Database, n_posts: int, n_forums: int, rng: random.Random) -> tuple[list[str], list[str]]:
     sents = sentences()
     names = rare_names(rng, n_posts // 3)
-    repo = PostRepo(db)
     now = START
     async with db.transaction() as conn:
         await conn.execute("INSERT OR IGNORE INTO regions(code, level, name) VALUES ('33', 1, 'Jawa Tengah')")
@@ -93,7 +92,7 @@ async def build(db: Database, n_posts: int, n_forums: int, rng: random.Random) -
                 body = " ".join(rng.choice(sents) for _ in range(rng.randrange(3, 8)))
                 story = f"Pengalaman Desa {rng.choice(VILLAGES)} bersama Desa {rare}. {body}"
                 now += timedelta(minutes=5)
-                await repo.create(conn, forum_id=forum, author_user_id=author, village_code=None, title=title,
+                await PostRepo(Tx(conn)).create(forum_id=forum, author_user_id=author, village_code=None, title=title,
                                   bidang=rng.choice(BIDANG), kind=rng.choice(KINDS), story=story, now=now)
                 made += 1
         print(f"  built {made:,} posts", end="\r", flush=True)

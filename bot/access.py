@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from bot.errors import NotAMember, NotFound
-from bot.permissions import Action, allowed, refusal
+from bot.permissions import STAFF, Action, Role, allowed, refusal
 from storage.forums import ForumRepo
 from storage.members import MemberRepo
 from storage.models import Forum, Member, Membership
+
+KADES_JABATAN = ("kades", "pj_kades")
+
+
+@dataclass(frozen=True)
+class PartyStanding:
+    """Who the asker is to one kerja sama: their role in its forum and the party whose (approved)
+    village they belong to, if any."""
+
+    role: Role
+    position: int | None
+    kades: bool = False  # the asker is a kepala desa (or Pj)
+
+    @property
+    def staff(self) -> bool:
+        return self.role in STAFF
+
+    @property
+    def may_view(self) -> bool:
+        return self.staff or self.position is not None
+
+    @property
+    def may_edit(self) -> bool:
+        """Issue #17: the koordinator, the pendamping or a kades of a party village edits a stage."""
+        return self.staff or (self.position is not None and self.kades)
 
 
 class Access:
@@ -47,6 +75,19 @@ class Access:
         if membership is None or membership.status != "active" or member is None:
             raise NotAMember()
         return membership, member.model_copy(update={"village_code": membership.village_code})
+
+    async def party_standing(self, forum_id: int, user_id: int,
+                             village_parties: Mapping[int, str | None]) -> PartyStanding:
+        """The asker's standing towards an agreement whose village parties are {position: kode wilayah},
+        judged by the village approved in the agreement's forum (NotAMember when not an active member)."""
+        membership = await self.members.membership(forum_id, user_id)
+        if membership is None or membership.status != "active":
+            raise NotAMember()
+        code = membership.village_code
+        position = next((p for p, c in sorted(village_parties.items()) if code and c == code), None)
+        member = await self.members.get(user_id)
+        kades = member is not None and member.jabatan in KADES_JABATAN
+        return PartyStanding(membership.role, position, kades)
 
     async def village_of(self, forum_id: int, user_id: int) -> str | None:
         """The village a koordinator approved for the user in this forum (None when not an active member).

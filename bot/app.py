@@ -59,6 +59,7 @@ from handlers import (
     forums,
     general,
     governance,
+    kerjasama,
     meetings,
     members,
     onboarding,
@@ -79,7 +80,8 @@ from storage.inbox import BotStateRepo
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, broadcasts, reports)
+FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, kerjasama,
+            broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -64,6 +64,7 @@ COMMANDS: list[Command] = [
     Command("ringkasan", EVERYONE, group="berbagi"),
     Command("kerjasama_baru", EVERYONE, group="kerjasama"),
     Command("kerjasama", EVERYONE, group="kerjasama"),
+    Command("kerjasama_rintis", EVERYONE, group="kerjasama"),
 ]
 
 

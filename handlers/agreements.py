@@ -21,7 +21,8 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.agreements import rules
+from bot.agreements import rules, views
+from bot.agreements import service as kerjasama
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
@@ -495,7 +496,8 @@ async def show_list(update: Update, context: BotContext, forum: Forum) -> None:
         upcoming = rules.next_evaluation(agreement, today)
         lines.append(str(t("agr.list.line", lang, number=number, title=agreement.title,
                            parties=", ".join(p.name for p in agreement.parties),
-                           state=rules.state_label(state, lang),
+                           state=rules.state_label(state, lang) if agreement.stage in ("pelaksanaan", "pelaporan")
+                           else views.stage_label(agreement.stage, lang),
                            end=format_date_short(agreement.end_date, lang))))
         if upcoming and state not in ("berakhir",):
             lines.append(str(t("agr.list.next_eval", lang, date=format_date_short(upcoming, lang))))
@@ -508,6 +510,13 @@ async def on_open(update: Update, context: BotContext, data: CallbackData) -> No
     """Show one agreement with its whole history (for parties, koordinator and pendamping)."""
     user = user_of(update)
     agreement, membership, member = await viewable(context, data.int_arg(0), user.id)
+    if agreement.stage not in ("pelaksanaan", "pelaporan"):
+        # Not signed yet, suspended or cancelled: the lifecycle record (its stages and timeline).
+        loaded = await kerjasama.load(context.services, agreement.id, user.id)
+        forum = await _forum(context, agreement.forum_id)
+        view = views.record(loaded.record, loaded.standing, await language(update, context), forum_zone(forum))
+        await reply(update, view.text, markup=view.markup())
+        return
     await show_agreement(update, context, agreement, membership, member)
 
 
@@ -563,15 +572,15 @@ async def show_agreement(update: Update, context: BotContext, agreement: Agreeme
     lines.append("")
     lines.append(str(t("agr.detail.history", lang)))
     tz = forum_zone(forum)
+    names = {p.position: p.name for p in agreement.parties}
     for event in events:
         when = format_date_short(event.at.astimezone(tz).date(), lang)
-        if event.kind == "amended":
+        if event.kind == "amended" and event.field in AMEND_FIELDS:
             lines.append(str(t("agr.history.amended", lang, date=when,
                                field=str(t(f"agr.field.{event.field}", lang)) if event.field else "-",
                                old=event.old_value or "-", new=event.new_value or "-", note=event.note or "-")))
         else:
-            lines.append(str(t(f"agr.history.{event.kind}", lang, date=when, note=event.note or "-",
-                               new=event.new_value or "-")))
+            lines.append(views.event_line(event, names, lang, tz))
     rows: list[list[tuple[str, str]]] = []
     for period in opened:
         for party in agreement.villages:
@@ -584,6 +593,7 @@ async def show_agreement(update: Update, context: BotContext, agreement: Agreeme
                                                               item.created_by, membership, member):
             rows.append([(str(t("agr.fu.done_short", lang, text=item.description[:30])),
                           encode(FEATURE, "fd", item.id))])
+    rows.append([(str(t("ks.open_button", lang)), encode(views.FEATURE, "o", agreement.id))])
     if agreement.document_file_id:
         rows.append([(str(t("agr.detail.doc_button", lang)), encode(FEATURE, "doc", agreement.id))])
     if agreement.status == "active" and agreement.end_date >= today:
@@ -626,6 +636,9 @@ async def on_amend(update: Update, context: BotContext, data: CallbackData) -> N
 def _require_active(agreement: Agreement) -> None:
     if agreement.status != "active":
         raise StaleAction("agr.err.ended")
+    if agreement.stage not in ("pelaksanaan", "pelaporan"):
+        # Before signing the clauses change through the lifecycle forms; suspended or cancelled: nothing.
+        raise StaleAction("ks.err.wrong_stage", stage=views.label(f"ks.stage.{agreement.stage}"))
 
 
 @button_handler
@@ -951,12 +964,12 @@ async def on_renew_input(update: Update, context: BotContext, draft: Draft) -> N
     opened = await repo.periods(agreement.id)
     anchor, offset = rules.reschedule(agreement.start_date, new_end, agreement.rhythm, opened)
     members = await services.members.in_forum(agreement.forum_id)
-    old = format_date(agreement.end_date, lang)
     async with services.db.transaction() as conn:
         await repo.update_fields(conn, agreement.id, now, end_date=new_end, schedule_anchor=anchor,
                                  index_offset=offset, lapse_accepted_for=None)
-        await repo.add_event(conn, agreement.id, "renewed", now, by_user=user.id, old_value=old,
-                             new_value=format_date(new_end, lang))
+        # ISO dates: the history is read in each reader's language (views.event_line formats them).
+        await repo.add_event(conn, agreement.id, "renewed", now, by_user=user.id,
+                             old_value=agreement.end_date.isoformat(), new_value=new_end.isoformat())
         await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
         await services.drafts.delete(conn, user.id)
         await pushes.notify_parties(conn, agreement, members, key_prefix=pushes.key(agreement.id, "renewed",

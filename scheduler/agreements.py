@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.agreements import rules
+from bot.agreements import rules, service
 from bot.callbacks import encode
 from bot.services import Services
 from bot.texts import t
@@ -245,6 +245,11 @@ async def plan_agreements(services: Services, now: datetime) -> None:
                 at = now + timedelta(hours=1)  # try again in an hour
             nexts.append((agreement_id, min(at, now + RECHECK) if at is not None else now + RECHECK))
         await planning.set_next(PLANNER, nexts)
+
+
+async def plan_resumes(services: Services, now: datetime) -> None:
+    """Resume each suspended kerja sama whose resume date has come (ditunda -> its stage)."""
+    await service.resume_due(services)
 
 
 class _Members:

@@ -20,7 +20,7 @@ from typing import Any
 from bot.config import DeliverySettings
 from bot.meetings.pushes import plan_meetings
 from bot.reports.digest import plan_digest
-from scheduler.agreements import plan_agreements
+from scheduler.agreements import plan_agreements, plan_resumes
 from scheduler.intake import prune_inbox
 from scheduler.maintenance import maintain
 
@@ -79,6 +79,7 @@ class PlannerRegistry:
 PLANNERS: tuple[PlannerSpec, ...] = (
     PlannerSpec("meetings", plan_meetings),  # reminders H-1/H-3, attendance prompts, minutes nudges
     PlannerSpec("agreements", plan_agreements),  # evaluation prompts, follow-up reminders
+    PlannerSpec("kerjasama_resume", plan_resumes, every=900.0),  # a suspended kerja sama resumes on its date
     PlannerSpec("reports_digest", plan_digest),  # the monthly digest to koordinators
     PlannerSpec("maintenance", maintain, every=600.0),  # retention of old outbox rows, PRAGMA optimize
     PlannerSpec("inbox_prune", prune_inbox, every=3600.0),  # handled updates older than inbox.keep_days

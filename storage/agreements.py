@@ -14,11 +14,20 @@ from typing import Any, Literal
 import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from storage.database import Database
+from storage.database import Handle
 from storage.timeutil import from_db, to_db
 
 PartyKind = Literal["desa", "pihak_ketiga"]
-EventKind = Literal["created", "amended", "renewed", "ended", "lapse"]
+EventKind = Literal["created", "amended", "renewed", "ended", "lapse", "stage", "suspended", "resumed", "cancelled",
+                    "offer_sent", "offer_answered", "reported"]
+AgreementKind = Literal["antar_desa", "pihak_ketiga"]
+# The road of a kerja sama (Permendagri 96/2017), plus the two side states.
+Stage = Literal["persiapan", "penawaran", "perumusan", "penandatanganan", "pelaksanaan", "pelaporan",
+                "ditunda", "dibatalkan"]
+ThirdPartyKind = Literal["pt", "cv", "bumn", "bumd", "ormas", "perguruan_tinggi", "lembaga_lain"]
+# The kinds of kerja sama in UU Desa (Pasal 92); the sector tags of bot/bidang.py stay in `bidang`.
+BidangUU = Literal["usaha_bersama", "kemasyarakatan", "pelayanan", "pembangunan", "keamanan"]
+ExecutingKind = Literal["bkad", "tim"]
 
 
 class _Model(BaseModel):
@@ -31,7 +40,12 @@ class Party(_Model):
     kind: PartyKind
     village_code: str | None
     name: str
-    rights_obligations: str | None = None
+    rights_obligations: str | None = None  # hak dan kewajiban
+    third_party_kind: ThirdPartyKind | None = None
+    address: str | None = None
+    contact_person: str | None = None
+    signatory_name: str | None = None
+    signatory_title: str | None = None
 
 
 class Agreement(_Model):
@@ -60,6 +74,28 @@ class Agreement(_Model):
     created_by: int
     created_at: datetime
     updated_at: datetime
+    # The kerja sama record (migration 0012); defaults are what an agreement recorded after signing has.
+    kind: AgreementKind = "antar_desa"
+    stage: Stage = "pelaksanaan"
+    initiator_position: int | None = None
+    potensi: str | None = None              # bidang codes, space-separated, from the initiator's profile
+    kebutuhan: str | None = None
+    musdes_on: date | None = None
+    musdes_note: str | None = None
+    mad_meeting_id: int | None = None       # filled by the musyawarah feature
+    formulated_on: date | None = None
+    formulation_note: str | None = None
+    signed_on: date | None = None
+    bidang_uu: BidangUU | None = None
+    implementation_terms: str | None = None  # tata cara dan ketentuan pelaksanaan
+    change_terms: str | None = None          # tata cara perubahan, penundaan dan pembatalan
+    dispute_terms: str | None = None         # penyelesaian perselisihan
+    executing_kind: ExecutingKind | None = None
+    suspended_from: Stage | None = None
+    suspend_reason: str | None = None
+    resume_on: date | None = None
+    cancelled_on: date | None = None
+    cancel_reason: str | None = None
     parties: tuple[Party, ...] = ()
 
     @property
@@ -130,6 +166,7 @@ class AgreementEvent(_Model):
     old_value: str | None
     new_value: str | None
     note: str | None
+    party_position: int | None = None  # set when the event concerns one party only (an offer, its answer)
 
 
 class NewParty(_Model):
@@ -137,10 +174,14 @@ class NewParty(_Model):
     name: str
     village_code: str | None = None
     rights_obligations: str | None = None
+    third_party_kind: ThirdPartyKind | None = None
+    address: str | None = None
+    contact_person: str | None = None
 
 
 _DATES = {"start_date", "end_date", "schedule_anchor", "eval_from", "ended_early_on", "lapse_accepted_for",
-          "starts", "ends", "period_start", "period_end", "due_date"}
+          "starts", "ends", "period_start", "period_end", "due_date", "musdes_on", "formulated_on", "signed_on",
+          "resume_on", "cancelled_on"}
 _MOMENTS = {"created_at", "updated_at", "opened_at", "overdue_at", "submitted_at", "done_at", "at"}
 
 
@@ -164,7 +205,9 @@ AMENDABLE = ("title", "bidang", "objective", "scope", "funding_source", "funding
 
 
 class AgreementRepo:
-    def __init__(self, db: Database) -> None:
+    """Built on the Database (each write its own transaction) or on a unit of work's Tx."""
+
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     # -- agreements ------------------------------------------------------------------------
@@ -173,22 +216,30 @@ class AgreementRepo:
                      funding_amount: int | None, legal_basis: str | None, executing_body: str | None,
                      start_date: date, end_date: date, rhythm: str, eval_from: date,
                      document_file_id: str | None, document_kind: str | None, parties: list[NewParty],
-                     created_by: int, now: datetime) -> int:
+                     created_by: int, now: datetime, kind: AgreementKind | None = None,
+                     stage: Stage = "pelaksanaan", initiator_position: int | None = None) -> int:
+        """A new agreement; by default one recorded after signing (stage pelaksanaan), its kind
+        following its parties (a third party makes it a kerja sama dengan pihak ketiga)."""
+        if kind is None:
+            kind = "pihak_ketiga" if any(p.kind == "pihak_ketiga" for p in parties) else "antar_desa"
         cur = await conn.execute(
             """INSERT INTO agreements(forum_id, title, bidang, objective, scope, funding_source, funding_amount,
                    legal_basis, executing_body, start_date, end_date, rhythm, schedule_anchor, index_offset,
-                   eval_from, document_file_id, document_kind, created_by, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)""",
+                   eval_from, document_file_id, document_kind, created_by, created_at, updated_at, kind, stage,
+                   initiator_position)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (forum_id, title, bidang, objective, scope, funding_source, funding_amount, legal_basis, executing_body,
              _iso(start_date), _iso(end_date), rhythm, _iso(start_date), _iso(eval_from), document_file_id,
-             document_kind, created_by, to_db(now), to_db(now)),
+             document_kind, created_by, to_db(now), to_db(now), kind, stage, initiator_position),
         )
         agreement_id = int(cur.lastrowid or 0)
         for position, party in enumerate(parties, start=1):
             await conn.execute(
-                """INSERT INTO agreement_parties(agreement_id, position, kind, village_code, name, rights_obligations)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (agreement_id, position, party.kind, party.village_code, party.name, party.rights_obligations),
+                """INSERT INTO agreement_parties(agreement_id, position, kind, village_code, name, rights_obligations,
+                       third_party_kind, address, contact_person)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (agreement_id, position, party.kind, party.village_code, party.name, party.rights_obligations,
+                 party.third_party_kind, party.address, party.contact_person),
             )
         await self.add_event(conn, agreement_id, "created", now, by_user=created_by)
         return agreement_id
@@ -236,15 +287,16 @@ class AgreementRepo:
         return await self._with_parties(list(rows))
 
     async def to_plan(self, since: date, ids: Sequence[int] | None = None) -> list[Agreement]:
-        """Agreements that may still need pushes: not ended before `since`, or with periods short of
-        a summary; only among `ids` when given (the planner passes those due)."""
+        """Agreements that may still need pushes: signed (pelaksanaan or pelaporan: nothing is asked
+        before signing, while suspended or once cancelled), not ended before `since` or with periods
+        short of a summary; only among `ids` when given (the planner passes those due)."""
         only = ""
         if ids is not None:
             if not ids:
                 return []
             only = f"a.id IN ({','.join('?' for _ in ids)}) AND "
         rows = await self.db.fetchall(
-            f"""SELECT a.* FROM agreements a WHERE {only}(a.end_date >= ? OR EXISTS (
+            f"""SELECT a.* FROM agreements a WHERE {only}a.stage IN ('pelaksanaan', 'pelaporan') AND (a.end_date >= ? OR EXISTS (
                    SELECT 1 FROM agreement_periods p WHERE p.agreement_id = a.id AND p.summarized_count < (
                        SELECT count(*) FROM agreement_parties q WHERE q.agreement_id = a.id AND q.kind = 'desa')))
                ORDER BY a.id""",
@@ -368,35 +420,35 @@ class AgreementRepo:
         if unknown:
             raise ValueError(f"not an evaluation field: {sorted(unknown)}")
         party = agreement.party(position)
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                """INSERT INTO agreement_evaluations(agreement_id, forum_id, period_index, period_start, period_end,
-                       party_position, village_code, user_id, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(agreement_id, period_index, party_position) DO NOTHING""",
-                (agreement.id, agreement.forum_id, period.period_index, _iso(period.starts), _iso(period.ends),
-                 position, party.village_code if party else None, user_id, to_db(now)),
+        # Two idempotent statements: the row exists (insert or nothing), then the answer is set.
+        await self.db.execute(
+            """INSERT INTO agreement_evaluations(agreement_id, forum_id, period_index, period_start, period_end,
+                   party_position, village_code, user_id, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(agreement_id, period_index, party_position) DO NOTHING""",
+            (agreement.id, agreement.forum_id, period.period_index, _iso(period.starts), _iso(period.ends),
+             position, party.village_code if party else None, user_id, to_db(now)),
+        )
+        if fields:
+            assignments = ", ".join(f"{name} = ?" for name in fields)  # names from _EVAL_FIELDS only
+            await self.db.execute(
+                f"""UPDATE agreement_evaluations SET {assignments}, user_id = ?, updated_at = ?
+                    WHERE agreement_id = ? AND period_index = ? AND party_position = ?""",
+                (*fields.values(), user_id, to_db(now), agreement.id, period.period_index, position),
             )
-            if fields:
-                assignments = ", ".join(f"{name} = ?" for name in fields)  # names from _EVAL_FIELDS only
-                await conn.execute(
-                    f"""UPDATE agreement_evaluations SET {assignments}, user_id = ?, updated_at = ?
-                        WHERE agreement_id = ? AND period_index = ? AND party_position = ?""",
-                    (*fields.values(), user_id, to_db(now), agreement.id, period.period_index, position),
-                )
         found = await self.evaluation(agreement.id, period.period_index, position)
         assert found is not None
         return found
 
     async def reset_evaluation(self, evaluation_id: int) -> None:
         """Answer again from the start: a draft's answers and its follow-ups are dropped."""
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM agreement_followups WHERE evaluation_id = ? AND EXISTS (SELECT 1 FROM "
-                               "agreement_evaluations e WHERE e.id = ? AND e.status = 'draft')",
-                               (evaluation_id, evaluation_id))
-            await conn.execute(
-                """UPDATE agreement_evaluations SET rating = NULL, went_well = NULL, kendala = NULL,
-                       photo_file_id = NULL WHERE id = ? AND status = 'draft'""", (evaluation_id,))
+        # Both statements only touch a draft, so running them apart is safe.
+        await self.db.execute("DELETE FROM agreement_followups WHERE evaluation_id = ? AND EXISTS (SELECT 1 FROM "
+                              "agreement_evaluations e WHERE e.id = ? AND e.status = 'draft')",
+                              (evaluation_id, evaluation_id))
+        await self.db.execute(
+            """UPDATE agreement_evaluations SET rating = NULL, went_well = NULL, kendala = NULL,
+                   photo_file_id = NULL WHERE id = ? AND status = 'draft'""", (evaluation_id,))
 
     async def submit(self, conn: aiosqlite.Connection, evaluation_id: int, user_id: int, now: datetime) -> bool:
         cur = await conn.execute(

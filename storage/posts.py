@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
 from bot.search_id import index_text, match_expression
-from storage.database import Database
+from storage.database import Database, Handle
 from storage.directory import Hit
 from storage.timeutil import from_db, to_db
 
@@ -70,6 +69,7 @@ class Comment(_Model):
     text: str
     source: Literal["group", "private"]
     created_at: datetime
+    village_code: str | None = None
 
 
 class DigestSettings(_Model):
@@ -99,84 +99,90 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" for _ in values)
 
 
+async def index_post(db: Handle, post_id: int, forum_id: int, title: str, story: str, bidang: str,
+                     kind: str) -> None:
+    """(Re)index one published post for /cari."""
+    await db.execute("DELETE FROM posts_fts WHERE rowid = ?", (post_id,))
+    await db.execute(
+        "INSERT INTO posts_fts(rowid, title, body, scope) VALUES (?, ?, ?, ?)",
+        (post_id, index_text(title), index_text(story), scope_tokens(forum_id, bidang, kind)),
+    )
+
+
 class PostRepo:
-    def __init__(self, db: Database) -> None:
+    """Posts through a `Handle`: the Database for reads, or a unit of work's Tx (`tx.posts`).
+
+    The writes that answer "did it happen?" (thank, bookmark, status, comment, digest run) read
+    before they write; inside the unit's BEGIN IMMEDIATE transaction nothing can come between.
+    """
+
+    def __init__(self, db: Handle) -> None:
         self.db = db
 
     # -- writing ---------------------------------------------------------------------------
-    async def create(self, conn: aiosqlite.Connection, *, forum_id: int, author_user_id: int,
+    async def create(self, *, forum_id: int, author_user_id: int,
                      village_code: str | None, title: str, bidang: str, kind: str, story: str, now: datetime,
                      credited_villages: Sequence[str] = (), link_type: str | None = None,
                      link_id: int | None = None, attachments: Sequence[tuple[str, str, str | None]] = (),
                      status: PostStatus = "published") -> int:
         """Insert a post (and index it when published); attachments are (kind, file_id, file_name)."""
-        cur = await conn.execute(
+        post_id = await self.db.execute(
             """INSERT INTO posts(forum_id, author_user_id, village_code, title, bidang, kind, story, status,
                                  link_type, link_id, credited_villages, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (forum_id, author_user_id, village_code, title, bidang, kind, story, status, link_type, link_id,
              json.dumps(list(credited_villages)), to_db(now), to_db(now)),
         )
-        post_id = int(cur.lastrowid or 0)
-        await conn.executemany(
-            "INSERT INTO post_attachments(post_id, position, kind, file_id, file_name) VALUES (?, ?, ?, ?, ?)",
-            [(post_id, i, kind_, file_id, name) for i, (kind_, file_id, name) in enumerate(attachments)],
-        )
+        if attachments:
+            await self.db.executemany(
+                "INSERT INTO post_attachments(post_id, position, kind, file_id, file_name) VALUES (?, ?, ?, ?, ?)",
+                [(post_id, i, kind_, file_id, name) for i, (kind_, file_id, name) in enumerate(attachments)],
+            )
         if status == "published":
-            await self._index(conn, post_id, forum_id, title, story, bidang, kind)
+            await index_post(self.db, post_id, forum_id, title, story, bidang, kind)
         return post_id
 
-    @staticmethod
-    async def _index(conn: aiosqlite.Connection, post_id: int, forum_id: int, title: str, story: str,
-                     bidang: str, kind: str) -> None:
-        await conn.execute("DELETE FROM posts_fts WHERE rowid = ?", (post_id,))
-        await conn.execute(
-            "INSERT INTO posts_fts(rowid, title, body, scope) VALUES (?, ?, ?, ?)",
-            (post_id, index_text(title), index_text(story), scope_tokens(forum_id, bidang, kind)),
-        )
-
-    async def update_content(self, conn: aiosqlite.Connection, post: Post, now: datetime, *,
+    async def update_content(self, post: Post, now: datetime, *,
                              title: str | None = None, story: str | None = None, bidang: str | None = None,
                              kind: str | None = None) -> Post:
         """Change what the author wrote; the index follows. Returns the post as it is now."""
         new = post.model_copy(update={k: v for k, v in {"title": title, "story": story, "bidang": bidang,
                                                          "kind": kind}.items() if v is not None})
-        await conn.execute(
+        await self.db.execute(
             "UPDATE posts SET title = ?, story = ?, bidang = ?, kind = ?, updated_at = ?, edited_at = ? WHERE id = ?",
             (new.title, new.story, new.bidang, new.kind, to_db(now), to_db(now), post.id),
         )
         if new.status == "published":
-            await self._index(conn, post.id, new.forum_id, new.title, new.story, new.bidang, new.kind)
+            await index_post(self.db, post.id, new.forum_id, new.title, new.story, new.bidang, new.kind)
         return new
 
-    async def set_status(self, conn: aiosqlite.Connection, post_id: int, status: PostStatus, now: datetime, *,
+    async def set_status(self, post_id: int, status: PostStatus, now: datetime, *,
                          expect: PostStatus = "published", reason: str | None = None,
                          by: int | None = None) -> bool:
         """Withdraw or hide a post (it leaves the index); False when it was not `expect` any more."""
-        cur = await conn.execute(
-            """UPDATE posts SET status = ?, hidden_reason = ?, hidden_by = ?, updated_at = ?
-               WHERE id = ? AND status = ?""",
-            (status, reason, by, to_db(now), post_id, expect),
-        )
-        if cur.rowcount != 1:
+        if await self.db.fetchval("SELECT status FROM posts WHERE id = ?", (post_id,)) != expect:
             return False
+        await self.db.execute(
+            "UPDATE posts SET status = ?, hidden_reason = ?, hidden_by = ?, updated_at = ? WHERE id = ?",
+            (status, reason, by, to_db(now), post_id),
+        )
         if status != "published":
-            await conn.execute("DELETE FROM posts_fts WHERE rowid = ?", (post_id,))
+            await self.db.execute("DELETE FROM posts_fts WHERE rowid = ?", (post_id,))
         return True
 
     async def thank(self, post_id: int, user_id: int, now: datetime) -> tuple[bool, int]:
         """Record one member's thanks; (False, count) when they had thanked already."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+        added = not await self.has_thanked(post_id, user_id)
+        if added:
+            await self.db.execute(
                 "INSERT INTO post_thanks(post_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (post_id, user_id, to_db(now)),
             )
-            added = cur.rowcount == 1
-            if added:
-                await conn.execute("UPDATE posts SET thanks_count = thanks_count + 1 WHERE id = ?", (post_id,))
-            async with conn.execute("SELECT thanks_count FROM posts WHERE id = ?", (post_id,)) as c:
-                row = await c.fetchone()
-        return added, int(row[0]) if row else 0
+            # Incremented, not recounted (bench/posts.py: a recount of 5,000 thanks costs 5x):
+            # inside the unit's transaction the check above and this write cannot be split.
+            await self.db.execute("UPDATE posts SET thanks_count = thanks_count + 1 WHERE id = ?", (post_id,))
+        count = await self.db.fetchval("SELECT thanks_count FROM posts WHERE id = ?", (post_id,))
+        return added, int(count or 0)
 
     async def has_thanked(self, post_id: int, user_id: int) -> bool:
         return bool(await self.db.fetchval(
@@ -184,32 +190,31 @@ class PostRepo:
 
     async def toggle_bookmark(self, post_id: int, user_id: int, now: datetime) -> bool:
         """Save the post for the user, or unsave it when saved; True when it is saved now."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute("DELETE FROM post_bookmarks WHERE user_id = ? AND post_id = ?",
-                                     (user_id, post_id))
-            if cur.rowcount:
-                return False
-            await conn.execute("INSERT INTO post_bookmarks(user_id, post_id, created_at) VALUES (?, ?, ?)",
-                               (user_id, post_id, to_db(now)))
-            return True
+        if await self.is_bookmarked(post_id, user_id):
+            await self.db.execute("DELETE FROM post_bookmarks WHERE user_id = ? AND post_id = ?", (user_id, post_id))
+            return False
+        await self.db.execute("INSERT INTO post_bookmarks(user_id, post_id, created_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT DO NOTHING", (user_id, post_id, to_db(now)))
+        return True
 
     async def is_bookmarked(self, post_id: int, user_id: int) -> bool:
         return bool(await self.db.fetchval(
             "SELECT 1 FROM post_bookmarks WHERE post_id = ? AND user_id = ?", (post_id, user_id)))
 
-    async def add_comment(self, conn: aiosqlite.Connection, *, post_id: int, user_id: int, text: str,
+    async def add_comment(self, *, post_id: int, user_id: int, text: str,
                           source: Literal["group", "private"], now: datetime, chat_id: int | None = None,
                           message_id: int | None = None) -> int | None:
         """Keep a comment; None when this group message was stored already (a replayed update)."""
-        cur = await conn.execute(
+        if chat_id is not None and message_id is not None and await self.db.fetchval(
+                "SELECT 1 FROM post_comments WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)):
+            return None
+        comment_id = await self.db.execute(
             """INSERT INTO post_comments(post_id, user_id, text, source, chat_id, message_id, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(chat_id, message_id) DO NOTHING""",
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
             (post_id, user_id, text, source, chat_id, message_id, to_db(now)),
         )
-        if cur.rowcount != 1:
-            return None
-        await conn.execute("UPDATE posts SET comments_count = comments_count + 1 WHERE id = ?", (post_id,))
-        return int(cur.lastrowid or 0)
+        await self.db.execute("UPDATE posts SET comments_count = comments_count + 1 WHERE id = ?", (post_id,))
+        return comment_id
 
     # -- reading ---------------------------------------------------------------------------
     async def get(self, post_id: int) -> Post | None:
@@ -227,7 +232,7 @@ class PostRepo:
         rows = await self.db.fetchall(
             """SELECT * FROM (
                    SELECT c.id, c.post_id, c.user_id, coalesce(m.full_name, '') AS author_name,
-                          v.name AS village_name, c.text, c.source, c.created_at
+                          v.name AS village_name, m.village_code, c.text, c.source, c.created_at
                    FROM post_comments c LEFT JOIN members m ON m.user_id = c.user_id
                    LEFT JOIN regions v ON v.code = m.village_code
                    WHERE c.post_id = ? ORDER BY c.created_at DESC, c.id DESC LIMIT ?)
@@ -354,11 +359,9 @@ class PostRepo:
         return int(parts[1]) if len(parts) >= 3 and parts[1].isdigit() and parts[2] in ("card", "att") else None
 
     # -- searches (for result-page buttons) ------------------------------------------------
-    async def add_question(self, conn: aiosqlite.Connection, post_id: int, asker_user_id: int, now: datetime) -> int:
-        cur = await conn.execute("INSERT INTO post_questions(post_id, asker_user_id, asked_at) VALUES (?, ?, ?)",
-                                 (post_id, asker_user_id, to_db(now)))
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+    async def add_question(self, post_id: int, asker_user_id: int, now: datetime) -> int:
+        return await self.db.execute("INSERT INTO post_questions(post_id, asker_user_id, asked_at) VALUES (?, ?, ?)",
+                                     (post_id, asker_user_id, to_db(now)))
 
     async def question(self, question_id: int) -> tuple[int, int] | None:
         """(post id, asker user id) of a stored question."""
@@ -418,14 +421,16 @@ class PostRepo:
         return bool(await self.db.fetchval(
             "SELECT 1 FROM post_digest_runs WHERE forum_id = ? AND local_date = ?", (forum_id, local_date)))
 
-    @staticmethod
-    async def mark_digest(conn: aiosqlite.Connection, forum_id: int, local_date: str, posts: int,
-                          recipients: int, now: datetime) -> bool:
-        cur = await conn.execute(
+    async def mark_digest(self, forum_id: int, local_date: str, posts: int, recipients: int,
+                          now: datetime) -> bool:
+        """Record the forum's digest of this local day; False when it was recorded already."""
+        if await self.digest_done(forum_id, local_date):
+            return False
+        await self.db.execute(
             """INSERT INTO post_digest_runs(forum_id, local_date, posts, recipients, created_at)
                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
             (forum_id, local_date, posts, recipients, to_db(now)))
-        return cur.rowcount == 1
+        return True
 
     async def all_forum_ids(self) -> list[int]:
         rows = await self.db.fetchall("SELECT id, timezone FROM forums ORDER BY id")

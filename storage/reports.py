@@ -8,7 +8,7 @@ Each feature's section lives below its own heading; sections are added as featur
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ import aiosqlite
 
 from storage.agreements import Agreement, AgreementRepo, Evaluation, EvaluationPeriod, FollowUp
 from storage.database import Database
+from storage.kerjasama import AgreementReport, FundingLine, KerjasamaRepo
 from storage.timeutil import from_db, to_db
 
 
@@ -192,6 +193,8 @@ class AgreementFull:
     periods: list[EvaluationPeriod]
     evaluations: list[Evaluation]
     followups: list[FollowUp]
+    reports: list[AgreementReport] = field(default_factory=list)  # pelaporan (0012)
+    funding: list[FundingLine] = field(default_factory=list)  # pendanaan per party (0012)
 
 
 def _member_row(r: Any) -> MemberRow:
@@ -427,8 +430,10 @@ class ReportRepo:
         """Every agreement of the forum with what reports need, through the agreements repository
         (so states are computed by the same rules as /kerjasama)."""
         repo = AgreementRepo(self.db)
+        record = KerjasamaRepo(self.db)
         out = []
         for agreement in sorted(await repo.in_forum(forum_id), key=lambda a: (a.start_date, a.id)):
             out.append(AgreementFull(agreement, await repo.periods(agreement.id), await repo.evaluations(agreement.id),
-                                     await repo.followups(agreement.id)))
+                                     await repo.followups(agreement.id), await record.reports(agreement.id),
+                                     await record.funding(agreement.id)))
         return out

@@ -15,8 +15,8 @@ import asyncio
 import logging
 
 from bot.search_id import INDEX_VERSION
-from storage.database import Database
-from storage.posts import PostRepo
+from storage.database import Database, Tx
+from storage.posts import index_post
 
 log = logging.getLogger(__name__)
 NAME = "posts_search"
@@ -49,7 +49,7 @@ async def ensure_current(db: Database, *, batch: int = 500) -> int:
                 break
             for post_id, forum_id, title, story, bidang, kind, status in posts:
                 if status == "published":
-                    await PostRepo._index(conn, post_id, forum_id, title, story, bidang, kind)
+                    await index_post(Tx(conn), post_id, forum_id, title, story, bidang, kind)
                     total += 1
                 else:  # a row left from an older index for a post that is no longer shown
                     await conn.execute("DELETE FROM posts_fts WHERE rowid = ?", (post_id,))

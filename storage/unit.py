@@ -15,14 +15,17 @@ from functools import cached_property
 
 import aiosqlite
 
+from storage.agreements import AgreementRepo
 from storage.database import Tx
 from storage.drafts import DraftRepo
 from storage.forums import ForumRepo
 from storage.governance import GovernanceRepo
 from storage.inbox import BotStateRepo, InboxRepo
+from storage.kerjasama import KerjasamaRepo
 from storage.meetings import MeetingRepo
 from storage.outbox import TxOutbox
 from storage.planning import PlanningRepo
+from storage.posts import PostRepo
 from storage.regions import RegionRepo
 from storage.visits import VisitRepo
 
@@ -55,6 +58,18 @@ class Unit:
     @cached_property
     def planning(self) -> PlanningRepo:
         return PlanningRepo(self.tx)
+
+    @cached_property
+    def posts(self) -> PostRepo:
+        return PostRepo(self.tx)
+
+    @cached_property
+    def agreements(self) -> AgreementRepo:
+        return AgreementRepo(self.tx)
+
+    @cached_property
+    def kerjasama(self) -> KerjasamaRepo:
+        return KerjasamaRepo(self.tx)
 
     @cached_property
     def forums(self) -> ForumRepo:

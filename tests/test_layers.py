@@ -62,8 +62,6 @@ KNOWN: set[tuple[str, str, str]] = {
     ("function-level", "handlers.meetings", "html.unescape"),
     ("function-level", "handlers.meetings_core", "bot.recurrence"),
     ("function-level", "handlers.meetings_core", "datetime.date"),
-    ("function-level", "handlers.posts", "bot.search_id"),
-    ("function-level", "handlers.posts", "storage.posts"),
     ("function-level", "bot.agreements.rules", "html"),
     ("function-level", "bot.reports.monthly", "bot.agreements.rules"),
     # The agreements planner formats with a handler helper (moves with the agreements service):

@@ -20,6 +20,7 @@ from bot.render import jabatan_label, role_label
 from bot.reports.period import Period
 from bot.reports.tables import Column, Table
 from bot.texts import t
+from bot.timefmt import format_rupiah
 from storage.reports import (
     ActionRow,
     AgreementFull,
@@ -321,6 +322,44 @@ AGREEMENT_COLUMNS = (
     Column("Jumlah evaluasi", "int"),
     Column("Rata-rata nilai", "rating"),
     Column("Tindak lanjut terbuka", "int"),
+    Column("Jenis kerja sama"),
+    Column("Tahap"),
+    Column("Bidang (UU Desa)"),
+    Column("Tata cara pelaksanaan"),
+    Column("Hak dan kewajiban"),
+    Column("Pendanaan per pihak"),
+    Column("Jumlah pendanaan", "rupiah"),
+    Column("Perubahan, penundaan, pembatalan"),
+    Column("Penyelesaian perselisihan"),
+)
+BIDANG_UU = {"usaha_bersama": "Pengembangan usaha bersama", "kemasyarakatan": "Kegiatan kemasyarakatan",
+             "pelayanan": "Pelayanan", "pembangunan": "Pembangunan dan pemberdayaan masyarakat",
+             "keamanan": "Keamanan dan ketertiban"}
+
+
+def _party_texts(full: AgreementFull) -> tuple[str | None, str | None, int | None]:
+    """Rights per party, funding per party ("Sidasari: APB Desa Rp50.000.000"), and the total."""
+    parties = sorted(full.agreement.parties, key=lambda p: p.position)
+    rights = "; ".join(f"{p.name}: {p.rights_obligations}" for p in parties if p.rights_obligations) or None
+    names = {p.position: p.name for p in parties}
+    lines = [f"{names.get(f.party_position, '?')}: {'APB Desa' if f.source == 'apb_desa' else f.source_name} "
+             f"{format_rupiah(f.amount)}" for f in full.funding]
+    total = sum(f.amount for f in full.funding) if full.funding else full.agreement.funding_amount
+    return rights, "; ".join(lines) or None, total
+AGREEMENT_KINDS = {"antar_desa": "Antardesa", "pihak_ketiga": "Dengan pihak ketiga"}
+STAGES = {"persiapan": "Persiapan", "penawaran": "Penawaran", "perumusan": "Perumusan",
+          "penandatanganan": "Penandatanganan", "pelaksanaan": "Pelaksanaan", "pelaporan": "Pelaporan",
+          "ditunda": "Ditunda", "dibatalkan": "Dibatalkan"}
+REPORT_COLUMNS = (
+    Column("No. kerja sama", "int", width=8),
+    Column("Kerja sama"),
+    Column("Periode mulai", "date"),
+    Column("Periode akhir", "date"),
+    Column("Yang dilaksanakan"),
+    Column("Rencana berikutnya"),
+    Column("Rata-rata nilai periode", "rating"),
+    Column("Tindak lanjut terbuka", "int"),
+    Column("Dibuat pada", "datetime"),
 )
 EVALUATION_COLUMNS = (
     Column("No. kerja sama", "int", width=8),
@@ -382,6 +421,7 @@ def agreement_tables(data: AgreementData, tz: ZoneInfo) -> list[Table]:
     agreements: list[Sequence[Any]] = []
     evaluations: list[Sequence[Any]] = []
     followups: list[Sequence[Any]] = []
+    reports: list[Sequence[Any]] = []
     for full in data.agreements:
         a = full.agreement
         submitted = [e for e in full.evaluations if e.status == "submitted" and period.contains(e.period_end)]
@@ -394,7 +434,20 @@ def agreement_tables(data: AgreementData, tz: ZoneInfo) -> list[Table]:
                 a.end_date, RHYTHMS.get(a.rhythm, a.rhythm), AGREEMENT_STATES[agreement_status(full, data.today)],
                 a.ended_early_on, a.end_reason, len(submitted), sum(ratings) / len(ratings) if ratings else None,
                 sum(1 for f in full.followups if f.done_at is None),
+                AGREEMENT_KINDS.get(a.kind, a.kind), STAGES.get(a.stage, a.stage),
+                BIDANG_UU.get(a.bidang_uu or "", None), a.implementation_terms, *_party_texts(full),
+                a.change_terms, a.dispute_terms,
             ])
+        for r in full.reports:
+            if not period.contains(r.period_end):
+                continue
+            # The period's ratings and open follow-ups, as the report's readers saw them.
+            rated = [e.rating for e in full.evaluations if e.status == "submitted" and e.rating is not None
+                     and r.period_start <= e.period_end <= r.period_end]
+            reports.append([a.id, a.title, r.period_start, r.period_end, r.done, r.next_steps,
+                            sum(rated) / len(rated) if rated else None,
+                            sum(1 for f in full.followups if f.done_at is None and f.due_date <= r.period_end),
+                            local(r.created_at, tz)])
         shown = {e.id for e in submitted}
         for e in sorted(submitted, key=lambda e: (e.period_index, e.party_position)):
             party = a.party(e.party_position)
@@ -408,7 +461,8 @@ def agreement_tables(data: AgreementData, tz: ZoneInfo) -> list[Table]:
             followups.append([f.id, a.title, f.period_index, f.description, f.owner_name, f.due_date, status,
                               local(f.done_at, tz)])
     return [Table("Kerja sama", AGREEMENT_COLUMNS, agreements), Table("Evaluasi", EVALUATION_COLUMNS, evaluations),
-            Table("Tindak lanjut kerja sama", FOLLOWUP_COLUMNS, followups)]
+            Table("Tindak lanjut kerja sama", FOLLOWUP_COLUMNS, followups),
+            Table("Laporan kerja sama", REPORT_COLUMNS, reports)]
 
 
 AGREEMENTS = Source("s", "rep.src.agreements", "kerjasama", True, _fetch_agreements, agreement_tables)

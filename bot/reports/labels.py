@@ -13,6 +13,9 @@ def label(key: str, lang: str, **params: object) -> str:
 
 
 def state_text(code: str, lang: str) -> str:
-    """An agreement state's label (plain text); the code itself for unknown states."""
-    key = f"agr.state.{code}"
-    return label(key, lang) if key in CATALOG["id"] else code
+    """An agreement state's (or, before signing, its stage's) label (plain text); the code itself for
+    unknown states."""
+    for key in (f"agr.state.{code}", f"ks.stage.{code}"):
+        if key in CATALOG["id"]:
+            return label(key, lang)
+    return code

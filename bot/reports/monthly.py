@@ -170,7 +170,9 @@ async def monthly_report(repo: ReportRepo, *, forum_id: int, forum_name: str, tz
     return report
 
 
-STATE_ORDER = ("belum_mulai", "aktif", "perlu_evaluasi", "terlambat_evaluasi", "akan_berakhir", "berakhir")
+# Stages before signing, the evaluation states of signed agreements, then the two side states.
+STATE_ORDER = ("persiapan", "penawaran", "perumusan", "penandatanganan", "belum_mulai", "aktif", "perlu_evaluasi",
+               "terlambat_evaluasi", "akan_berakhir", "berakhir", "ditunda", "dibatalkan")
 
 
 def agreement_states(agreements: Sequence[AgreementFull], as_of: date) -> list[Named]:
@@ -180,6 +182,9 @@ def agreement_states(agreements: Sequence[AgreementFull], as_of: date) -> list[N
     counts: Counter[str] = Counter()
     for full in agreements:
         a = full.agreement
+        if a.stage not in ("pelaksanaan", "pelaporan"):  # not signed, suspended or cancelled: its stage
+            counts[a.stage] += 1
+            continue
         ended = a.status == "ended" and (a.ended_early_on is None or a.ended_early_on <= as_of)
         counts["berakhir" if ended else state_of(a, full.periods, full.evaluations, as_of)] += 1
     return [Named(code, counts[code]) for code in STATE_ORDER if counts[code]]

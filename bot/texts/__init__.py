@@ -26,6 +26,8 @@ CATALOG_MODULES = (
     "bot.texts.visits",
     "bot.texts.posts",
     "bot.texts.agreements",
+    "bot.texts.kerjasama",
+    "bot.texts.kerjasama_forms",
     "bot.texts.delivery",
     "bot.texts.reliability",
     "bot.texts.governance",

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot import forms
+from bot.agreements import views
 from bot.clock import FixedClock
 from bot.meetings.forms import NewMeeting
 from bot.services import Services
@@ -583,6 +585,10 @@ async def test_expiry_warnings_then_let_it_end_or_renew(bot: BotHarness) -> None
     agreement = await AgreementRepo(bot.services.db).get(agreement_id)
     assert agreement is not None and agreement.end_date == date(2029, 6, 30) and agreement.lapse_accepted_for is None
     await until(bot, sri, "diperpanjang sampai")
+    # The history keeps dates, not Indonesian text: each reader gets them in their own language.
+    [renewed] = [e for e in await AgreementRepo(bot.services.db).events(agreement_id) if e.kind == "renewed"]
+    assert (renewed.old_value, renewed.new_value) == ("2027-06-30", "2029-06-30")
+    assert "June" in views.event_line(renewed, {}, "en", ZoneInfo("Asia/Jakarta"))
     bot.clock.set(at_wib(2029, 4, 1, 9))
     await plan(bot)
     await until(bot, sri, "30 Juni 2029)")

@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.posts.loaders import posts_of
+from bot.posts.pushes import plan_posts
+from bot.posts.service import create_post
 from bot.telegram_double import SentMessage, SimChat
-from handlers.posts import create_post, plan_posts, post_repo
 from scheduler.engine import DeliveryEngine
 from storage.outbox import OutboxRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
@@ -65,10 +67,10 @@ async def _write_post(person: Person, *, title: str = "Pupuk organik dari kotora
     await person.press(reply, "Lanjut")
     reply = await person.next()
     await person.press(reply, "Tidak perlu")
-    preview = await person.next()
-    assert "Pratinjau" in preview.text and title in preview.text
-    reply = await person.press(preview, "Terbitkan")
-    reply = await person.next()
+    review = await person.next()
+    assert "Pratinjau" in review.text and title in review.text
+    assert {"Ubah judul", "Ubah cerita", "Ubah bidang"} <= set(review.button_texts())  # every answer changeable
+    reply = await person.press(review, "Terbitkan")  # the review becomes the confirmation
     assert "terbit" in reply.text
     return reply
 
@@ -86,11 +88,11 @@ async def test_share_form_publishes_card_with_long_story_joined_and_photo(bot: B
     assert len(card.text) < 1200  # shortened in the group
     photo = await bot.double.wait_for(GROUP, lambda m: m.kind == "photo")
     assert photo.thread_id == thread and "lampiran 1/1" in photo.text
-    posts = await post_repo(bot.services).newest([forum_id])
+    posts = await posts_of(bot.services).newest([forum_id])
     assert len(posts) == 1
     post = posts[0]
     assert len(post.story) > 4096 and post.story.startswith("Kami memulai") and "Hasil panen" in post.story
-    attachments = await post_repo(bot.services).attachments(post.id)
+    attachments = await posts_of(bot.services).attachments(post.id)
     assert [a.kind for a in attachments] == ["photo"] and attachments[0].file_id.startswith("AgAC")
     assert await bot.services.drafts.get(budi.id) is None
 
@@ -103,9 +105,9 @@ async def test_every_kind_via_create_post(bot: BotHarness, kind: str, label: str
                                 bidang="air", kind=kind, story="Sumur bor desa kami dipakai bersama tiga dusun.",
                                 credited_village_codes=[SIDASARI_CIPARI], link_type="visit", link_id=7)
     card = await _card(bot, f"Cerita {kind} air")
-    assert card.text.startswith(label) and "Air bersih" in card.text and "Bersama desa: Sidasari" in card.text
+    assert card.text.startswith(label) and "Air bersih" in card.text and "Bersama Desa Sidasari" in card.text
     assert "Baca selengkapnya" not in card.button_texts()  # short story: no button
-    post = await post_repo(bot.services).get(post_id)
+    post = await posts_of(bot.services).get(post_id)
     assert post is not None and (post.link_type, post.link_id) == ("visit", 7)
 
 
@@ -138,8 +140,8 @@ async def test_bad_input_in_the_form_is_polite_and_keeps_the_form(bot: BotHarnes
     await sri.press(reply, "Gagal")
     await sri.next()
     reply = await sri.say("pendek")
-    reply = await sri.press(reply, "Selesai")
-    assert "terlalu pendek" in reply.text
+    cq = await bot.double.press_button(sri.user, reply, reply.callback_for("Selesai"))
+    assert "terlalu pendek" in (await bot.double.wait_for_answer(cq))["text"]  # an alert; the story stays open
     reply = await sri.say("y" * 4096)
     for _ in range(3):
         reply = await sri.say("z" * 4096)
@@ -163,20 +165,19 @@ async def test_thanks_once_per_member_and_not_by_author_or_strangers(bot: BotHar
     card = await _card(bot, "Posyandu keliling")
     budi, sri = bot.person(1001, "Budi Santoso"), bot.person(2002, "Sri Wahyuni")
     data = card.callback_for("Bermanfaat")
-    await bot.double.press_button(budi.user, card, data)
+    cq = await bot.double.press_button(budi.user, card, data)
+    # Wait on the events themselves (the press answered, the card edited), never on time.
+    assert "Terima kasih" in (await bot.double.wait_for_answer(cq))["text"]
     edited = await bot.double.wait_for(GROUP, lambda m: m.message_id == card.message_id and "(1)" in str(m.button_texts()))
     assert "🙏 Bermanfaat (1)" in edited.button_texts()
     cq = await bot.double.press_button(budi.user, card, data, force=True)  # double press / replayed update
-    await bot.double.wait_for_answer(cq)
-    assert "sudah" in bot.double.answered_callbacks[cq]["text"]
+    assert "sudah" in (await bot.double.wait_for_answer(cq))["text"]
     cq = await bot.double.press_button(sri.user, card, data, force=True)
-    await bot.double.wait_for_answer(cq)
-    assert "cerita Bapak/Ibu sendiri" in bot.double.answered_callbacks[cq]["text"]
+    assert "cerita Bapak/Ibu sendiri" in (await bot.double.wait_for_answer(cq))["text"]
     stranger = bot.person(7777, "Orang Asing")
     cq = await bot.double.press_button(stranger.user, card, data, force=True)
-    await bot.double.wait_for_answer(cq)
-    assert "tidak ditemukan" in bot.double.answered_callbacks[cq]["text"]
-    post = await post_repo(bot.services).get(post_id)
+    assert "tidak ditemukan" in (await bot.double.wait_for_answer(cq))["text"]
+    post = await posts_of(bot.services).get(post_id)
     assert post is not None and post.thanks_count == 1
     _ = group
 
@@ -237,7 +238,7 @@ async def test_comments_from_group_replies_and_private_chat(bot: BotHarness) -> 
     comments_message = await agus.next()
     texts = comments_message.text
     assert "Setuju, di desa kami" in texts and "karang taruna" in texts and "spam" not in texts
-    comments = await post_repo(bot.services).comments(post_id)
+    comments = await posts_of(bot.services).comments(post_id)
     assert [c.source for c in comments] == ["group", "private"]
     assert msg["message_id"]
     _ = thread
@@ -258,14 +259,14 @@ async def test_author_edits_and_withdraws(bot: BotHarness) -> None:
     assert "disimpan" in reply.text
     edited = await bot.double.wait_for(GROUP, lambda m: m.message_id == card.message_id and "beton" in m.text)
     assert edited.edited
-    assert [p.id for p in await post_repo(bot.services).search([forum_id], "beton")] == [post_id]
+    assert [p.id for p in await posts_of(bot.services).search([forum_id], "beton")] == [post_id]
 
     reply = await sri.say(f"/baca {post_id}")
     confirm = await sri.press(reply, "Tarik")
     reply = await sri.press(confirm, "Ya, tarik")
     assert "ditarik" in reply.text
     await bot.double.wait_for(GROUP, lambda m: m.message_id == card.message_id and "ditarik" in m.text)
-    assert await post_repo(bot.services).search([forum_id], "beton") == []
+    assert await posts_of(bot.services).search([forum_id], "beton") == []
     budi = bot.person(1001, "Budi Santoso")
     reply = await budi.say(f"/baca {post_id}")
     assert "tidak ditemukan" in reply.text
@@ -290,7 +291,7 @@ async def test_koordinator_hides_with_reason_anggota_cannot(bot: BotHarness) -> 
     note = await bot.person(2002, "Sri Wahyuni").next()
     assert "disembunyikan" in note.text and "politik uang" in note.text
     await bot.double.wait_for(GROUP, lambda m: m.message_id == card.message_id and "disembunyikan" in m.text)
-    assert await post_repo(bot.services).search([forum_id], "suara") == []
+    assert await posts_of(bot.services).search([forum_id], "suara") == []
 
 
 async def test_search_pages_filters_and_forum_isolation(bot: BotHarness) -> None:
@@ -337,7 +338,7 @@ async def test_weekly_digest_on_monday_morning_with_opt_out(bot: BotHarness) -> 
     p1 = await create_post(bot.services, forum_id=forum_id, author_user_id=2002, title="Embung desa",
                            bidang="air", kind="berhasil", story="Embung menampung air hujan untuk kemarau.",
                            publish=False)
-    await post_repo(bot.services).thank(p1, 1001, bot.clock.now())
+    await posts_of(bot.services).thank(p1, 1001, bot.clock.now())
     # Tuesday 10.00 WIB now; the digest goes Monday 2026-11-30 from 07.00 WIB.
     await plan_posts(bot.services, bot.clock.now())
     assert (await OutboxRepo(bot.services.db).by_key(f"posts:digest:{forum_id}:2026-11-30:user:1001")) is None
@@ -371,7 +372,7 @@ async def test_koordinator_changes_digest_day(bot: BotHarness) -> None:
     assert "Senin" in panel.text and "berlangganan" in panel.text
     panel = await budi.press(panel, "Kamis")
     assert "setiap Kamis" in panel.text
-    assert (await post_repo(bot.services).digest_settings(forum_id)).weekday == 3
+    assert (await posts_of(bot.services).digest_settings(forum_id)).weekday == 3
     agus = bot.person(3003, "Agus Salim")
     panel = await agus.say("/ringkasan")
     assert "Kamis" not in panel.button_texts()  # only the koordinator picks the day
@@ -395,3 +396,85 @@ async def test_bare_cari_from_the_menu_asks_for_the_words(bot: BotHarness) -> No
     usage = await budi.say("/cari")
     assert "/cari pupuk organik" in usage.text
     assert await bot.services.drafts.get(budi.id) == draft
+
+
+RANTEPAO = "73.26.01.1002"  # a kelurahan (Toraja Utara)
+INDERAPURA = "13.01.01.2001"  # a nagari (Pesisir Selatan, Sumatera Barat)
+
+
+async def test_cards_and_questions_name_places_by_their_local_titles(bot: BotHarness) -> None:
+    """#16: a lurah's post says "Kelurahan Rantepao", a wali nagari's question "Nagari Inderapura"."""
+    bot.double.group(GROUP, "Forum Kades Cipari", bot_status="administrator")
+    forum_id = await seed_forum(bot.services, koordinator=1001, group_chat_id=GROUP, members={
+        1001: ("Budi Santoso", SIDASARI_CIPARI), 4004: ("Yohanis Palullungan", RANTEPAO),
+        5005: ("Rina Marlina", INDERAPURA)})
+    lurah, wali = bot.person(4004, "Yohanis Palullungan"), bot.person(5005, "Rina Marlina")
+    await create_post(bot.services, forum_id=forum_id, author_user_id=4004, title="Pasar kelurahan tertib",
+                      bidang="umkm", kind="berhasil", story="Pedagang kaki lima kami tata bersama paguyuban.",
+                      credited_village_codes=[INDERAPURA])
+    card = await _card(bot, "Pasar kelurahan tertib")
+    assert "Kelurahan Rantepao" in card.text and "Desa Rantepao" not in card.text
+    assert "Bersama Nagari Inderapura" in card.text and "Desa Inderapura" not in card.text
+    await bot.double.press_button(wali.user, card, card.callback_for("Tanya penulis"))
+    await wali.next()
+    await wali.say("Bagaimana cara mengajak paguyuban, Pak?")
+    question = await lurah.next()
+    assert "Nagari Inderapura" in question.text and "Desa Inderapura" not in question.text
+    listing = await lurah.say("/berbagi_terbaru")
+    assert "Kelurahan Rantepao" in listing.text
+
+
+async def test_review_changes_any_answer_before_publishing(bot: BotHarness) -> None:
+    """#12/#16: the /berbagi form ends with the card's preview and "Ubah ..." for every answer."""
+    forum_id, _group, _thread = await _world(bot)
+    sri = bot.person(2002, "Sri Wahyuni")
+    await sri.say("/berbagi")
+    reply = await sri.say("Bank sampah dusun")
+    await sri.press(reply, "Lingkungan")
+    await sri.press(await sri.next(), "Pelajaran")
+    await sri.next()
+    reply = await sri.say("Bank sampah kami berhenti karena pengurus tidak digaji.")
+    await sri.press(reply, "Selesai")
+    await sri.press(await sri.next(), "Lanjut")
+    link = await sri.next()
+    await sri.press(link, "Kunjungan kerja")
+    ask_number = await sri.next()
+    assert "nomor" in ask_number.text.lower()
+    review = await sri.say("#99")
+    assert "Pratinjau" in review.text and "Kunjungan kerja #99" in review.text
+    # No visit #99 in this forum: Terbitkan is refused at the review, the answer can be changed.
+    cq = await bot.double.press_button(sri.user, review, review.callback_for("Terbitkan"))
+    assert "99" in (await bot.double.wait_for_answer(cq))["text"]
+    await sri.press(review, "Ubah tautan")
+    await sri.press(await sri.next(), "Tidak perlu")
+    review = await sri.next()
+    assert "#99" not in review.text
+    await sri.press(review, "Ubah judul")
+    ask = await sri.next()
+    assert "judul" in ask.text
+    review = await sri.say("Bank sampah yang berhenti")
+    assert "Bank sampah yang berhenti" in review.text and "Pelajaran" in review.text  # other answers kept
+    await sri.press(review, "Ubah cerita")
+    await sri.next()
+    reply = await sri.say("Pengurus berhenti setelah enam bulan karena tidak ada honor.")
+    await sri.press(reply, "Selesai")
+    review = await sri.next()
+    assert "enam bulan" in review.text and "tidak digaji" not in review.text  # the story was rewritten
+    done = await sri.press(review, "Terbitkan")
+    assert "terbit" in done.text
+    card = await _card(bot, "Bank sampah yang berhenti")
+    assert "enam bulan" in card.text and "💡 Pelajaran" in card.text
+    posts = await posts_of(bot.services).newest([forum_id])
+    assert [(p.title, p.link_type) for p in posts] == [("Bank sampah yang berhenti", None)]
+    assert await bot.services.drafts.get(sri.id) is None
+
+
+async def test_a_form_begun_before_the_upgrade_is_dropped_politely(bot: BotHarness) -> None:
+    await _world(bot)
+    sri = bot.person(2002, "Sri Wahyuni")
+    # What the hand-rolled form left in the drafts table, mid-story.
+    await bot.services.drafts.save(2002, "post", "story", {"forum_id": 1, "parts": ["Awal cerita"], "atts": []},
+                                   bot.clock.now())
+    reply = await sri.say("Lanjutan cerita saya")
+    assert "/berbagi" in reply.text and "diulang" in reply.text
+    assert await bot.services.drafts.get(2002) is None

@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import openpyxl
 import pytest
 
+from bot.agreements import service
 from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
 from bot.reports.xlsx import DATE_FORMAT
 from bot.visits.rules import Visit
 from storage.agreements import AgreementRepo, NewParty
+from storage.database import Tx
 from storage.outbox import OutboxRepo
 from storage.posts import PostRepo
 from storage.visits import VisitRepo
@@ -488,7 +490,6 @@ async def test_laporan_counts_visits_made_and_hosted(bot: BotHarness) -> None:
 
 
 async def _posts(bot: BotHarness, forum_id: int) -> None:
-    repo = PostRepo(bot.services.db)
     other = await seed_forum(bot.services, koordinator=2001, name="Forum Lain",
                              members={2001: ("Rahmat", "33.01.17.2004")})
     plan = (
@@ -505,7 +506,7 @@ async def _posts(bot: BotHarness, forum_id: int) -> None:
     )
     async with bot.services.db.transaction() as conn:
         for forum, author, village, title, bidang, kind, when, status, attachments in plan:
-            await repo.create(conn, forum_id=forum, author_user_id=author, village_code=village, title=title,
+            await PostRepo(Tx(conn)).create(forum_id=forum, author_user_id=author, village_code=village, title=title,
                               bidang=bidang, kind=kind, story=f"Cerita {title}", now=when, attachments=attachments,
                               status=status)  # type: ignore[arg-type]
 
@@ -584,6 +585,8 @@ async def _agreements(bot: BotHarness, forum_id: int) -> None:
     await repo.add_followup(agreement=agreement, evaluation=evaluation, description="Perbaiki pompa",
                             owner_position=2, owner_name="Caruy", due_date=date(2026, 11, 15), created_by=KOORD,
                             now=now)
+    await service.report(bot.services, water, KOORD, period_start=date(2026, 10, 2), period_end=date(2026, 11, 1),
+                         done="Pipa 2 km terpasang", next_steps="Bak penampung")
 
 
 async def test_export_agreements_with_evaluations_and_followups(bot: BotHarness) -> None:
@@ -600,7 +603,7 @@ async def test_export_agreements_with_evaluations_and_followups(bot: BotHarness)
     await _file_ready(bot)
     assert document.file_name == "kades-forum-cipari-kerjasama-2026-11.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))
-    assert wb.sheetnames == ["Kerja sama", "Evaluasi", "Tindak lanjut kerja sama"]
+    assert wb.sheetnames == ["Kerja sama", "Evaluasi", "Tindak lanjut kerja sama", "Laporan kerja sama"]
     ws = wb["Kerja sama"]
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
@@ -610,6 +613,11 @@ async def test_export_agreements_with_evaluations_and_followups(bot: BotHarness)
     assert water["Nilai"] == 150_000_000 and water["Mulai"] == datetime(2026, 7, 1)
     assert water["Status"] == "Aktif" and water["Ritme evaluasi"] == "Bulanan"
     assert water["Jumlah evaluasi"] == 2 and water["Rata-rata nilai"] == 3.5 and water["Tindak lanjut terbuka"] == 1
+    assert water["Jenis kerja sama"] == "Antardesa" and water["Tahap"] == "Pelaksanaan"
+    assert water["Jumlah pendanaan"] == 150_000_000 and water["Pendanaan per pihak"] is None  # recorded before 0012
+    [report] = list(wb["Laporan kerja sama"].iter_rows(min_row=2, values_only=True))
+    assert report[1:6] == ("Pengelolaan air bersih", datetime(2026, 10, 2), datetime(2026, 11, 1),
+                           "Pipa 2 km terpasang", "Bak penampung") and report[6] == 3.5
     money = ws.cell(row=2, column=header.index("Nilai") + 1)
     assert money.data_type == "n" and money.number_format == '"Rp"#,##0'
     assert ws.cell(row=2, column=header.index("Mulai") + 1).is_date

@@ -9,6 +9,7 @@ from datetime import timedelta
 from bot.telegram_double import SentMessage
 from scheduler.engine import DeliveryEngine
 from storage import outbox
+from storage.database import Tx
 from storage.posts import PostRepo
 from storage.visits import VisitRepo
 from tests.conftest import BotHarness, Person, seed_forum
@@ -106,7 +107,7 @@ async def _other_forum(bot: BotHarness) -> int:
 
 
 async def test_the_answer_button_takes_the_asker_from_the_stored_question(bot: BotHarness) -> None:
-    from handlers.posts import create_post
+    from bot.posts.service import create_post
 
     forum_id = await seed_forum(bot.services, koordinator=1001, members={
         1001: ("Budi", "33.01.18.2011"), 1002: ("Sri", "33.01.18.2001"), 1003: ("Agus", "33.01.18.2005")})
@@ -120,7 +121,7 @@ async def test_the_answer_button_takes_the_asker_from_the_stored_question(bot: B
     assert "tidak berlaku" in await alert(bot, budi, card, f"e:ans:{post_id}:1003")
     # A real question: the answer goes to the person who asked.
     async with bot.services.db.transaction() as conn:
-        question_id = await PostRepo(bot.services.db).add_question(conn, post_id, 1002, bot.clock.now())
+        question_id = await PostRepo(Tx(conn)).add_question(post_id, 1002, bot.clock.now())
     ask = await budi.say("/profil")
     await bot.double.press_button(budi.user, ask, f"e:ans:{question_id}", force=True)
     await bot.double.wait_for(budi.id, lambda m: "Tulis jawaban" in m.text)

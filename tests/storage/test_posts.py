@@ -9,7 +9,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.services import Services
-from storage.database import Database
+from storage.database import Database, Tx
 from storage.directory import DirectoryRepo, register_search_source
 from storage.forums import ForumRepo
 from storage.members import MemberRepo
@@ -39,7 +39,7 @@ async def repo(db: Database) -> PostRepo:
 async def _post(repo: PostRepo, forum_id: int, title: str, story: str, *, bidang: str = "tani",
                 kind: str = "berhasil", at: datetime = NOW, author: int = 1) -> int:
     async with repo.db.transaction() as conn:
-        return await repo.create(conn, forum_id=forum_id, author_user_id=author, village_code=SIDASARI_CIPARI,
+        return await PostRepo(Tx(conn)).create(forum_id=forum_id, author_user_id=author, village_code=SIDASARI_CIPARI,
                                  title=title, bidang=bidang, kind=kind, story=story, now=at)
 
 
@@ -101,13 +101,13 @@ async def test_filters_and_status(db: Database, repo: PostRepo) -> None:
     assert await _ids(repo, [f], "sampah", bidang="lingk", kind="gagal") == [p2]
     assert [p.id for p in await repo.newest([f], kind="gagal")] == [p2]
     async with db.transaction() as conn:
-        assert await repo.set_status(conn, p1, "withdrawn", NOW)
-        assert not await repo.set_status(conn, p1, "hidden", NOW)  # no longer published
+        assert await PostRepo(Tx(conn)).set_status(p1, "withdrawn", NOW)
+        assert not await PostRepo(Tx(conn)).set_status(p1, "hidden", NOW)  # no longer published
     assert set(await _ids(repo, [f], "sampah")) == {p2, p3}
     post = await repo.get(p2)
     assert post is not None
     async with db.transaction() as conn:
-        await repo.update_content(conn, post, NOW, title="Bank sampah bangkit lagi", story="Pengurus baru, kas sehat.")
+        await PostRepo(Tx(conn)).update_content(post, NOW, title="Bank sampah bangkit lagi", story="Pengurus baru, kas sehat.")
     assert await _ids(repo, [f], "bangkit") == [p2]
     assert await _ids(repo, [f], "berhenti") == []
 
@@ -123,11 +123,11 @@ async def test_thanks_once_bookmarks_and_comments(db: Database, repo: PostRepo) 
     assert await repo.toggle_bookmark(p, 7, NOW) is False
     assert await repo.bookmarks(7, [f]) == []
     async with db.transaction() as conn:
-        first = await repo.add_comment(conn, post_id=p, user_id=1, text="Bagus", source="group", now=NOW,
+        first = await PostRepo(Tx(conn)).add_comment(post_id=p, user_id=1, text="Bagus", source="group", now=NOW,
                                        chat_id=-100, message_id=5)
-        again = await repo.add_comment(conn, post_id=p, user_id=1, text="Bagus", source="group", now=NOW,
+        again = await PostRepo(Tx(conn)).add_comment(post_id=p, user_id=1, text="Bagus", source="group", now=NOW,
                                        chat_id=-100, message_id=5)
-        private = await repo.add_comment(conn, post_id=p, user_id=1, text="Lanjut", source="private", now=NOW)
+        private = await PostRepo(Tx(conn)).add_comment(post_id=p, user_id=1, text="Lanjut", source="private", now=NOW)
     assert first and private and again is None
     post = await repo.get(p)
     assert post is not None and post.comments_count == 2 and post.thanks_count == 2
@@ -151,9 +151,8 @@ async def test_directory_finds_villages_through_their_posts(db: Database, clock:
     services = Services.build(load_settings(environ={}), db, clock)
     forum_id = await seed_forum(services, koordinator=1001, members={
         1001: ("Budi", "33.01.18.2011"), 1002: ("Sri", "33.01.18.2001")})
-    repo = PostRepo(db)
     async with db.transaction() as conn:
-        await repo.create(conn, forum_id=forum_id, author_user_id=1002, village_code="33.01.18.2001",
+        await PostRepo(Tx(conn)).create(forum_id=forum_id, author_user_id=1002, village_code="33.01.18.2001",
                           title="Bank sampah dusun", bidang="lingkungan", kind="berhasil",
                           story="Kami mengelola bank sampah bersama ibu-ibu PKK.", now=clock.now())
     register_search_source(village_hits)

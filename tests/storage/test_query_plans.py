@@ -14,8 +14,8 @@ import sqlite3
 from pathlib import Path
 
 from bot.meetings.pushes import plan_meetings
+from bot.posts.pushes import plan_posts
 from bot.reports.digest import plan_digest
-from handlers.posts import plan_posts
 from scheduler.agreements import plan_agreements
 from storage.outbox import OutboxRepo
 from tests.conftest import BotHarness, seed_forum

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.search_id import INDEX_VERSION
 from storage import search_index
-from storage.database import Database
+from storage.database import Database, Tx
 from storage.forums import ForumRepo
 from storage.members import MemberRepo
 from storage.posts import PostRepo
@@ -26,10 +26,10 @@ async def test_posts_indexed_by_the_old_stemmer_are_reindexed(db: Database) -> N
                                     village_code=SIDASARI_CIPARI, language="id", now=NOW)
         forum_id = await ForumRepo(db).create(conn, name="Forum A", scope_code="33.01.18",
                                               timezone="Asia/Jakarta", created_by=1, now=NOW)
-        published = await repo.create(conn, forum_id=forum_id, author_user_id=1, village_code=None,
+        published = await PostRepo(Tx(conn)).create(forum_id=forum_id, author_user_id=1, village_code=None,
                                       title="Tim yang dibentuk warga", bidang="air", kind="berhasil",
                                       story="Bendungan kecil untuk sawah.", now=NOW)
-        hidden = await repo.create(conn, forum_id=forum_id, author_user_id=1, village_code=None,
+        hidden = await PostRepo(Tx(conn)).create(forum_id=forum_id, author_user_id=1, village_code=None,
                                    title="Dibentuk lagi", bidang="air", kind="berhasil", story="Draf.",
                                    now=NOW, status="hidden")
     # What the rules-only stemmer wrote (its over-cuts, not the roots), before versions were recorded.
@@ -57,7 +57,7 @@ async def test_reindex_goes_in_batches_and_resumes_after_a_stop(db: Database) ->
                                     village_code=SIDASARI_CIPARI, language="id", now=NOW)
         forum_id = await ForumRepo(db).create(conn, name="Forum A", scope_code="33.01.18",
                                               timezone="Asia/Jakarta", created_by=1, now=NOW)
-        ids = [await repo.create(conn, forum_id=forum_id, author_user_id=1, village_code=None,
+        ids = [await PostRepo(Tx(conn)).create(forum_id=forum_id, author_user_id=1, village_code=None,
                                  title=f"Tim yang dibentuk warga {i}", bidang="air", kind="berhasil",
                                  story="Cerita.", now=NOW) for i in range(3)]
     await db.execute("UPDATE posts_fts SET title = 'tim dibentuk warga ntuk'")
