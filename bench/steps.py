@@ -102,9 +102,11 @@ class Actor:
             await self.double.wait_for(self.id, after=before, timeout=20)
         except TimeoutError:
             pass  # some presses only answer the callback (a toast)
-        if cq is not None:  # the old double has no wait_for_answer: watch its answers
+        if cq is not None and hasattr(self.double, "wait_for_answer"):
+            await self.double.wait_for_answer(cq, timeout=20)
+        elif cq is not None:  # the old double has no wait_for_answer: watch its answers
             async with asyncio.timeout(20):
-                while cq not in self.double.answered_callbacks:
+                while cq not in self.double.answered_callbacks:  # noqa: ASYNC110
                     await asyncio.sleep(0.01)
         await self.double.wait_idle(quiet=QUIET, timeout=30)
 
@@ -186,13 +188,17 @@ async def converse(actor: Actor, rules: list[Rule], done: Callable[[], Awaitable
 
 
 # ---------------------------------------------------------------------------------------- the tasks
-JOIN_RULES = [
-    Rule(press="Kirim permintaan"),
-    Rule(press="Sidasari — Kec. Cipari"),
-    Rule(press="Kepala Desa"),
-    Rule("nama lengkap", text="Sri Wahyuni"),
-    Rule("desa", text="sidasari"),
-]
+def join_rules(village: str, first_try: str | None = None) -> list[Rule]:
+    """The join form; `first_try` is how the person first spells the village (then the exact name)."""
+    tries = [Rule("desa", text=first_try, once=True)] if first_try else []
+    return [
+        Rule(press="Kirim permintaan"),
+        Rule(press=f"{village} — Kec. Cipari"),
+        Rule(press="Kepala Desa"),
+        Rule("nama lengkap", text="Sri Wahyuni"),
+        *tries,
+        Rule("desa", text=village.lower()),
+    ]
 
 MEETING_RULES = [
     Rule(press="Simpan dan umumkan"),
@@ -211,6 +217,14 @@ MEETING_RULES = [
 # button ("Boleh tulis alasannya"), press "Tulis alasan" first, as a person who knows the old bot
 # would (typing straight away there got "tidak mengerti": the naive path is longer still).
 RSVP_RULES = [
+    Rule("ketik alasan", text="Ada musdes di desa", once=True),
+    Rule(press="Tulis alasan", once=True),
+    Rule(press="Tidak hadir", once=True),
+]
+# The same person who types the reason right after "Tidak hadir" whatever the prompt says; when the
+# bot does not take it, she presses "Tulis alasan" and types it again.
+RSVP_TYPING_RULES = [
+    Rule("alasan", text="Ada musdes di desa", once=True),
     Rule("ketik alasan", text="Ada musdes di desa", once=True),
     Rule(press="Tulis alasan", once=True),
     Rule(press="Tidak hadir", once=True),
@@ -269,6 +283,15 @@ async def seed(h: Harness, members: dict[int, tuple[str, str]]) -> int:
 
 
 async def task_join(h: Harness) -> dict[str, Count]:
+    return await join_as(h, "Sidasari", None, "")
+
+
+async def task_join_spelling(h: Harness) -> dict[str, Count]:
+    # The issue's example: "karang reja" for Karangreja in Kec. Cipari, then "karangreja".
+    return await join_as(h, "Karangreja", "karang reja", " (types 'karang reja' first)")
+
+
+async def join_as(h: Harness, village: str, first_try: str | None, label: str) -> dict[str, Count]:
     forum_id = await seed(h, {1001: ("Budi Santoso", CIPARI)})
     budi = Actor(h.double, h.double.user(1001, "Budi Santoso"))
     sri = Actor(h.double, h.double.user(2002, "Sri Wahyuni"))
@@ -284,7 +307,7 @@ async def task_join(h: Harness) -> dict[str, Count]:
     sri.begin()
     budi.begin()
     await sri.type(f"/start {code.group(1)}")
-    await converse(sri, JOIN_RULES, requested, "join")
+    await converse(sri, join_rules(village, first_try), requested, "join")
 
     async def approved() -> bool:
         return await h.scalar("SELECT status FROM memberships WHERE user_id = ? AND forum_id = ?",
@@ -293,7 +316,10 @@ async def task_join(h: Harness) -> dict[str, Count]:
     await h.double.wait_idle(quiet=QUIET)
     await converse(budi, [Rule("permintaan bergabung", press="Setujui")], approved, "approve")
     await h.double.wait_idle(quiet=QUIET)
-    return {"join: the new kades": sri.end(), "join: the koordinator approves": budi.end()}
+    counts = {f"join: the new kades{label}": sri.end()}
+    if not first_try:
+        counts["join: the koordinator approves"] = budi.end()
+    return counts
 
 
 MEETING_MEMBERS = {1001: ("Budi Santoso", SIDASARI), 2001: ("Sri Wahyuni", CIPARI)}
@@ -317,6 +343,14 @@ async def task_meeting(h: Harness) -> dict[str, Count]:
 
 
 async def task_rsvp(h: Harness) -> dict[str, Count]:
+    return await rsvp_with(h, RSVP_RULES, "RSVP tidak hadir + reason")
+
+
+async def task_rsvp_typing(h: Harness) -> dict[str, Count]:
+    return await rsvp_with(h, RSVP_TYPING_RULES, "RSVP tidak hadir + reason (types it straight away)")
+
+
+async def rsvp_with(h: Harness, rules: list[Rule], label: str) -> dict[str, Count]:
     await seed(h, MEETING_MEMBERS)
     budi = Actor(h.double, h.double.user(1001, "Budi Santoso"))
     sri = Actor(h.double, h.double.user(2001, "Sri Wahyuni"))
@@ -329,9 +363,9 @@ async def task_rsvp(h: Harness) -> dict[str, Count]:
     async def answered() -> bool:
         return bool(await h.scalar("SELECT reason FROM meeting_rsvps WHERE user_id = ?", sri.id))
 
-    await converse(sri, RSVP_RULES, answered, "rsvp")
+    await converse(sri, rules, answered, "rsvp")
     await h.double.wait_idle(quiet=QUIET)
-    return {"RSVP tidak hadir + reason": sri.end()}
+    return {label: sri.end()}
 
 
 KS_MEMBERS = {1001: ("Budi Santoso", SIDASARI), 1002: ("Sri Wahyuni", CIPARI)}
@@ -365,17 +399,87 @@ async def task_rintis(h: Harness) -> dict[str, Count]:
     return {"kerja sama: /kerjasama_rintis to persiapan": budi.end()}
 
 
+# The whole lifecycle to pelaksanaan, the same information as /kerjasama_baru records (the funding
+# split per village: 100 juta + 50 juta; no evaluation rhythm step) plus what the stages add.
+LIFECYCLE_RULES = [
+    Rule("periksa sebelum", press="Kirim penawaran"),
+    Rule("periksa sebelum", press="Simpan"),
+    Rule("tahap: persiapan", press="Kirim penawaran"),
+    Rule("tahap: penawaran", press="Mulai perumusan"),
+    Rule("tahap: perumusan", press="Isi pasal-pasal", once=True),
+    Rule("tahap: perumusan", press="Catat hasil perumusan"),
+    Rule("tahap: penandatanganan", press="Catat penandatanganan"),
+    Rule(press="Lihat tahapan"),
+    Rule("maksud dan tujuan", text="Air bersih untuk warga dua desa"),
+    Rule("menurut uu desa", press="Pelayanan"),
+    Rule("bidang kegiatannya", press="Air bersih"),
+    Rule("ruang lingkup", text="Sumber air, pipa dan bak penampung"),
+    Rule("tata cara dan ketentuan", text="Rapat bulanan BKAD"),
+    Rule("tanggal mulai", text="1 Desember 2026"),
+    Rule("tanggal berakhir", text="30 November 2028"),
+    Rule("hak dan kewajiban sidasari", text="Menyediakan lahan sumber air"),
+    Rule("hak dan kewajiban cipari", text="Membangun jaringan pipa"),
+    Rule("pendanaan dari sidasari", text="100 juta"),
+    Rule("pendanaan dari cipari", text="50 juta"),
+    Rule("perubahan, penundaan dan pembatalan", text="Dengan kesepakatan para pihak"),
+    Rule("perselisihan", text="Musyawarah"),
+    Rule("siapa pelaksana", press="BKAD"),
+    Rule("nama bkad", text="BKAD Kecamatan Cipari"),
+    Rule("anggota pelaksana", press="Selesai"),
+    Rule("perumusan diadakan", text="24 November 2026"),
+    Rule("catatan hasil perumusan", press="Lewati"),
+    Rule("tanggal penandatanganan", text="24 November 2026"),
+    Rule("nomor dokumennya", text="Peraturan Bersama Kepala Desa Nomor 1 Tahun 2026"),
+    Rule("penanda tangan untuk sidasari", text="Budi Santoso, Kepala Desa Sidasari"),
+    Rule("penanda tangan untuk cipari", text="Sri Wahyuni, Kepala Desa Cipari"),
+    Rule("kirim dokumen yang sudah", file="perber.pdf"),
+    Rule("daftar kerja sama", press="Pengelolaan Air Bersih"),
+    Rule(button="Pengelolaan Air Bersih", press="Pengelolaan Air Bersih"),
+    Rule("menerima penawaran", text="/kerjasama"),
+    *RINTIS_RULES,
+]
+
+
+async def task_lifecycle(h: Harness) -> dict[str, Count]:
+    await seed(h, KS_MEMBERS)
+    budi = Actor(h.double, h.double.user(1001, "Budi Santoso"))
+    sri = Actor(h.double, h.double.user(1002, "Sri Wahyuni"))
+
+    async def stage(*names: str) -> bool:
+        return await h.scalar("SELECT stage FROM agreements") in names
+
+    async def offered() -> bool:
+        return bool(await h.scalar("SELECT count(*) FROM agreement_offers")) and await stage("penawaran")
+
+    async def accepted() -> bool:
+        return await h.scalar("SELECT answer FROM agreement_offers") == "terima"
+
+    budi.begin()
+    sri.begin()
+    await budi.type("/kerjasama_rintis")
+    await converse(budi, LIFECYCLE_RULES, offered, "lifecycle: offer")
+    await h.double.wait_for(sri.id, lambda m: "Terima" in " ".join(m.button_texts()), timeout=20)
+    await converse(sri, [Rule(press="Terima")], accepted, "lifecycle: partner")
+    await h.double.wait_idle(quiet=QUIET)
+    await converse(budi, LIFECYCLE_RULES, lambda: stage("pelaksanaan"), "lifecycle: to pelaksanaan")
+    return {"kerja sama: lifecycle to pelaksanaan (initiator)": budi.end(),
+            "kerja sama: lifecycle, the partner accepts": sri.end()}
+
+
 TASKS: list[tuple[str, Callable[[Harness], Awaitable[dict[str, Count]]], str | None]] = [
     ("join", task_join, None),
+    ("join_spelling", task_join_spelling, None),
     ("meeting", task_meeting, None),
     ("rsvp", task_rsvp, None),
+    ("rsvp_typing", task_rsvp_typing, None),
     ("kerjasama_baru", task_kerjasama, "kerjasama_baru"),
     ("kerjasama_rintis", task_rintis, "kerjasama_rintis"),
+    ("kerjasama_lifecycle", task_lifecycle, "kerjasama_rintis"),
 ]
 
 
 # ---------------------------------------------------------------------------------------- one run
-async def measure(root: Path) -> dict[str, Any]:
+async def measure(root: Path, only: list[str] | None = None) -> dict[str, Any]:
     """Run every task against the code at `root` (already first on sys.path)."""
     import tests.conftest as conftest
     from bot.clock import FixedClock
@@ -394,7 +498,7 @@ async def measure(root: Path) -> dict[str, Any]:
     commands = _commands(root)
     results: dict[str, Any] = {}
     for name, task, needs in TASKS:
-        if needs is not None and needs not in commands:
+        if (needs is not None and needs not in commands) or (only and name not in only):
             continue
         db_path = work / f"{name}.sqlite3"
         shutil.copyfile(template, db_path)
@@ -485,10 +589,11 @@ def main() -> None:
     parser.add_argument("--transcripts", action="store_true", help="print what each person did")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--only", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure is not None:
         sys.path.insert(0, str(args.measure))
-        args.out.write_text(json.dumps(asyncio.run(measure(args.measure)), ensure_ascii=False))
+        args.out.write_text(json.dumps(asyncio.run(measure(args.measure, args.only)), ensure_ascii=False))
         return
     before = run_at(worktree_of(args.before))
     after = run_at(ROOT)
