@@ -555,8 +555,15 @@ def texts_changed(old: dict[str, str], new: dict[str, str]) -> dict[str, int]:
     def count(catalog: dict[str, str], word: str) -> int:
         return sum(len(re.findall(rf"\b{re.escape(word)}\b", text)) for text in catalog.values())
 
+    def addressed(text: str) -> str:  # the old text with only the form of address changed
+        return re.sub(r"\bAnda\b", "Bapak/Ibu", text)
+
+    both = old.keys() & new.keys()
     return {
         "keys_before": len(old), "keys_after": len(new),
+        "changed_address_only": sum(1 for k in both if old[k] != new[k] and addressed(old[k]) == new[k]),
+        "anda_texts_before": sum(1 for v in old.values() if re.search(r"\bAnda\b", v)),
+        "anda_texts_after": sum(1 for v in new.values() if re.search(r"\bAnda\b", v)),
         "added": len(new.keys() - old.keys()), "removed": len(old.keys() - new.keys()),
         "changed": sum(1 for k in old.keys() & new.keys() if old[k] != new[k]),
         "unchanged": sum(1 for k in old.keys() & new.keys() if old[k] == new[k]),
@@ -605,7 +612,9 @@ def main() -> None:
     changed = texts_changed(before["catalog_id"], after["catalog_id"])
     print(f"\nId catalog {before['commit']} -> {after['commit']}: {changed['keys_before']} -> {changed['keys_after']}"
           f" keys; added {changed['added']}, removed {changed['removed']}, changed {changed['changed']},"
-          f" unchanged {changed['unchanged']}. \"Anda\" {changed['anda_before']} -> {changed['anda_after']};"
+          f" unchanged {changed['unchanged']}; of the changed, {changed['changed_address_only']} only in the form of"
+          f" address (Anda -> Bapak/Ibu). \"Anda\" {changed['anda_before']} -> {changed['anda_after']} times"
+          f" (in {changed['anda_texts_before']} -> {changed['anda_texts_after']} texts);"
           f" \"Bapak/Ibu\" {changed['bapak_ibu_before']} -> {changed['bapak_ibu_after']}.")
     if args.json:
         args.json.write_text(json.dumps({"before": before, "after": after, "texts": changed}, ensure_ascii=False,
