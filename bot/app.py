@@ -62,6 +62,7 @@ from handlers import (
     kerjasama,
     meetings,
     members,
+    musyawarah,
     onboarding,
     posts,
     reports,
@@ -81,7 +82,7 @@ log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
 FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, kerjasama,
-            broadcasts, reports)
+            musyawarah, broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

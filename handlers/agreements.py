@@ -596,6 +596,8 @@ async def show_agreement(update: Update, context: BotContext, agreement: Agreeme
     rows.append([(str(t("ks.open_button", lang)), encode(views.FEATURE, "o", agreement.id))])
     if agreement.document_file_id:
         rows.append([(str(t("agr.detail.doc_button", lang)), encode(FEATURE, "doc", agreement.id))])
+    if membership.role in STAFF or member.jabatan in pushes.KADES_JABATAN:  # MAD and drafts: handlers.musyawarah
+        rows.append([(str(t("mus.btn.agreement", lang)), encode("ms", "a", agreement.id))])
     if agreement.status == "active" and agreement.end_date >= today:
         rows.append([(str(t("agr.detail.amend_button", lang)), encode(FEATURE, "am", agreement.id)),
                      (str(t("agr.detail.renew_button", lang)), encode(FEATURE, "rn", agreement.id))])

@@ -23,6 +23,7 @@ from storage.governance import GovernanceRepo
 from storage.inbox import BotStateRepo, InboxRepo
 from storage.kerjasama import KerjasamaRepo
 from storage.meetings import MeetingRepo
+from storage.musyawarah import MusyawarahRepo
 from storage.outbox import TxOutbox
 from storage.planning import PlanningRepo
 from storage.posts import PostRepo
@@ -90,3 +91,7 @@ class Unit:
     @cached_property
     def outbox(self) -> TxOutbox:
         return TxOutbox(self.tx.conn)
+
+    @cached_property
+    def musyawarah(self) -> MusyawarahRepo:
+        return MusyawarahRepo(self.tx)

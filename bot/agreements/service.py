@@ -447,7 +447,9 @@ async def record_formulation(services: Services, agreement_id: int, user_id: int
         if missing:
             raise InvalidInput("ks.bad.clauses_missing", clauses=pushes.ForClauses(missing))
         await tx.kerjasama.move(record.agreement, "penandatanganan", now, by_user=user_id, note=text,
-                                formulated_on=held_on, formulation_note=text, mad_meeting_id=meeting_id)
+                                formulated_on=held_on, formulation_note=text,
+                                # keep the link a scheduled MAD set when the form does not name one
+                                mad_meeting_id=meeting_id or record.agreement.mad_meeting_id)
 
 
 async def sign(services: Services, agreement_id: int, user_id: int, *, signed_on: date,

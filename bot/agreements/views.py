@@ -217,6 +217,7 @@ def _actions(record: AgreementRecord, standing: PartyStanding, lang: str) -> tup
         return rows_of(rows)
     if a.stage in lifecycle.BEFORE_SIGNING:
         rows.append([(str(t("ks.act.clauses", lang)), encode(FEATURE, "cl", a.id))])
+    rows.append([(str(t("mus.btn.agreement", lang)), encode("ms", "a", a.id))])  # MAD, drafts: handlers.musyawarah
     step = {"persiapan": ("ks.act.offer", "ok"), "penawaran": ("ks.act.offer", "ok"),
             "perumusan": ("ks.act.formulated", "fr"), "penandatanganan": ("ks.act.sign", "sg"),
             "pelaksanaan": ("ks.act.report", "rp"), "pelaporan": ("ks.act.report", "rp")}.get(a.stage)

@@ -1,6 +1,6 @@
-"""What the render worker runs: charts and export files, in a process of their own.
+"""What the render worker runs: charts, export files and draft documents, in a process of their own.
 
-This is the only module that imports matplotlib and openpyxl (through charts and xlsx); the bot
+This is the only module that imports matplotlib, openpyxl and python-docx (through charts, xlsx, docx); the bot
 process reaches it by name through `bot.reports.worker`, never by import.
 """
 
@@ -10,9 +10,11 @@ import asyncio
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.agreements.documents import DocSpec
 from bot.reports import csv as csv_out
 from bot.reports import exports
 from bot.reports.charts import render_pngs
+from bot.reports.docx import write_docx
 from bot.reports.monthly import MonthlyReport
 from bot.reports.period import resolve
 from bot.reports.worker import ExportRequest, ExportResult
@@ -23,6 +25,11 @@ from storage.reports import ReportRepo
 
 def chart(report: MonthlyReport, lang: str) -> list[bytes]:
     return render_pngs(report, lang)
+
+
+def document(spec: DocSpec) -> bytes:
+    """A draft (Peraturan Bersama, Perjanjian Bersama, berita acara) as .docx bytes."""
+    return write_docx(spec)
 
 
 def export(request: ExportRequest) -> ExportResult:

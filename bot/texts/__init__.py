@@ -32,6 +32,7 @@ CATALOG_MODULES = (
     "bot.texts.reliability",
     "bot.texts.governance",
     "bot.texts.trust",
+    "bot.texts.musyawarah",
     "bot.texts.forms",
 )
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.agreements import lifecycle, service, views
+from bot.agreements import lifecycle, musyawarah, service, views
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.errors import Conflict, InvalidInput, NotAMember, NotFound, NotPermitted
@@ -361,3 +361,23 @@ async def test_offering_again_to_a_new_partner_keeps_the_acceptances(services: S
     assert sent.by_bot == (3,)
     record = await KerjasamaRepo(services.db).full(agreement_id)
     assert record is not None and [o.answer for o in record.offers] == ["terima", None]
+
+
+async def test_recording_the_perumusan_keeps_the_scheduled_mad(services: Services, clock: FixedClock) -> None:
+    """A MAD scheduled for the agreement stays linked when the perumusan form names no meeting."""
+    forum_id = await _forum(services)
+    agreement_id = await service.start(services, forum_id=forum_id, user_id=BUDI, kind="antar_desa",
+                                       title="Air bersih Curug", musdes_on=TODAY - timedelta(days=3), musdes_note=None)
+    await service.add_village(services, agreement_id, BUDI, CIPARI)
+    await service.send_offer(services, agreement_id, BUDI, purpose="Air bersih", bidang_uu="pelayanan",
+                             scope="Pipa", start=date(2027, 1, 1), end=date(2028, 12, 31))
+    await service.answer_offer(services, agreement_id, 2, SRI, "terima")
+    await service.begin_formulation(services, agreement_id, BUDI)
+    mad_id = await musyawarah.schedule(services, agreement_id=agreement_id, user_id=BUDI,
+                                       starts_at=clock.now() + timedelta(days=2), place="Balai desa",
+                                       agenda=["Rumusan pasal"])
+    await _fill_clauses(services, agreement_id, BUDI)
+    await service.record_formulation(services, agreement_id, BUDI, held_on=TODAY, note=None)
+    record = await KerjasamaRepo(services.db).full(agreement_id)
+    assert record is not None
+    assert record.agreement.stage == "penandatanganan" and record.agreement.mad_meeting_id == mad_id

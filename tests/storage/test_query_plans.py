@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from bot.agreements.musyawarah import plan_musyawarah
 from bot.meetings.pushes import plan_meetings
 from bot.posts.pushes import plan_posts
 from bot.reports.digest import plan_digest
@@ -23,7 +24,8 @@ from tests.conftest import BotHarness, seed_forum
 # Tables that grow with the country (the national dataset has 10^4-10^6 rows in each).
 BIG = {"outbox", "members", "memberships", "meetings", "meeting_rsvps", "posts", "post_thanks",
        "post_comments", "agreements", "agreement_parties", "agreement_periods", "agreement_evaluations",
-       "regions", "forums", "visits", "broadcasts", "planner_due", "report_digest_runs", "post_digest_runs"}
+       "regions", "forums", "visits", "broadcasts", "planner_due", "report_digest_runs", "post_digest_runs",
+       "musyawarah", "musyawarah_delegates"}
 SIDASARI = "33.01.18.2003"
 
 
@@ -65,7 +67,7 @@ async def test_hot_queries_use_fitting_indexes(bot: BotHarness, tmp_path: Path) 
     for command in ("/anggota", "/agenda", "/cari irigasi", "/kerjasama", "/laporan"):
         await budi.say(command)
     now = bot.clock.now()
-    for planner in (plan_agreements, plan_digest, plan_posts, plan_meetings):
+    for planner in (plan_agreements, plan_digest, plan_posts, plan_meetings, plan_musyawarah):
         await planner(services, now)
     await OutboxRepo(services.db).ready(now, limit=10)
     await OutboxRepo(services.db).next_due()
