@@ -481,6 +481,7 @@ TASKS: list[tuple[str, Callable[[Harness], Awaitable[dict[str, Count]]], str | N
 # ---------------------------------------------------------------------------------------- one run
 async def measure(root: Path, only: list[str] | None = None) -> dict[str, Any]:
     """Run every task against the code at `root` (already first on sys.path)."""
+    # Imported here, not at the top: which tree they come from is chosen at run time (--measure).
     import tests.conftest as conftest
     from bot.clock import FixedClock
     from bot.telegram_double import TelegramDouble
@@ -600,6 +601,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.measure is not None:
         sys.path.insert(0, str(args.measure))
+        import bot
+
+        # The code measured must be the tree asked for, not this venv's editable install.
+        assert Path(bot.__file__).resolve().is_relative_to(args.measure.resolve()), bot.__file__
         args.out.write_text(json.dumps(asyncio.run(measure(args.measure, args.only)), ensure_ascii=False))
         return
     before = run_at(worktree_of(args.before))
