@@ -6,7 +6,7 @@ Flow (a form kept in SQLite, so a restart mid-way loses nothing):
   -> Kirim sekarang | Jadwalkan (type a date and time) | Batal.
 Sending is the delivery engine's job: the broadcast and one outbox row per recipient are
 written in one unit by bot.broadcasts.service, and the progress message's edits, the final
-summary and the report are outbox pushes of its ProgressPlanner. Every button checks
+summary and the report are outbox pushes of its progress planner. Every button checks
 Action.BROADCAST again.
 """
 
@@ -28,7 +28,6 @@ from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_datetime
 from bot.errors import InvalidInput, StaleAction
 from bot.permissions import ROLES, Action
-from bot.services import Services
 from bot.texts import Html, t
 from bot.timefmt import format_datetime, zone_label
 from handlers import forms
@@ -39,7 +38,6 @@ from handlers.common import (
     edit_or_reply,
     is_private,
     language,
-    register_planner,
     remove_buttons,
     reply,
     user_of,
@@ -361,5 +359,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                "rep": on_report}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
-    services: Services = app.bot_data["services"]
-    register_planner(app, service.ProgressPlanner(services.settings.delivery.progress_every_seconds))

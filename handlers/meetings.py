@@ -22,7 +22,6 @@ from bot.errors import InvalidInput, StaleAction
 from bot.meetings import loaders, service
 from bot.meetings.calendar import calendar_file
 from bot.meetings.forms_after import FOLLOW_UP, FollowUp, ask_follow_up, drop_follow_up
-from bot.meetings.pushes import plan_meetings
 from bot.meetings.views import (
     ANSWER_CODES,
     FEATURE,
@@ -57,7 +56,6 @@ from handlers.common import (
     is_private,
     language,
     private_only,
-    register_planner,
     remove_buttons,
     reply,
     user_of,
@@ -306,7 +304,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("agenda", agenda))
     app.add_handler(CommandHandler("pertemuan", past_meetings))
     app.add_handler(CommandHandler("atur_pengingat", forum_reminders))
-    register_planner(app, plan_meetings)
     buttons: dict[str, Callable[..., Any]] = {
         # the new/change forms are declared in bot.meetings.forms (their buttons go to the form engine)
         # RSVP and views

@@ -22,7 +22,7 @@ from bot.forms.picker import When
 from bot.reports.worker import WORKER
 from bot.texts import t
 from bot.view import View
-from handlers.common import button_handler, edit_or_reply, language, register_planner, reply, user_of
+from handlers.common import button_handler, edit_or_reply, language, reply, user_of
 from handlers.forms import start_form
 
 
@@ -203,4 +203,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     }
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{views.FEATURE}:{action}(:|$)"))
-    register_planner(app, service.plan_musyawarah)

@@ -37,7 +37,6 @@ from handlers.common import (
     is_private,
     language,
     private_only,
-    register_planner,
     reply,
     split_text,
     user_of,
@@ -391,4 +390,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # handlers still see every message.
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND, on_group_reply),
                     group=1)
-    register_planner(app, plan_posts)

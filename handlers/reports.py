@@ -30,7 +30,6 @@ from bot.periods import add_months
 from bot.permissions import Action
 from bot.render import date_problem
 from bot.reports import exports, service
-from bot.reports.digest import plan_digest
 from bot.reports.exports import ALL, Source
 from bot.reports.period import PRESETS, Period, custom_code, resolve
 from bot.reports.summary import month_title, report_text
@@ -44,7 +43,6 @@ from handlers.common import (
     edit_or_reply,
     language,
     private_only,
-    register_planner,
     reply,
     user_of,
 )
@@ -369,4 +367,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
     forms.register_form(FORM, on_input, reprompt)
-    register_planner(app, plan_digest)

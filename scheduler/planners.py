@@ -17,8 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.agreements.musyawarah import plan_musyawarah
+from bot.broadcasts.service import plan_progress
 from bot.config import DeliverySettings
 from bot.meetings.pushes import plan_meetings
+from bot.members.governance import plan_governance
+from bot.posts.pushes import plan_posts
 from bot.reports.digest import plan_digest
 from scheduler.agreements import plan_agreements, plan_resumes
 from scheduler.intake import prune_inbox
@@ -73,14 +77,16 @@ class PlannerRegistry:
 
 
 # The one table. Order = the order of the first pass at start.
-# Still registered from handler modules through handlers.common.register_planner (a shim to
-# remove once their owners move them below handlers/ and list them here): posts, governance,
-# broadcast_progress.
 PLANNERS: tuple[PlannerSpec, ...] = (
     PlannerSpec("meetings", plan_meetings),  # reminders H-1/H-3, attendance prompts, minutes nudges
     PlannerSpec("agreements", plan_agreements),  # evaluation prompts, follow-up reminders
     PlannerSpec("kerjasama_resume", plan_resumes, every=900.0),  # a suspended kerja sama resumes on its date
     PlannerSpec("reports_digest", plan_digest),  # the monthly digest to koordinators
+    PlannerSpec("posts", plan_posts),  # each forum's weekly digest of stories, on its day
+    PlannerSpec("governance", plan_governance),  # reminders of waiting join requests; votes in headless forums
+    PlannerSpec("musyawarah", plan_musyawarah),  # H-1 reminders to a MAD/Musdes's delegates
+    # One status message is edited at most every progress_every_seconds (>= 3 s).
+    PlannerSpec("broadcast_progress", plan_progress, every=lambda d: d.progress_every_seconds),
     PlannerSpec("maintenance", maintain, every=600.0),  # retention of old outbox rows, PRAGMA optimize
     PlannerSpec("inbox_prune", prune_inbox, every=3600.0),  # handled updates older than inbox.keep_days
 )

@@ -139,19 +139,13 @@ async def resend_failed(services: Services, broadcast_id: int, user_id: int) -> 
 
 
 # -- the progress monitor (a planner) ----------------------------------------------------------
-class ProgressPlanner:
-    """Every `progress_every_seconds` (>= 3 s, so one status message is edited at most every 3 s)
-    it looks at broadcasts that are sending or due to start, queues an edit of their progress
-    message, and when nothing is waiting any more queues the final summary and the delivery
-    report. Everything it needs is in the database, so a restart mid-broadcast carries on."""
-
-    def __init__(self, every: float) -> None:
-        self.every = every
-        self.__qualname__ = "broadcast_progress"
-
-    async def __call__(self, services: Services, now: datetime) -> None:
-        for broadcast in await repo(services).needing_attention(now):
-            await _attend(services, broadcast, now)
+async def plan_progress(services: Services, now: datetime) -> None:
+    """The broadcast progress planner (every `progress_every_seconds`, >= 3 s, so one status
+    message is edited at most every 3 s): for broadcasts sending or due to start, queue an edit of
+    their progress message, and when nothing is waiting any more the final summary and the
+    delivery report. Everything it needs is in the database, so a restart mid-broadcast carries on."""
+    for broadcast in await repo(services).needing_attention(now):
+        await _attend(services, broadcast, now)
 
 
 async def _attend(services: Services, broadcast: Broadcast, now: datetime) -> None:
