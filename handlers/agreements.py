@@ -23,6 +23,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agreements import rules, views
 from bot.agreements import service as kerjasama
+from bot.agreements.forms import RINTIS, Rintis
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
@@ -48,7 +49,7 @@ from handlers.common import (
     reply,
     user_of,
 )
-from handlers.forms import start_form
+from handlers.forms import send_view, start_form
 from handlers.forums import forum_action, run_in_forum
 from scheduler import agreements as pushes
 from scheduler.agreements import FEATURE, forum_zone
@@ -143,6 +144,25 @@ async def new_agreement(update: Update, context: BotContext) -> None:
 
 @forum_action("kerjasama_baru", Action.VIEW_MEMBERS)
 async def begin_new(update: Update, context: BotContext, forum: Forum) -> None:
+    """One way in: rintis from persiapan, or record one already signed (lands in pelaksanaan)."""
+    await send_view(update, views.start_choice(forum.name, forum.id, await language(update, context)))
+
+
+@button_handler
+async def on_new_choice(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    forum = await _forum(context, data.int_arg(0))
+    await context.services.access.require(forum.id, user.id, Action.VIEW_MEMBERS)
+    await remove_buttons(update.callback_query)
+    if data.arg(1) == "r":
+        await start_form(update, context, RINTIS, Rintis(forum_id=forum.id))
+    elif data.arg(1) == "s":
+        await _begin_signed(update, context, forum)
+    else:
+        raise StaleAction()
+
+
+async def _begin_signed(update: Update, context: BotContext, forum: Forum) -> None:
     user = user_of(update)
     villages = await _forum_villages(context, forum.id)
     lang = await language(update, context)
@@ -1388,7 +1408,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     forms.register_form(EVAL, on_eval_input, reprompt)
     buttons = {
         "pv": on_toggle_party, "pd": on_parties_done, "sk": on_skip, "bd": on_bidang, "rh": on_rhythm,
-        "save": on_save, "drop": on_drop, "o": on_open, "doc": on_document,
+        "nw": on_new_choice, "save": on_save, "drop": on_drop, "o": on_open, "doc": on_document,
         "am": on_amend, "af": on_amend_field, "ab": on_amend_choice, "ar": on_amend_choice, "ap": on_amend_choice,
         "end": on_end, "et": on_end_today, "rn": on_renew, "lp": on_lapse,
         "ev": on_evaluate, "rt": on_rating, "fo": on_fu_owner, "fx": on_fu_finished, "es": on_eval_submit,

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import forms
+from bot.agreements import forms as kforms
 from bot.agreements import views
 from bot.clock import FixedClock
 from bot.meetings.forms import NewMeeting
@@ -96,11 +97,34 @@ def texts(bot: BotHarness, chat: int, pred: Callable[[SentMessage], bool] = lamb
     return [m.text for m in bot.double.sent(chat) if pred(m)]
 
 
+async def record_signed(bot: BotHarness, person: Person) -> None:
+    """/kerjasama_baru, then "record one already signed" (the old registration form)."""
+    await person.send("/kerjasama_baru")
+    await tap(bot, person, await until(bot, person, "mulai dari mana"), "Catat kerja sama yang sudah ditandatangani")
+
+
 # -- registration ---------------------------------------------------------------------------
+async def test_kerjasama_baru_offers_rintis_or_record_and_rintis_starts_at_persiapan(bot: BotHarness) -> None:
+    await seed(bot)
+    sri = bot.person(SRI, "Sri Wahyuni")
+    choice = await sri.say("/kerjasama_baru")
+    assert choice.button_texts() == ["Rintis dari awal (persiapan)", "Catat kerja sama yang sudah ditandatangani"]
+    rintis = choice.callback_for("Rintis dari awal (persiapan)")
+    await tap(bot, sri, choice, "Rintis dari awal (persiapan)")
+    await until(bot, sri, "rintis?")  # the lifecycle's first question
+    draft = await bot.services.drafts.get(SRI)
+    assert draft is not None and draft.flow == kforms.RINTIS.code
+    # A stranger pressing the choice of a forum they are not in gets nothing started.
+    stranger = bot.person(7777, "Orang Lain")
+    await stranger.send("/start")
+    assert await alert_after(bot, stranger, choice, rintis) != ""
+    assert await bot.services.drafts.get(7777) is None
+
+
 async def test_koordinator_registers_an_agreement_with_every_field(bot: BotHarness) -> None:
     forum_id = await seed(bot)
     budi = bot.person(BUDI, "Budi Santoso")
-    await budi.send("/kerjasama_baru")
+    await record_signed(bot, budi)
     await until(bot, budi, "judul kerja sama")
     await budi.send("Air Bersih <Bersama> & Lestari")
     parties = await until(bot, budi, "Desa mana saja")
@@ -180,7 +204,7 @@ async def test_koordinator_registers_an_agreement_with_every_field(bot: BotHarne
 async def test_a_kades_may_register_only_with_their_own_village(bot: BotHarness) -> None:
     await seed(bot)
     agus = bot.person(AGUS, "Agus Salim")  # anggota, Kades Mulyadadi
-    await agus.send("/kerjasama_baru")
+    await record_signed(bot, agus)
     await until(bot, agus, "judul kerja sama")
     await agus.send("Wisata Bersama")
     parties = await until(bot, agus, "Desa mana saja")
@@ -199,7 +223,7 @@ async def test_a_kades_may_register_only_with_their_own_village(bot: BotHarness)
 async def test_long_text_and_garbage_are_refused_politely_and_nothing_is_lost(bot: BotHarness) -> None:
     await seed(bot)
     budi = bot.person(BUDI, "Budi Santoso")
-    await budi.send("/kerjasama_baru")
+    await record_signed(bot, budi)
     await until(bot, budi, "judul kerja sama")
     await budi.send("x" * 5000)
     await until(bot, budi, "Terlalu panjang (5.000 karakter)")
@@ -218,8 +242,8 @@ async def test_long_text_and_garbage_are_refused_politely_and_nothing_is_lost(bo
 async def test_a_forum_with_one_village_cannot_register(bot: BotHarness) -> None:
     await seed_forum(bot.services, koordinator=BUDI, members={BUDI: MEMBERS[BUDI]})
     budi = bot.person(BUDI, "Budi Santoso")
-    reply = await budi.say("/kerjasama_baru")
-    assert "paling sedikit dua desa" in reply.text
+    await record_signed(bot, budi)
+    await until(bot, budi, "paling sedikit dua desa")
 
 
 # -- list, detail, permissions --------------------------------------------------------------
@@ -692,7 +716,7 @@ async def test_registration_is_announced_in_the_forum_topic(bot: BotHarness) -> 
     await bot.services.forums.set_topic(forum_id, "agreements", thread)
     budi = bot.person(BUDI, "Budi")
     repo = AgreementRepo(bot.services.db)
-    await budi.send("/kerjasama_baru")
+    await record_signed(bot, budi)
     await until(bot, budi, "judul kerja sama")
     await budi.send("Jalan Tembus Antar Desa")
     parties = await until(bot, budi, "Desa mana saja")
