@@ -153,7 +153,8 @@ async def on_new_choice(update: Update, context: BotContext, data: CallbackData)
     user = user_of(update)
     forum = await _forum(context, data.int_arg(0))
     await context.services.access.require(forum.id, user.id, Action.VIEW_MEMBERS)
-    await remove_buttons(update.callback_query)
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
     if data.arg(1) == "r":
         await start_form(update, context, RINTIS, Rintis(forum_id=forum.id))
     elif data.arg(1) == "s":
