@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.agreements import rules, views
+from bot.agreements import rules, running, views
 from bot.agreements import service as kerjasama
 from bot.agreements.forms import RINTIS, Rintis
 from bot.bidang import BIDANG, bidang_label
@@ -59,7 +59,7 @@ from storage.models import Draft, Forum, Member, Membership
 
 log = logging.getLogger(__name__)
 
-NEW, AMEND, END, RENEW, EVAL = "agr_new", "agr_amend", "agr_end", "agr_renew", "agr_eval"
+NEW, EVAL = "agr_new", "agr_eval"
 
 NEW_STEPS = ("title", "parties", "third", "bidang", "objective", "scope", "rights", "fsource", "famount",
              "legal", "start", "end", "body", "rhythm", "doc", "confirm")
@@ -69,9 +69,7 @@ TEXT_LIMITS = {"title": rules.MAX_TITLE, "objective": rules.MAX_LONG, "scope": r
                "body": rules.MAX_SHORT, "third": rules.MAX_SHORT, "note": rules.MAX_LONG,
                "went_well": rules.MAX_LONG, "kendala": rules.MAX_LONG, "fu_text": rules.MAX_SHORT,
                "fu_owner_text": rules.MAX_SHORT, "reason": rules.MAX_LONG}
-# Fields an amendment can change -> the form step that reads the new value.
-AMEND_FIELDS = ("title", "bidang", "objective", "scope", "rights", "funding_source", "funding_amount", "legal_basis",
-                "executing_body", "start_date", "end_date", "rhythm", "document")
+AMEND_FIELDS = running.AMEND_FIELDS
 
 
 def agreements(context: BotContext) -> AgreementRepo:
@@ -95,7 +93,7 @@ async def viewable(context: BotContext, agreement_id: int, user_id: int) -> tupl
     raise NotFound()
 
 
-def _clean(text: str | None, step: str) -> str:
+def clean(text: str | None, step: str) -> str:
     value = (text or "").strip()
     if not value:
         raise InvalidInput("agr.bad.text")
@@ -105,14 +103,14 @@ def _clean(text: str | None, step: str) -> str:
     return value
 
 
-async def _forum(context: BotContext, forum_id: int) -> Forum:
+async def forum_of(context: BotContext, forum_id: int) -> Forum:
     forum = await context.services.forums.get(forum_id)
     if forum is None:
         raise StaleAction()
     return forum
 
 
-def _parse_day(text: str, context: BotContext, forum: Forum, *, end: bool = False) -> date:
+def parse_day(text: str, context: BotContext, forum: Forum, *, end: bool = False) -> date:
     """A typed day; at a step asking for an end date, the examples shown are end dates."""
     try:
         return parse_date(text, now=context.services.clock.now(), tz=forum_zone(forum), allow_past=True)
@@ -126,7 +124,7 @@ def _skip_row(lang: str, step: str) -> list[tuple[str, str]]:
     return [(str(t("core.skip", lang)), encode(FEATURE, "sk", step))]
 
 
-async def _message_text(update: Update) -> str | None:
+async def message_text(update: Update) -> str | None:
     message = update.effective_message
     return message.text if message is not None else None
 
@@ -151,7 +149,7 @@ async def begin_new(update: Update, context: BotContext, forum: Forum) -> None:
 @button_handler
 async def on_new_choice(update: Update, context: BotContext, data: CallbackData) -> None:
     user = user_of(update)
-    forum = await _forum(context, data.int_arg(0))
+    forum = await forum_of(context, data.int_arg(0))
     await context.services.access.require(forum.id, user.id, Action.VIEW_MEMBERS)
     if update.callback_query:
         await remove_buttons(update.callback_query)
@@ -247,7 +245,7 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
     message = update.effective_message
     lang = await language(update, context)
     step = draft.step
-    forum = await _forum(context, int(draft.data["forum_id"]))
+    forum = await forum_of(context, int(draft.data["forum_id"]))
     if step == "doc":
         if message is not None and message.document is not None:
             await _go_on(update, context, draft, doc=[message.document.file_id, "document"])
@@ -260,7 +258,7 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
     if step in ("parties", "bidang", "rhythm", "confirm"):
         await reply(update, t("bad.use_buttons", lang))
         return
-    text = await _message_text(update)
+    text = await message_text(update)
     if text is None:
         await reply(update, t("bad.text_expected", lang))
         return
@@ -268,12 +266,12 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
         if step == "third":
             names = [n.strip() for n in text.replace(";", "\n").replace(",", "\n").split("\n") if n.strip()]
             for name in names:
-                _clean(name, "third")
+                clean(name, "third")
             if len(names) + len(draft.data["villages"]) > rules.MAX_PARTIES:
                 raise InvalidInput("agr.bad.too_many_parties", max=rules.MAX_PARTIES)
             await _go_on(update, context, draft, third=names)
         elif step == "rights":
-            await _go_on(update, context, draft, rights=[*draft.data["rights"], _clean(text, step)])
+            await _go_on(update, context, draft, rights=[*draft.data["rights"], clean(text, step)])
         elif step == "famount":
             try:
                 amount = parse_rupiah(text)
@@ -283,15 +281,15 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
                 raise InvalidInput("agr.bad.rupiah")
             await _go_on(update, context, draft, famount=amount)
         elif step == "start":
-            await _go_on(update, context, draft, start=_parse_day(text, context, forum).isoformat())
+            await _go_on(update, context, draft, start=parse_day(text, context, forum).isoformat())
         elif step == "end":
-            end = _parse_day(text, context, forum, end=True)
+            end = parse_day(text, context, forum, end=True)
             start = date.fromisoformat(draft.data["start"])
             if end <= start:
                 raise InvalidInput("agr.bad.end_before_start", start=format_date(start, lang))
             await _go_on(update, context, draft, end=end.isoformat())
         else:
-            await _go_on(update, context, draft, **{step: _clean(text, step)})
+            await _go_on(update, context, draft, **{step: clean(text, step)})
     except InvalidInput as exc:
         await reply(update, t(exc.message_key, lang, **exc.params))
 
@@ -321,20 +319,13 @@ async def on_parties_done(update: Update, context: BotContext, data: CallbackDat
     draft = await forms.expect(context, user.id, NEW, "parties")
     if len(draft.data["villages"]) < 2:
         raise InvalidInput("agr.bad.two_villages")
-    await _require_may_register(context, int(draft.data["forum_id"]), user.id, draft.data["villages"])
+    await running.require_may_register(context.services, int(draft.data["forum_id"]), user.id,
+                                       draft.data["villages"])
     lang = await language(update, context)
     names = ", ".join(_all_parties(draft.data))
     await edit_or_reply(update, t("agr.new.parties_chosen", lang, parties=names))
     draft = await forms.advance(context, draft, "third")
     await ask_new(update, context, draft)
-
-
-async def _require_may_register(context: BotContext, forum_id: int, user_id: int, villages: list[str]) -> None:
-    membership, member = await _membership(context, forum_id, user_id)
-    if membership.role in STAFF:
-        return
-    if member.village_code not in villages:
-        raise NotPermitted("agr.err.not_party")
 
 
 @button_handler
@@ -430,44 +421,19 @@ async def on_save(update: Update, context: BotContext, data: CallbackData) -> No
     user = user_of(update)
     draft = await forms.expect(context, user.id, NEW, "confirm")
     d = draft.data
-    forum_id = int(d["forum_id"])
-    await _require_may_register(context, forum_id, user.id, d["villages"])
-    services = context.services
-    forum = await _forum(context, forum_id)
     lang = await language(update, context)
-    now = services.clock.now()
     names = {c[0]: c[1] for c in d["choices"]}
     rights = list(d["rights"]) + [None] * (len(_all_parties(d)) - len(d["rights"]))
     parties = [NewParty(kind="desa", village_code=code, name=names[code]) for code in d["villages"]]
     parties += [NewParty(kind="pihak_ketiga", name=name) for name in d["third"]]
     parties = [p.model_copy(update={"rights_obligations": r}) for p, r in zip(parties, rights, strict=True)]
     doc = d.get("doc") or [None, None]
-    members = await services.members.in_forum(forum.id)
-    async with services.db.transaction() as conn:
-        agreement_id = await agreements(context).create(
-            conn, forum_id=forum.id, title=d["title"], bidang=d.get("bidang"), objective=d.get("objective"),
-            scope=d.get("scope"), funding_source=d.get("fsource"), funding_amount=d.get("famount"),
-            legal_basis=d.get("legal"), executing_body=d.get("body"), start_date=date.fromisoformat(d["start"]),
-            end_date=date.fromisoformat(d["end"]), rhythm=d.get("rhythm") or DEFAULT_RHYTHM,
-            eval_from=now.astimezone(forum_zone(forum)).date(), document_file_id=doc[0], document_kind=doc[1],
-            parties=parties, created_by=user.id, now=now,
-        )
-        await services.drafts.delete(conn, user.id)
-        shell = (agreement_id, forum.id, d["title"], [p.village_code for p in parties if p.kind == "desa"])
-        await pushes.notify_parties(conn, shell, members, key_prefix=pushes.key(agreement_id, "created"),
-                                    text_key="agr.new.announce", now=now, exclude=user.id,
-                                    start=format_date(date.fromisoformat(d["start"]), lang),
-                                    end=format_date(date.fromisoformat(d["end"]), lang))
-        thread = await services.forums.topic(forum.id, "agreements")
-        if forum.group_chat_id is not None:
-            await outbox.enqueue(
-                conn, key=pushes.key(agreement_id, "created", "group"), chat_id=forum.group_chat_id,
-                thread_id=thread, forum_id=forum.id, due_at=now, now=now, priority=outbox.Priority.INTERACTIVE,
-                text=t("agr.new.group", forum.language, title=d["title"],
-                       parties=", ".join(p.name for p in parties)),
-            )
-    services.delivery.wake()
-    log.info("event=agreement_created forum=%s agreement=%s by=%s", forum.id, agreement_id, user.id)
+    signed = running.Signed(
+        title=d["title"], parties=parties, bidang=d.get("bidang"), objective=d.get("objective"),
+        scope=d.get("scope"), funding_source=d.get("fsource"), funding_amount=d.get("famount"),
+        legal_basis=d.get("legal"), executing_body=d.get("body"), start=date.fromisoformat(d["start"]),
+        end=date.fromisoformat(d["end"]), rhythm=d.get("rhythm"), document=(doc[0], doc[1]))
+    agreement_id = await running.register_signed(context.services, int(d["forum_id"]), user.id, signed, lang)
     await edit_or_reply(update, t("agr.new.saved", lang, title=d["title"]),
                         [[(str(t("agr.open_button", lang)), encode(FEATURE, "o", agreement_id))]])
 
@@ -534,7 +500,7 @@ async def on_open(update: Update, context: BotContext, data: CallbackData) -> No
     if agreement.stage not in ("pelaksanaan", "pelaporan"):
         # Not signed yet, suspended or cancelled: the lifecycle record (its stages and timeline).
         loaded = await kerjasama.load(context.services, agreement.id, user.id)
-        forum = await _forum(context, agreement.forum_id)
+        forum = await forum_of(context, agreement.forum_id)
         view = views.record(loaded.record, loaded.standing, await language(update, context), forum_zone(forum))
         await reply(update, view.text, markup=view.markup())
         return
@@ -545,7 +511,7 @@ async def show_agreement(update: Update, context: BotContext, agreement: Agreeme
                          member: Member) -> None:
     lang = await language(update, context)
     repo = agreements(context)
-    forum = await _forum(context, agreement.forum_id)
+    forum = await forum_of(context, agreement.forum_id)
     today = context.services.clock.now().astimezone(forum_zone(forum)).date()
     opened = await repo.periods(agreement.id)
     evaluations = await repo.evaluations(agreement.id)
@@ -639,388 +605,6 @@ async def on_document(update: Update, context: BotContext, data: CallbackData) -
         await chat.send_photo(agreement.document_file_id, caption=caption, parse_mode="HTML")
     else:
         await chat.send_document(agreement.document_file_id, caption=caption, parse_mode="HTML")
-
-
-# =============================================================================================
-# Amend, end early, renew, let lapse
-# =============================================================================================
-@button_handler
-async def on_amend(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Ask which part of the agreement changes."""
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    _require_active(agreement)
-    lang = await language(update, context)
-    buttons = [(str(t(f"agr.field.{f}", lang)), encode(FEATURE, "af", agreement.id, f)) for f in AMEND_FIELDS]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    await reply(update, t("agr.amend.pick", lang, title=agreement.title), rows)
-
-
-def _require_active(agreement: Agreement) -> None:
-    if agreement.status != "active":
-        raise StaleAction("agr.err.ended")
-    if agreement.stage not in ("pelaksanaan", "pelaporan"):
-        # Before signing the clauses change through the lifecycle forms; suspended or cancelled: nothing.
-        raise StaleAction("ks.err.wrong_stage", stage=views.label(f"ks.stage.{agreement.stage}"))
-
-
-@button_handler
-async def on_amend_field(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    _require_active(agreement)
-    field = data.arg(1)
-    if field not in AMEND_FIELDS:
-        raise StaleAction()
-    lang = await language(update, context)
-    if field == "start_date" and await agreements(context).periods(agreement.id):
-        raise InvalidInput("agr.amend.start_locked")
-    draft = await forms.begin(context, user.id, AMEND, "value", {"agreement_id": agreement.id, "field": field})
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await _ask_amend_value(update, context, draft, agreement, lang)
-
-
-async def _ask_amend_value(update: Update, context: BotContext, draft: Draft, agreement: Agreement,
-                           lang: str) -> None:
-    field = draft.data["field"]
-    if draft.step == "note":
-        await reply(update, t("agr.amend.ask_note", lang))
-        return
-    if field == "bidang":
-        buttons = [(b.label(lang), encode(FEATURE, "ab", b.code)) for b in BIDANG]
-        await reply(update, t("agr.new.ask_bidang", lang), [buttons[i:i + 2] for i in range(0, len(buttons), 2)])
-    elif field == "rhythm":
-        rows = [[(str(t(f"agr.rhythm.{r}", lang)), encode(FEATURE, "ar", r))] for r in RHYTHM_MONTHS]
-        await reply(update, t("agr.new.ask_rhythm", lang), rows)
-    elif field == "rights":
-        if "position" not in draft.data:
-            rows = [[(p.name, encode(FEATURE, "ap", p.position))] for p in agreement.parties]
-            await reply(update, t("agr.amend.pick_party", lang), rows)
-        else:
-            party = agreement.party(int(draft.data["position"]))
-            await reply(update, t("agr.new.ask_rights", lang, party=party.name if party else "-", number=1, total=1))
-    else:
-        await reply(update, t(f"agr.amend.ask.{field}", lang, current=_current_value(agreement, field, lang)))
-
-
-def _current_value(agreement: Agreement, field: str, lang: str) -> str:
-    if field == "funding_amount":
-        return format_rupiah(agreement.funding_amount) if agreement.funding_amount else "-"
-    if field in ("start_date", "end_date"):
-        return format_date(getattr(agreement, field), lang)
-    if field == "bidang":
-        return bidang_label(agreement.bidang, lang) if agreement.bidang else "-"
-    if field == "rhythm":
-        return rules.rhythm_label(agreement.rhythm, lang)
-    if field == "document":
-        return str(t("agr.card.doc_yes" if agreement.document_file_id else "agr.card.doc_no", lang))
-    value = getattr(agreement, field, None)
-    return str(value) if value else "-"
-
-
-async def _amend_agreement(context: BotContext, draft: Draft) -> Agreement:
-    agreement = await agreements(context).get(int(draft.data["agreement_id"]))
-    if agreement is None:
-        raise StaleAction()
-    return agreement
-
-
-async def on_amend_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """The new value (typed or a file), then the note of what changed."""
-    lang = await language(update, context)
-    message = update.effective_message
-    agreement = await _amend_agreement(context, draft)
-    field = draft.data["field"]
-    try:
-        if draft.step == "note":
-            note = _clean(await _message_text(update), "note")
-            await _apply_amendment(update, context, draft, agreement, note)
-            return
-        if field == "document":
-            if message is not None and message.document is not None:
-                value: Any = [message.document.file_id, "document"]
-            elif message is not None and message.photo:
-                value = [message.photo[-1].file_id, "photo"]
-            else:
-                raise InvalidInput("agr.bad.doc")
-        elif field in ("bidang", "rhythm") or (field == "rights" and "position" not in draft.data):
-            raise InvalidInput("bad.use_buttons")
-        else:
-            text = await _message_text(update)
-            if text is None:
-                raise InvalidInput("bad.text_expected")
-            value = _amend_value(context, agreement, field, text, await _forum(context, agreement.forum_id), lang)
-        draft = await forms.advance(context, draft, "note", value=value)
-        await reply(update, t("agr.amend.ask_note", lang))
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-
-
-def _amend_value(context: BotContext, agreement: Agreement, field: str, text: str, forum: Forum,
-                 lang: str) -> Any:
-    if field == "funding_amount":
-        try:
-            amount = parse_rupiah(text)
-        except RupiahParseError:
-            raise InvalidInput("agr.bad.rupiah") from None
-        if amount <= 0:
-            raise InvalidInput("agr.bad.rupiah")
-        return amount
-    if field == "start_date":
-        day = _parse_day(text, context, forum)
-        if day >= agreement.end_date:
-            raise InvalidInput("agr.bad.start_after_end", end=format_date(agreement.end_date, lang))
-        return day.isoformat()
-    if field == "end_date":
-        day = _parse_day(text, context, forum)
-        if day <= agreement.start_date:
-            raise InvalidInput("agr.bad.end_before_start", start=format_date(agreement.start_date, lang))
-        return day.isoformat()
-    step = {"title": "title", "objective": "objective", "scope": "scope", "rights": "rights",
-            "funding_source": "fsource", "legal_basis": "legal", "executing_body": "body"}[field]
-    return _clean(text, step)
-
-
-@button_handler
-async def on_amend_choice(update: Update, context: BotContext, data: CallbackData) -> None:
-    """A button answer of the amendment: bidang, rhythm or which party's rights."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, AMEND, "value")
-    agreement = await _amend_agreement(context, draft)
-    await viewable(context, agreement.id, user.id)
-    lang = await language(update, context)
-    field, choice = draft.data["field"], data.arg(0)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    if data.action == "ab" and field == "bidang" and choice in {b.code for b in BIDANG}:
-        draft = await forms.advance(context, draft, "note", value=choice)
-    elif data.action == "ar" and field == "rhythm" and choice in RHYTHM_MONTHS:
-        draft = await forms.advance(context, draft, "note", value=choice)
-    elif data.action == "ap" and field == "rights" and agreement.party(int(choice)) is not None:
-        draft = await forms.advance(context, draft, "value", position=int(choice))
-    else:
-        raise StaleAction()
-    await _ask_amend_value(update, context, draft, agreement, lang)
-
-
-def _display(field: str, value: Any, lang: str) -> str:
-    if value in (None, ""):
-        return "-"
-    if field == "funding_amount":
-        return format_rupiah(int(value))
-    if field in ("start_date", "end_date"):
-        return format_date(value if isinstance(value, date) else date.fromisoformat(value), lang)
-    if field == "bidang":
-        return bidang_label(str(value), lang)
-    if field == "rhythm":
-        return rules.rhythm_label(str(value), lang)
-    if field == "document":
-        return str(t("agr.card.doc_yes", lang))
-    return str(value)
-
-
-async def _apply_amendment(update: Update, context: BotContext, draft: Draft, agreement: Agreement,
-                           note: str) -> None:
-    user = user_of(update)
-    await viewable(context, agreement.id, user.id)
-    _require_active(agreement)
-    services = context.services
-    lang = await language(update, context)
-    now = services.clock.now()
-    field, value = draft.data["field"], draft.data["value"]
-    repo = agreements(context)
-    opened = await repo.periods(agreement.id)
-    members = await services.members.in_forum(agreement.forum_id)
-    changes: dict[str, Any] = {}
-    if field == "rights":
-        party = agreement.party(int(draft.data["position"]))
-        old = party.rights_obligations if party else None
-    elif field == "document":
-        old = "✓" if agreement.document_file_id else None
-        changes = {"document_file_id": value[0], "document_kind": value[1]}
-    else:
-        old = getattr(agreement, field)
-        changes = {field: date.fromisoformat(value) if field in ("start_date", "end_date") else value}
-    if field in ("start_date", "end_date", "rhythm"):
-        start = changes.get("start_date", agreement.start_date)
-        end = changes.get("end_date", agreement.end_date)
-        if field == "end_date" and end < rules.earliest_end(start, opened):
-            raise InvalidInput("agr.bad.end_before_evaluated",
-                               date=format_date(rules.earliest_end(start, opened), lang))
-        anchor, offset = rules.reschedule(start, end, changes.get("rhythm", agreement.rhythm), opened)
-        changes |= {"schedule_anchor": anchor, "index_offset": offset}
-    old_text = _display(field, old, lang)
-    new_text = _display(field, value if field != "document" else "✓", lang)
-    async with services.db.transaction() as conn:
-        if field == "rights":
-            await repo.set_rights(conn, agreement.id, int(draft.data["position"]), value)
-        else:
-            await repo.update_fields(conn, agreement.id, now, **changes)
-        await repo.add_event(conn, agreement.id, "amended", now, by_user=user.id, field=field,
-                             old_value=old_text, new_value=new_text, note=note)
-        if field == "end_date":
-            await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
-            await repo.update_fields(conn, agreement.id, now, lapse_accepted_for=None)
-        await services.drafts.delete(conn, user.id)
-        stamp = int(now.timestamp())
-        await pushes.notify_parties(conn, agreement, members, key_prefix=pushes.key(agreement.id, "amend", stamp),
-                                    text_key="agr.amend.announce", now=now, exclude=user.id,
-                                    field=str(t(f"agr.field.{field}", lang)), old=old_text, new=new_text, note=note)
-    services.delivery.wake()
-    log.info("event=agreement_amended agreement=%s field=%s by=%s", agreement.id, field, user.id)
-    await reply(update, t("agr.amend.saved", lang, title=agreement.title))
-
-
-@button_handler
-async def on_end(update: Update, context: BotContext, data: CallbackData) -> None:
-    """End early: ask the last day, then the reason."""
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    _require_active(agreement)
-    lang = await language(update, context)
-    await forms.begin(context, user.id, END, "date", {"agreement_id": agreement.id})
-    await reply(update, t("agr.end.ask_date", lang, title=agreement.title),
-                [[(str(t("agr.end.today", lang)), encode(FEATURE, "et"))]])
-
-
-@button_handler
-async def on_end_today(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, END, "date")
-    agreement = await _amend_agreement(context, draft)
-    forum = await _forum(context, agreement.forum_id)
-    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await _set_end_date(update, context, draft, agreement, today)
-
-
-async def _set_end_date(update: Update, context: BotContext, draft: Draft, agreement: Agreement, day: date) -> None:
-    lang = await language(update, context)
-    opened = await agreements(context).periods(agreement.id)
-    earliest = rules.earliest_end(agreement.start_date, opened)
-    if day < earliest or day > agreement.end_date:
-        raise InvalidInput("agr.bad.end_range", earliest=format_date(earliest, lang),
-                           end=format_date(agreement.end_date, lang))
-    await forms.advance(context, draft, "reason", day=day.isoformat())
-    await reply(update, t("agr.end.ask_reason", lang))
-
-
-async def on_end_input(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    agreement = await _amend_agreement(context, draft)
-    text = await _message_text(update)
-    try:
-        if text is None:
-            raise InvalidInput("bad.text_expected")
-        if draft.step == "date":
-            forum = await _forum(context, agreement.forum_id)
-            await _set_end_date(update, context, draft, agreement, _parse_day(text, context, forum, end=True))
-            return
-        reason = _clean(text, "reason")
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-        return
-    await _end_agreement(update, context, draft, agreement, date.fromisoformat(draft.data["day"]), reason)
-
-
-async def _end_agreement(update: Update, context: BotContext, draft: Draft, agreement: Agreement, day: date,
-                         reason: str) -> None:
-    user = user_of(update)
-    await viewable(context, agreement.id, user.id)
-    _require_active(agreement)
-    services = context.services
-    lang = await language(update, context)
-    now = services.clock.now()
-    repo = agreements(context)
-    opened = await repo.periods(agreement.id)
-    anchor, offset = rules.reschedule(agreement.start_date, day, agreement.rhythm, opened)
-    members = await services.members.in_forum(agreement.forum_id)
-    async with services.db.transaction() as conn:
-        await repo.update_fields(conn, agreement.id, now, status="ended", end_date=day, ended_early_on=day,
-                                 end_reason=reason, schedule_anchor=anchor, index_offset=offset)
-        await repo.add_event(conn, agreement.id, "ended", now, by_user=user.id, new_value=day.isoformat(),
-                             note=reason)
-        await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
-        await services.drafts.delete(conn, user.id)
-        await pushes.notify_parties(conn, agreement, members, key_prefix=pushes.key(agreement.id, "ended"),
-                                    text_key="agr.end.announce", now=now, exclude=user.id,
-                                    date=format_date(day, lang), reason=reason)
-    services.delivery.wake()
-    log.info("event=agreement_ended agreement=%s by=%s", agreement.id, user.id)
-    await reply(update, t("agr.end.saved", lang, title=agreement.title, date=format_date(day, lang)))
-
-
-@button_handler
-async def on_renew(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Perpanjang: ask the new end date."""
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    _require_active(agreement)
-    lang = await language(update, context)
-    await forms.begin(context, user.id, RENEW, "end", {"agreement_id": agreement.id})
-    await reply(update, t("agr.renew.ask_end", lang, title=agreement.title,
-                          end=format_date(agreement.end_date, lang)))
-
-
-async def on_renew_input(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    user = user_of(update)
-    agreement = await _amend_agreement(context, draft)
-    text = await _message_text(update)
-    try:
-        if text is None:
-            raise InvalidInput("bad.text_expected")
-        forum = await _forum(context, agreement.forum_id)
-        new_end = _parse_day(text, context, forum, end=True)
-        if new_end <= agreement.end_date:
-            raise InvalidInput("agr.bad.renew_after", end=format_date(agreement.end_date, lang))
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-        return
-    await viewable(context, agreement.id, user.id)
-    _require_active(agreement)
-    services = context.services
-    now = services.clock.now()
-    repo = agreements(context)
-    opened = await repo.periods(agreement.id)
-    anchor, offset = rules.reschedule(agreement.start_date, new_end, agreement.rhythm, opened)
-    members = await services.members.in_forum(agreement.forum_id)
-    async with services.db.transaction() as conn:
-        await repo.update_fields(conn, agreement.id, now, end_date=new_end, schedule_anchor=anchor,
-                                 index_offset=offset, lapse_accepted_for=None)
-        # ISO dates: the history is read in each reader's language (views.event_line formats them).
-        await repo.add_event(conn, agreement.id, "renewed", now, by_user=user.id,
-                             old_value=agreement.end_date.isoformat(), new_value=new_end.isoformat())
-        await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
-        await services.drafts.delete(conn, user.id)
-        await pushes.notify_parties(conn, agreement, members, key_prefix=pushes.key(agreement.id, "renewed",
-                                                                                     new_end.isoformat()),
-                                    text_key="agr.renew.announce", now=now, exclude=user.id,
-                                    end=format_date(new_end, lang))
-    services.delivery.wake()
-    log.info("event=agreement_renewed agreement=%s by=%s", agreement.id, user.id)
-    await reply(update, t("agr.renew.saved", lang, title=agreement.title, end=format_date(new_end, lang)))
-
-
-@button_handler
-async def on_lapse(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Biarkan berakhir: no more expiry warnings for this end date."""
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    end = data.date_arg(1)
-    if agreement.status != "active" or agreement.end_date != end:
-        raise StaleAction()
-    services = context.services
-    now = services.clock.now()
-    lang = await language(update, context)
-    repo = agreements(context)
-    async with services.db.transaction() as conn:
-        if await repo.accept_lapse(conn, agreement.id, end, now):
-            await repo.add_event(conn, agreement.id, "lapse", now, by_user=user.id, new_value=end.isoformat())
-            await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
-    await edit_or_reply(update, t("agr.exp.lapse_saved", lang, title=agreement.title, end=format_date(end, lang)))
 
 
 # =============================================================================================
@@ -1163,18 +747,18 @@ async def on_eval_input(update: Update, context: BotContext, draft: Draft) -> No
             raise InvalidInput("agr.bad.photo")
         if step in ("rating", "fu_owner", "confirm"):
             raise InvalidInput("bad.use_buttons")
-        text = await _message_text(update)
+        text = await message_text(update)
         if text is None:
             raise InvalidInput("bad.text_expected")
         if step in ("went_well", "kendala"):
-            await _save_eval_answer(update, context, draft, **{step: _clean(text, step)})
+            await _save_eval_answer(update, context, draft, **{step: clean(text, step)})
         elif step == "fu":
             await _eval_context(context, user.id, draft)
-            draft = await forms.advance(context, draft, "fu_owner", fu_text=_clean(text, "fu_text"))
+            draft = await forms.advance(context, draft, "fu_owner", fu_text=clean(text, "fu_text"))
             await ask_eval(update, context, draft)
         elif step == "fu_owner_text":
             draft = await forms.advance(context, draft, "fu_due", fu_owner=0,
-                                        fu_owner_name=_clean(text, "fu_owner_text"))
+                                        fu_owner_name=clean(text, "fu_owner_text"))
             await ask_eval(update, context, draft)
         elif step == "fu_due":
             await _add_followup(update, context, draft, text)
@@ -1203,9 +787,9 @@ async def on_fu_owner(update: Update, context: BotContext, data: CallbackData) -
 async def _add_followup(update: Update, context: BotContext, draft: Draft, text: str) -> None:
     user = user_of(update)
     agreement, period = await _eval_context(context, user.id, draft)
-    forum = await _forum(context, agreement.forum_id)
+    forum = await forum_of(context, agreement.forum_id)
     now = context.services.clock.now()
-    due = _parse_day(text, context, forum)
+    due = parse_day(text, context, forum)
     if due < now.astimezone(forum_zone(forum)).date():
         raise InvalidInput("agr.bad.fu_past")
     repo = agreements(context)
@@ -1283,7 +867,7 @@ async def on_eval_submit(update: Update, context: BotContext, data: CallbackData
     evaluation = await repo.evaluation(agreement.id, period.period_index, draft.data["key"][2])
     if evaluation is None:
         raise StaleAction()
-    forum = await _forum(context, agreement.forum_id)
+    forum = await forum_of(context, agreement.forum_id)
     members = await services.members.in_forum(forum.id)
     items = await repo.followups_of_evaluation(evaluation.id)
     async with services.db.transaction() as conn:
@@ -1389,29 +973,16 @@ async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
         await ask_new(update, context, draft)
     elif draft.flow == EVAL:
         await ask_eval(update, context, draft)
-    elif draft.flow == AMEND:
-        agreement = await _amend_agreement(context, draft)
-        await _ask_amend_value(update, context, draft, agreement, await language(update, context))
-    elif draft.flow == END:
-        lang = await language(update, context)
-        await reply(update, t("agr.end.ask_reason" if draft.step == "reason" else "agr.end.ask_date_short", lang))
-    elif draft.flow == RENEW:
-        await reply(update, t("agr.renew.ask_end_short", await language(update, context)))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("kerjasama_baru", new_agreement))
     app.add_handler(CommandHandler("kerjasama", list_agreements))
     forms.register_form(NEW, on_new_input, reprompt)
-    forms.register_form(AMEND, on_amend_input, reprompt)
-    forms.register_form(END, on_end_input, reprompt)
-    forms.register_form(RENEW, on_renew_input, reprompt)
     forms.register_form(EVAL, on_eval_input, reprompt)
     buttons = {
         "pv": on_toggle_party, "pd": on_parties_done, "sk": on_skip, "bd": on_bidang, "rh": on_rhythm,
         "nw": on_new_choice, "save": on_save, "drop": on_drop, "o": on_open, "doc": on_document,
-        "am": on_amend, "af": on_amend_field, "ab": on_amend_choice, "ar": on_amend_choice, "ap": on_amend_choice,
-        "end": on_end, "et": on_end_today, "rn": on_renew, "lp": on_lapse,
         "ev": on_evaluate, "rt": on_rating, "fo": on_fu_owner, "fx": on_fu_finished, "es": on_eval_submit,
         "er": on_eval_restart, "fd": on_followup_done, "rf": on_reflection_meeting,
     }
