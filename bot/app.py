@@ -54,6 +54,7 @@ from bot.texts import t
 from handlers import (
     agreements,
     agreements_changes,
+    agreements_eval,
     broadcasts,
     directory,
     forms,
@@ -83,7 +84,7 @@ log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
 FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements,
-            agreements_changes, kerjasama, musyawarah, broadcasts, reports)
+            agreements_changes, agreements_eval, kerjasama, musyawarah, broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

@@ -18,7 +18,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agreements import rules, running, views
@@ -28,13 +28,11 @@ from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
-from bot.errors import InvalidInput, NotFound, NotPermitted, StaleAction
-from bot.meetings.forms import NEW_MEETING, aksi_refleksi
-from bot.meetings.rules import MAX_AGENDA_ITEMS, MAX_ITEM, MAX_TITLE
+from bot.errors import InvalidInput, NotFound, StaleAction
 from bot.periods import DEFAULT_RHYTHM, RHYTHM_MONTHS
 from bot.permissions import STAFF, Action
 from bot.render import date_problem
-from bot.texts import Html, t
+from bot.texts import t
 from bot.timefmt import RupiahParseError, format_date, format_date_short, format_rupiah, parse_rupiah
 from handlers import forms
 from handlers.common import (
@@ -53,13 +51,12 @@ from handlers.forms import send_view, start_form
 from handlers.forums import forum_action, run_in_forum
 from scheduler import agreements as pushes
 from scheduler.agreements import FEATURE, forum_zone
-from storage import outbox
-from storage.agreements import Agreement, AgreementRepo, Evaluation, EvaluationPeriod, NewParty
+from storage.agreements import Agreement, AgreementRepo, NewParty
 from storage.models import Draft, Forum, Member, Membership
 
 log = logging.getLogger(__name__)
 
-NEW, EVAL = "agr_new", "agr_eval"
+NEW = "agr_new"
 
 NEW_STEPS = ("title", "parties", "third", "bidang", "objective", "scope", "rights", "fsource", "famount",
              "legal", "start", "end", "body", "rhythm", "doc", "confirm")
@@ -77,7 +74,7 @@ def agreements(context: BotContext) -> AgreementRepo:
 
 
 # -- permissions ------------------------------------------------------------------------------
-async def _membership(context: BotContext, forum_id: int, user_id: int) -> tuple[Membership, Member]:
+async def membership_of(context: BotContext, forum_id: int, user_id: int) -> tuple[Membership, Member]:
     """The asker in the agreement's forum; `member.village_code` is the village approved there."""
     return await context.services.access.member_in(forum_id, user_id)
 
@@ -87,7 +84,7 @@ async def viewable(context: BotContext, agreement_id: int, user_id: int) -> tupl
     agreement = await agreements(context).get(agreement_id)
     if agreement is None:
         raise NotFound()
-    membership, member = await _membership(context, agreement.forum_id, user_id)
+    membership, member = await membership_of(context, agreement.forum_id, user_id)
     if membership.role in STAFF or (member.village_code and member.village_code in agreement.village_codes):
         return agreement, membership, member
     raise NotFound()
@@ -120,7 +117,7 @@ def parse_day(text: str, context: BotContext, forum: Forum, *, end: bool = False
         raise InvalidInput("agr.bad.end_date" if end else "agr.bad.date") from None
 
 
-def _skip_row(lang: str, step: str) -> list[tuple[str, str]]:
+def skip_row(lang: str, step: str) -> list[tuple[str, str]]:
     return [(str(t("core.skip", lang)), encode(FEATURE, "sk", step))]
 
 
@@ -207,13 +204,13 @@ async def ask_new(update: Update, context: BotContext, draft: Draft) -> None:
         await reply(update, t("agr.new.ask_parties", lang), _parties_keyboard(data, lang))
     elif step == "bidang":
         buttons = [(f"{b.emoji} {b.label(lang)}".strip(), encode(FEATURE, "bd", b.code)) for b in BIDANG]
-        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)] + [_skip_row(lang, "bidang")]
+        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)] + [skip_row(lang, "bidang")]
         await reply(update, t("agr.new.ask_bidang", lang), rows)
     elif step == "rights":
         parties = _all_parties(data)
         position = len(data["rights"])
         await reply(update, t("agr.new.ask_rights", lang, party=parties[position], number=position + 1,
-                              total=len(parties)), [_skip_row(lang, "rights")])
+                              total=len(parties)), [skip_row(lang, "rights")])
     elif step == "rhythm":
         rows = [[(str(t(f"agr.rhythm.{r}", lang)) + (" ✓" if r == DEFAULT_RHYTHM else ""),
                   encode(FEATURE, "rh", r))] for r in RHYTHM_MONTHS]
@@ -221,7 +218,7 @@ async def ask_new(update: Update, context: BotContext, draft: Draft) -> None:
     elif step == "confirm":
         await _ask_confirm(update, context, draft)
     else:
-        await reply(update, t(f"agr.new.ask_{step}", lang), [_skip_row(lang, step)] if step in OPTIONAL else None)
+        await reply(update, t(f"agr.new.ask_{step}", lang), [skip_row(lang, step)] if step in OPTIONAL else None)
 
 
 def _next_step(draft: Draft, data: dict[str, Any]) -> str:
@@ -253,7 +250,7 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
         if message is not None and message.photo:
             await _go_on(update, context, draft, doc=[message.photo[-1].file_id, "photo"])
             return
-        await reply(update, t("agr.bad.doc", lang), [_skip_row(lang, "doc")])
+        await reply(update, t("agr.bad.doc", lang), [skip_row(lang, "doc")])
         return
     if step in ("parties", "bidang", "rhythm", "confirm"):
         await reply(update, t("bad.use_buttons", lang))
@@ -330,7 +327,7 @@ async def on_parties_done(update: Update, context: BotContext, data: CallbackDat
 
 @button_handler
 async def on_skip(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Skip an optional question (of registration, or the evaluation's notes and photo)."""
+    """Skip an optional question of registration."""
     user = user_of(update)
     step = data.arg(0)
     draft = await forms.current(context, user.id)
@@ -345,8 +342,6 @@ async def on_skip(update: Update, context: BotContext, data: CallbackData) -> No
         elif step == "third":
             value = []
         await _go_on(update, context, draft, **{step: value})
-    elif draft.flow == EVAL and step in ("went_well", "kendala", "photo"):
-        await _save_eval_answer(update, context, draft, **{("photo_file_id" if step == "photo" else step): ""})
     else:
         raise StaleAction()
 
@@ -466,7 +461,7 @@ async def _state(context: BotContext, agreement: Agreement, today: date) -> str:
 async def show_list(update: Update, context: BotContext, forum: Forum) -> None:
     user = user_of(update)
     lang = await language(update, context)
-    membership, member = await _membership(context, forum.id, user.id)
+    membership, member = await membership_of(context, forum.id, user.id)
     repo = agreements(context)
     if membership.role in STAFF:
         found = await repo.in_forum(forum.id)
@@ -576,8 +571,9 @@ async def show_agreement(update: Update, context: BotContext, agreement: Agreeme
                 rows.append([(str(t("agr.detail.fill_button", lang, index=period.period_index)),
                               encode(FEATURE, "ev", agreement.id, period.period_index, party.position))])
     for item in followups:
-        if item.done_at is None and await _may_close_followup(context, agreement, item.owner_position,
-                                                              item.created_by, membership, member):
+        if item.done_at is None and running.may_close_followup(
+                agreement, item.owner_position, item.created_by, user_id=member.user_id,
+                staff=membership.role in STAFF, village=member.village_code):
             rows.append([(str(t("agr.fu.done_short", lang, text=item.description[:30])),
                           encode(FEATURE, "fd", item.id))])
     rows.append([(str(t("ks.open_button", lang)), encode(views.FEATURE, "o", agreement.id))])
@@ -608,383 +604,20 @@ async def on_document(update: Update, context: BotContext, data: CallbackData) -
 
 
 # =============================================================================================
-# Evaluations
-# =============================================================================================
-async def _eval_target(context: BotContext, user_id: int, agreement_id: int, index: int,
-                       position: int) -> tuple[Agreement, EvaluationPeriod, Member]:
-    """The agreement and opened period if the user may answer for this party; else an error."""
-    agreement = await agreements(context).get(agreement_id)
-    if agreement is None:
-        raise NotFound()
-    _, member = await _membership(context, agreement.forum_id, user_id)
-    party = agreement.party(position)
-    if party is None or party.kind != "desa" or party.village_code != member.village_code:
-        raise NotPermitted("agr.err.not_your_party")
-    period = await agreements(context).period(agreement_id, index)
-    if period is None:
-        raise StaleAction()
-    return agreement, period, member
-
-
-def _eval_step(evaluation: Evaluation | None) -> str:
-    """The first question not answered yet (answers live in the evaluation row)."""
-    if evaluation is None or evaluation.rating is None:
-        return "rating"
-    if evaluation.went_well is None:
-        return "went_well"
-    if evaluation.kendala is None:
-        return "kendala"
-    return "fu"
-
-
-@button_handler
-async def on_evaluate(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Open (or continue) a party's evaluation form for one period."""
-    user = user_of(update)
-    agreement_id, index, position = data.int_arg(0), data.int_arg(1), data.int_arg(2)
-    agreement, period, _ = await _eval_target(context, user.id, agreement_id, index, position)
-    lang = await language(update, context)
-    evaluation = await agreements(context).evaluation(agreement.id, index, position)
-    if evaluation is not None and evaluation.status == "submitted":
-        await reply(update, t("agr.ev.already", lang, title=agreement.title, index=index))
-        return
-    draft = await forms.current(context, user.id)
-    if draft is not None and draft.flow == EVAL and draft.data.get("key") == [agreement_id, index, position]:
-        step = draft.step  # continue exactly where the user was (a follow-up half typed)
-    else:
-        step = _eval_step(evaluation)
-    draft = await forms.begin(context, user.id, EVAL, step, {"key": [agreement_id, index, position]}
-                              | ({k: v for k, v in draft.data.items() if k.startswith("fu_")}
-                                 if draft is not None and draft.flow == EVAL and step.startswith("fu") else {}))
-    party = agreement.party(position)
-    await reply(update, t("agr.ev.intro", lang, title=agreement.title, party=party.name if party else "-",
-                          period=rules.period_line(period.period_index, period.starts, period.ends, lang)))
-    await ask_eval(update, context, draft)
-
-
-async def ask_eval(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    agreement_id, index, position = draft.data["key"]
-    step = draft.step
-    if step == "rating":
-        rows = [[(f"{n}", encode(FEATURE, "rt", n)) for n in rules.RATINGS]]
-        await reply(update, t("agr.ev.ask_rating", lang), rows)
-    elif step in ("went_well", "kendala"):
-        await reply(update, t(f"agr.ev.ask_{step}", lang), [_skip_row(lang, step)])
-    elif step == "fu":
-        evaluation = await agreements(context).evaluation(agreement_id, index, position)
-        items = await agreements(context).followups_of_evaluation(evaluation.id) if evaluation else []
-        listing = "\n".join(f"• {i.description} — {i.owner_name}, {format_date_short(i.due_date, lang)}"
-                            for i in items)
-        text = t("agr.ev.ask_fu", lang, count=len(items), items=Html(
-            "\n".join(str(t("agr.ev.fu_item", lang, text=i.description, owner=i.owner_name,
-                            due=format_date_short(i.due_date, lang))) for i in items)) if listing else "")
-        await reply(update, text, [[(str(t("agr.ev.fu_done", lang)), encode(FEATURE, "fx"))]])
-    elif step == "fu_owner":
-        agreement = await agreements(context).get(agreement_id)
-        parties = agreement.parties if agreement else ()
-        rows = [[(p.name, encode(FEATURE, "fo", p.position))] for p in parties]
-        rows.append([(str(t("agr.ev.fu_owner_other", lang)), encode(FEATURE, "fo", 0))])
-        await reply(update, t("agr.ev.ask_fu_owner", lang, text=draft.data.get("fu_text", "")), rows)
-    elif step == "fu_owner_text":
-        await reply(update, t("agr.ev.ask_fu_owner_text", lang))
-    elif step == "fu_due":
-        await reply(update, t("agr.ev.ask_fu_due", lang))
-    elif step == "photo":
-        await reply(update, t("agr.ev.ask_photo", lang), [_skip_row(lang, "photo")])
-    elif step == "confirm":
-        await _eval_confirm(update, context, draft)
-
-
-async def _eval_context(context: BotContext, user_id: int, draft: Draft) -> tuple[Agreement, EvaluationPeriod]:
-    agreement_id, index, position = draft.data["key"]
-    agreement, period, _ = await _eval_target(context, user_id, agreement_id, index, position)
-    evaluation = await agreements(context).evaluation(agreement_id, index, position)
-    if evaluation is not None and evaluation.status == "submitted":
-        await forms.finish(context, user_id)
-        raise StaleAction("agr.ev.already_short")
-    return agreement, period
-
-
-async def _save_eval_answer(update: Update, context: BotContext, draft: Draft, **fields: Any) -> None:
-    """Keep one answer in the evaluation row and move on to the next question."""
-    user = user_of(update)
-    agreement, period = await _eval_context(context, user.id, draft)
-    position = draft.data["key"][2]
-    evaluation = await agreements(context).save_answer(agreement=agreement, period=period, position=position,
-                                                       user_id=user.id, now=context.services.clock.now(), **fields)
-    if "photo_file_id" in fields:
-        step = "confirm"
-    else:
-        step = _eval_step(evaluation)
-    draft = await forms.advance(context, draft, step)
-    await ask_eval(update, context, draft)
-
-
-@button_handler
-async def on_rating(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "rating")
-    rating = data.int_arg(0)
-    if rating not in rules.RATINGS:
-        raise StaleAction()
-    lang = await language(update, context)
-    await edit_or_reply(update, t("agr.ev.rating_chosen", lang, stars=rules.stars(rating), rating=rating))
-    await _save_eval_answer(update, context, draft, rating=rating)
-
-
-async def on_eval_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """A typed answer (or the photo) of the evaluation form."""
-    lang = await language(update, context)
-    message = update.effective_message
-    step = draft.step
-    user = user_of(update)
-    try:
-        if step == "photo":
-            if message is not None and message.photo:
-                await _save_eval_answer(update, context, draft, photo_file_id=message.photo[-1].file_id)
-                return
-            raise InvalidInput("agr.bad.photo")
-        if step in ("rating", "fu_owner", "confirm"):
-            raise InvalidInput("bad.use_buttons")
-        text = await message_text(update)
-        if text is None:
-            raise InvalidInput("bad.text_expected")
-        if step in ("went_well", "kendala"):
-            await _save_eval_answer(update, context, draft, **{step: clean(text, step)})
-        elif step == "fu":
-            await _eval_context(context, user.id, draft)
-            draft = await forms.advance(context, draft, "fu_owner", fu_text=clean(text, "fu_text"))
-            await ask_eval(update, context, draft)
-        elif step == "fu_owner_text":
-            draft = await forms.advance(context, draft, "fu_due", fu_owner=0,
-                                        fu_owner_name=clean(text, "fu_owner_text"))
-            await ask_eval(update, context, draft)
-        elif step == "fu_due":
-            await _add_followup(update, context, draft, text)
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-
-
-@button_handler
-async def on_fu_owner(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "fu_owner")
-    agreement, _ = await _eval_context(context, user.id, draft)
-    position = data.int_arg(0)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    if position == 0:
-        draft = await forms.advance(context, draft, "fu_owner_text")
-    else:
-        party = agreement.party(position)
-        if party is None:
-            raise StaleAction()
-        draft = await forms.advance(context, draft, "fu_due", fu_owner=position, fu_owner_name=party.name)
-    await ask_eval(update, context, draft)
-
-
-async def _add_followup(update: Update, context: BotContext, draft: Draft, text: str) -> None:
-    user = user_of(update)
-    agreement, period = await _eval_context(context, user.id, draft)
-    forum = await forum_of(context, agreement.forum_id)
-    now = context.services.clock.now()
-    due = parse_day(text, context, forum)
-    if due < now.astimezone(forum_zone(forum)).date():
-        raise InvalidInput("agr.bad.fu_past")
-    repo = agreements(context)
-    position = draft.data["key"][2]
-    evaluation = await repo.save_answer(agreement=agreement, period=period, position=position, user_id=user.id,
-                                        now=now)
-    await repo.add_followup(agreement=agreement, evaluation=evaluation, description=draft.data["fu_text"],
-                            owner_position=int(draft.data["fu_owner"]) or None,
-                            owner_name=draft.data["fu_owner_name"], due_date=due, created_by=user.id, now=now)
-    data = {k: v for k, v in draft.data.items() if not k.startswith("fu_")}
-    draft = await context.services.drafts.save(user.id, EVAL, "fu", data, now)
-    await ask_eval(update, context, draft)
-
-
-@button_handler
-async def on_fu_finished(update: Update, context: BotContext, data: CallbackData) -> None:
-    """No more follow-ups: on to the optional photo."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "fu")
-    await _eval_context(context, user.id, draft)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    draft = await forms.advance(context, draft, "photo")
-    await ask_eval(update, context, draft)
-
-
-async def _eval_confirm(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    agreement_id, index, position = draft.data["key"]
-    repo = agreements(context)
-    evaluation = await repo.evaluation(agreement_id, index, position)
-    if evaluation is None or evaluation.rating is None:
-        raise StaleAction()
-    items = await repo.followups_of_evaluation(evaluation.id)
-    lines = [str(t("agr.ev.confirm", lang)),
-             str(t("agr.ev.review_rating", lang, stars=rules.stars(evaluation.rating), rating=evaluation.rating)),
-             str(t("agr.sum.went_well", lang, text=evaluation.went_well or "-")),
-             str(t("agr.sum.kendala", lang, text=evaluation.kendala or "-"))]
-    for item in items:
-        lines.append(str(t("agr.ev.fu_item", lang, text=item.description, owner=item.owner_name,
-                           due=format_date_short(item.due_date, lang))))
-    if evaluation.photo_file_id:
-        lines.append(str(t("agr.sum.photo", lang)))
-    rows = [[(str(t("agr.ev.submit", lang)), encode(FEATURE, "es"))],
-            [(str(t("agr.ev.restart", lang)), encode(FEATURE, "er"))]]
-    await reply(update, "\n".join(lines), rows)
-
-
-@button_handler
-async def on_eval_restart(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Answer again from the rating (the follow-ups typed so far are dropped)."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "confirm")
-    agreement, period = await _eval_context(context, user.id, draft)
-    repo = agreements(context)
-    evaluation = await repo.evaluation(agreement.id, period.period_index, draft.data["key"][2])
-    if evaluation is not None:
-        await repo.reset_evaluation(evaluation.id)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    draft = await forms.advance(context, draft, "rating")
-    await ask_eval(update, context, draft)
-
-
-@button_handler
-async def on_eval_submit(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Submit: follow-up reminders are scheduled; the summary goes out when every party answered."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "confirm")
-    agreement, period = await _eval_context(context, user.id, draft)
-    services = context.services
-    repo = agreements(context)
-    lang = await language(update, context)
-    now = services.clock.now()
-    evaluation = await repo.evaluation(agreement.id, period.period_index, draft.data["key"][2])
-    if evaluation is None:
-        raise StaleAction()
-    forum = await forum_of(context, agreement.forum_id)
-    members = await services.members.in_forum(forum.id)
-    items = await repo.followups_of_evaluation(evaluation.id)
-    async with services.db.transaction() as conn:
-        if not await repo.submit(conn, evaluation.id, user.id, now):
-            raise StaleAction("agr.ev.already_short")
-        await pushes.schedule_followup_reminders(conn, services, agreement, forum, items, members, now)
-        await services.drafts.delete(conn, user.id)
-        await outbox.cancel_prefix(conn, pushes.key(agreement.id, f"p{period.period_index}",
-                                                    f"v{evaluation.party_position}", "remind"))
-    log.info("event=agreement_evaluated agreement=%s period=%s party=%s", agreement.id, period.period_index,
-             evaluation.party_position)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await reply(update, t("agr.ev.thanks", lang, title=agreement.title))
-    evaluations = await repo.evaluations(agreement.id, period.period_index)
-    late = now - period.opened_at >= rules.LATE_AFTER
-    if not rules.missing_positions(agreement, evaluations) or late:
-        fresh = await repo.period(agreement.id, period.period_index)
-        if fresh is not None:
-            await pushes.summarize(services, agreement, fresh, now)
-    services.delivery.wake()
-
-
-# -- follow-ups -------------------------------------------------------------------------------
-async def _may_close_followup(context: BotContext, agreement: Agreement, owner_position: int | None,
-                              created_by: int, membership: Membership, member: Member) -> bool:
-    if membership.role in STAFF or member.user_id == created_by:
-        return True
-    party = agreement.party(owner_position) if owner_position else None
-    return party is not None and party.village_code is not None and party.village_code == member.village_code
-
-
-@button_handler
-async def on_followup_done(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Mark a follow-up done (its owner, who wrote it, or the staff); later reminders are cancelled."""
-    user = user_of(update)
-    repo = agreements(context)
-    item = await repo.followup(data.int_arg(0))
-    if item is None:
-        raise NotFound()
-    agreement, membership, member = await viewable(context, item.agreement_id, user.id)
-    if not await _may_close_followup(context, agreement, item.owner_position, item.created_by, membership, member):
-        raise NotPermitted("agr.err.not_owner")
-    services = context.services
-    now = services.clock.now()
-    lang = await language(update, context)
-    async with services.db.transaction() as conn:
-        done = await repo.mark_done(conn, item.id, user.id, now)
-        await outbox.cancel_prefix(conn, pushes.key(agreement.id, "fu", item.id) + ":")
-    if not done:
-        raise StaleAction("agr.fu.already_done")
-    log.info("event=followup_done agreement=%s followup=%s by=%s", agreement.id, item.id, user.id)
-    query = update.callback_query
-    if query is not None and isinstance(query.message, Message):
-        await remove_buttons(query)
-    await reply(update, t("agr.fu.done_saved", lang, text=item.description))
-
-
-# -- aksi-refleksi ----------------------------------------------------------------------------
-@button_handler
-async def on_reflection_meeting(update: Update, context: BotContext, data: CallbackData) -> None:
-    """From the summary: the koordinator calls an aksi-refleksi meeting in one step."""
-    user = user_of(update)
-    agreement = await agreements(context).get(data.int_arg(0))
-    if agreement is None:
-        raise NotFound()
-    forum, _ = await context.services.access.require(agreement.forum_id, user.id, Action.CREATE_MEETING)
-    period = await agreements(context).period(agreement.id, data.int_arg(1))
-    if period is None:
-        raise StaleAction()
-    await call_aksi_refleksi(update, context, forum, agreement, period)
-
-
-async def call_aksi_refleksi(update: Update, context: BotContext, forum: Forum, agreement: Agreement,
-                             period: EvaluationPeriod) -> None:
-    """Integration with the meetings feature: its /pertemuan_baru form, prefilled.
-
-    The title and the agenda (the evaluation summary as points) are filled in; the koordinator
-    continues with the date, the place and the rest of the meetings form. Meetings invite the whole
-    forum, so the agreement's parties are among the invitees.
-    """
-    lang = await language(update, context)
-    user = user_of(update)
-    repo = agreements(context)
-    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
-    data = rules.SummaryInput(agreement=agreement, period=period, evaluations=await repo.evaluations(agreement.id),
-                              open_followups=await repo.followups(agreement.id, open_only=True), today=today)
-    title = str(t("agr.meeting.title", lang, title=agreement.title, index=period.period_index))
-    if len(title) > MAX_TITLE:
-        title = title[: MAX_TITLE - 1] + "…"
-    agenda = rules.agenda_items(data, lang, max_items=MAX_AGENDA_ITEMS, max_length=MAX_ITEM)
-    log.info("event=aksi_refleksi_started agreement=%s period=%s by=%s", agreement.id, period.period_index, user.id)
-    await reply(update, t("agr.meeting.prefilled", lang, title=agreement.title))
-    await start_form(update, context, NEW_MEETING, aksi_refleksi(forum.id, forum.timezone, title=title, agenda=agenda,
-                                                               agreement_id=agreement.id))
-
-
-# =============================================================================================
 # wiring
 # =============================================================================================
 async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
     if draft.flow == NEW:
         await ask_new(update, context, draft)
-    elif draft.flow == EVAL:
-        await ask_eval(update, context, draft)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("kerjasama_baru", new_agreement))
     app.add_handler(CommandHandler("kerjasama", list_agreements))
     forms.register_form(NEW, on_new_input, reprompt)
-    forms.register_form(EVAL, on_eval_input, reprompt)
     buttons = {
         "pv": on_toggle_party, "pd": on_parties_done, "sk": on_skip, "bd": on_bidang, "rh": on_rhythm,
         "nw": on_new_choice, "save": on_save, "drop": on_drop, "o": on_open, "doc": on_document,
-        "ev": on_evaluate, "rt": on_rating, "fo": on_fu_owner, "fx": on_fu_finished, "es": on_eval_submit,
-        "er": on_eval_restart, "fd": on_followup_done, "rf": on_reflection_meeting,
     }
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

@@ -331,6 +331,15 @@ async def submit_evaluation(services: Services, agreement: Agreement, period: Ev
     services.delivery.wake()
 
 
+def may_close_followup(agreement: Agreement, owner_position: int | None, created_by: int, *, user_id: int,
+                       staff: bool, village: str | None) -> bool:
+    """The staff, whoever wrote it, or a member of the owner village."""
+    if staff or user_id == created_by:
+        return True
+    owner = agreement.party(owner_position) if owner_position else None
+    return owner is not None and owner.village_code is not None and owner.village_code == village
+
+
 async def close_followup(services: Services, followup_id: int, user_id: int) -> str:
     """Mark a follow-up done (a member of its owner village, whoever wrote it, or the staff); later
     reminders are cancelled. Returns the follow-up's text."""
@@ -341,10 +350,9 @@ async def close_followup(services: Services, followup_id: int, user_id: int) -> 
     who = await standing(services, agreement, user_id)
     if not who.may_view:
         raise NotFound()
-    owner = agreement.party(item.owner_position) if item.owner_position else None
     village = await services.access.village_of(agreement.forum_id, user_id)
-    own_village = owner is not None and owner.village_code is not None and owner.village_code == village
-    if not (who.staff or user_id == item.created_by or own_village):
+    if not may_close_followup(agreement, item.owner_position, item.created_by, user_id=user_id, staff=who.staff,
+                              village=village):
         raise NotPermitted("agr.err.not_owner")
     now = services.clock.now()
     async with services.write() as tx:
