@@ -13,7 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.agreements import rules, running
+from bot.agreements import rules, running, running_forms
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
@@ -24,13 +24,14 @@ from bot.timefmt import RupiahParseError, format_date, format_rupiah, parse_rupi
 from handlers import forms
 from handlers.agreements import clean, forum_of, message_text, parse_day
 from handlers.common import button_handler, edit_or_reply, language, remove_buttons, reply, user_of
+from handlers.forms import start_form
 from scheduler.agreements import FEATURE, forum_zone
 from storage.agreements import Agreement
 from storage.models import Draft
 
 log = logging.getLogger(__name__)
 
-AMEND, END, RENEW = "agr_amend", "agr_end", "agr_renew"
+AMEND, END = "agr_amend", "agr_end"
 
 
 async def _drop_buttons(update: Update) -> None:
@@ -236,28 +237,11 @@ async def on_end_input(update: Update, context: BotContext, draft: Draft) -> Non
 # -- renew, let lapse --------------------------------------------------------------------------
 @button_handler
 async def on_renew(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Perpanjang: ask the new end date."""
-    user = user_of(update)
-    agreement = await running.editable(context.services, data.int_arg(0), user.id)
-    lang = await language(update, context)
-    await forms.begin(context, user.id, RENEW, "end", {"agreement_id": agreement.id})
-    await reply(update, t("agr.renew.ask_end", lang, title=agreement.title,
-                          end=format_date(agreement.end_date, lang)))
-
-
-async def on_renew_input(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    agreement = await _agreement_of(context, draft)
-    text = await message_text(update)
-    try:
-        if text is None:
-            raise InvalidInput("bad.text_expected")
-        new_end = parse_day(text, context, await forum_of(context, agreement.forum_id), end=True)
-        await running.renew(context.services, agreement.id, user_of(update).id, new_end=new_end, lang=lang)
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-        return
-    await reply(update, t("agr.renew.saved", lang, title=agreement.title, end=format_date(new_end, lang)))
+    """Perpanjang: the new end date, then the review (the declared RENEW form)."""
+    agreement = await running.editable(context.services, data.int_arg(0), user_of(update).id)
+    forum = await forum_of(context, agreement.forum_id)
+    await start_form(update, context, running_forms.RENEW,
+                     running_forms.RenewForm(agreement_id=agreement.id, zone=forum.timezone))
 
 
 @button_handler
@@ -275,14 +259,11 @@ async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
         await _ask_amend_value(update, draft, await _agreement_of(context, draft), lang)
     elif draft.flow == END:
         await reply(update, t("agr.end.ask_reason" if draft.step == "reason" else "agr.end.ask_date_short", lang))
-    elif draft.flow == RENEW:
-        await reply(update, t("agr.renew.ask_end_short", lang))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     forms.register_form(AMEND, on_amend_input, reprompt)
     forms.register_form(END, on_end_input, reprompt)
-    forms.register_form(RENEW, on_renew_input, reprompt)
     buttons = {"am": on_amend, "af": on_amend_field, "ab": on_amend_choice, "ar": on_amend_choice,
                "ap": on_amend_choice, "end": on_end, "et": on_end_today, "rn": on_renew, "lp": on_lapse}
     for action, callback in buttons.items():

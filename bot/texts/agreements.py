@@ -47,6 +47,7 @@ ID: dict[str, str] = {
     "agr.bad.fu_past": "Batas waktu tindak lanjut tidak boleh sudah lewat.",
     # registration
     "agr.new.too_few_villages": "Kerja sama antardesa perlu paling sedikit dua desa anggota forum. Undang kepala desa lainnya dulu dengan /undang.",
+    "agr.label.renew_end": "Berlaku sampai",
     "agr.new.choose": "<b>Kerja sama baru</b> di {forum}. Bapak/Ibu mau mulai dari mana?",
     "agr.new.choose_rintis": "Rintis dari awal (persiapan)",
     "agr.new.choose_signed": "Catat kerja sama yang sudah ditandatangani",
@@ -257,6 +258,7 @@ EN: dict[str, str] = {
     "agr.bad.photo": "Send the photo, or press Skip.",
     "agr.bad.fu_past": "A follow-up's due date cannot be in the past.",
     "agr.new.too_few_villages": "An inter-village agreement needs at least two member villages of the forum. Invite other village heads first with /undang.",
+    "agr.label.renew_end": "Valid until",
     "agr.new.choose": "<b>New cooperation</b> in {forum}. Where would you like to start?",
     "agr.new.choose_rintis": "Start from the beginning (preparation)",
     "agr.new.choose_signed": "Record an agreement already signed",

@@ -545,6 +545,27 @@ async def test_amending_the_rhythm_reschedules_evaluations(bot: BotHarness) -> N
     assert [e.kind for e in events] == ["created", "amended"] and events[1].note == "Disepakati dalam MAD 9 Maret 2027"
 
 
+async def test_a_sekdes_of_a_party_village_sees_but_cannot_amend_end_or_renew(bot: BotHarness) -> None:
+    """Issue #17's rights (Access.party_standing): only the staff or a party village's kades change it."""
+    forum_id = await seed(bot)
+    agreement_id = await make_agreement(bot.services, forum_id)
+    sekdes = 1010
+    now = bot.clock.now()
+    async with bot.services.db.transaction() as conn:
+        await bot.services.members.upsert(conn, user_id=sekdes, full_name="Rina Sekdes", jabatan="sekdes",
+                                          village_code=CIPARI, language="id", now=now)
+        await bot.services.members.add_membership(conn, forum_id=forum_id, user_id=sekdes, role="anggota",
+                                                  status="active", now=now, decided_by=BUDI)
+    rina = bot.person(sekdes, "Rina Sekdes")
+    detail = await _detail(bot, rina)
+    assert "Pengelolaan Air Bersih" in detail.text
+    for action in ("am", "end", "rn"):
+        assert "hanya bisa diubah" in await alert_after(bot, rina, detail, f"k:{action}:{agreement_id}")
+    assert await bot.services.drafts.get(sekdes) is None
+    agreement = await AgreementRepo(bot.services.db).get(agreement_id)
+    assert agreement is not None and agreement.status == "active"
+
+
 async def test_end_early_asks_a_final_evaluation(bot: BotHarness) -> None:
     forum_id = await seed(bot)
     agreement_id = await make_agreement(bot.services, forum_id)
@@ -605,6 +626,9 @@ async def test_expiry_warnings_then_let_it_end_or_renew(bot: BotHarness) -> None
     await budi.send("1 Juni 2027")
     await until(bot, budi, "harus setelah")
     await budi.send("30 Juni 2029")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "30 Juni 2029" in review.text and "Ubah berlaku sampai" in review.button_texts()
+    await tap(bot, budi, review, "Simpan")
     await until(bot, budi, "diperpanjang sampai")
     agreement = await AgreementRepo(bot.services.db).get(agreement_id)
     assert agreement is not None and agreement.end_date == date(2029, 6, 30) and agreement.lapse_accepted_for is None
