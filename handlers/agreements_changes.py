@@ -7,7 +7,6 @@ send the reply. The short forms keep their state in the drafts table.
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from telegram import Update
@@ -25,13 +24,13 @@ from handlers import forms
 from handlers.agreements import clean, forum_of, message_text, parse_day
 from handlers.common import button_handler, edit_or_reply, language, remove_buttons, reply, user_of
 from handlers.forms import start_form
-from scheduler.agreements import FEATURE, forum_zone
+from scheduler.agreements import FEATURE
 from storage.agreements import Agreement
 from storage.models import Draft
 
 log = logging.getLogger(__name__)
 
-AMEND, END = "agr_amend", "agr_end"
+AMEND = "agr_amend"
 
 
 async def _drop_buttons(update: Update) -> None:
@@ -187,51 +186,11 @@ async def on_amend_choice(update: Update, context: BotContext, data: CallbackDat
 # -- end early ---------------------------------------------------------------------------------
 @button_handler
 async def on_end(update: Update, context: BotContext, data: CallbackData) -> None:
-    """End early: ask the last day, then the reason."""
-    user = user_of(update)
-    agreement = await running.editable(context.services, data.int_arg(0), user.id)
-    lang = await language(update, context)
-    await forms.begin(context, user.id, END, "date", {"agreement_id": agreement.id})
-    await reply(update, t("agr.end.ask_date", lang, title=agreement.title),
-                [[(str(t("agr.end.today", lang)), encode(FEATURE, "et"))]])
-
-
-@button_handler
-async def on_end_today(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, END, "date")
-    agreement = await _agreement_of(context, draft)
+    """End early: the last day, the reason, then the review (the declared END form)."""
+    agreement = await running.editable(context.services, data.int_arg(0), user_of(update).id)
     forum = await forum_of(context, agreement.forum_id)
-    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
-    await _drop_buttons(update)
-    await _set_end_date(update, context, draft, agreement, today)
-
-
-async def _set_end_date(update: Update, context: BotContext, draft: Draft, agreement: Agreement, day: date) -> None:
-    lang = await language(update, context)
-    await running.check_end_day(context.services, agreement, day, lang)
-    await forms.advance(context, draft, "reason", day=day.isoformat())
-    await reply(update, t("agr.end.ask_reason", lang))
-
-
-async def on_end_input(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    agreement = await _agreement_of(context, draft)
-    text = await message_text(update)
-    try:
-        if text is None:
-            raise InvalidInput("bad.text_expected")
-        if draft.step == "date":
-            forum = await forum_of(context, agreement.forum_id)
-            await _set_end_date(update, context, draft, agreement, parse_day(text, context, forum, end=True))
-            return
-        reason = clean(text, "reason")
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-        return
-    day = date.fromisoformat(draft.data["day"])
-    await running.end_early(context.services, agreement.id, user_of(update).id, day=day, reason=reason, lang=lang)
-    await reply(update, t("agr.end.saved", lang, title=agreement.title, date=format_date(day, lang)))
+    await start_form(update, context, running_forms.END,
+                     running_forms.EndForm(agreement_id=agreement.id, zone=forum.timezone))
 
 
 # -- renew, let lapse --------------------------------------------------------------------------
@@ -257,14 +216,11 @@ async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
     lang = await language(update, context)
     if draft.flow == AMEND:
         await _ask_amend_value(update, draft, await _agreement_of(context, draft), lang)
-    elif draft.flow == END:
-        await reply(update, t("agr.end.ask_reason" if draft.step == "reason" else "agr.end.ask_date_short", lang))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     forms.register_form(AMEND, on_amend_input, reprompt)
-    forms.register_form(END, on_end_input, reprompt)
     buttons = {"am": on_amend, "af": on_amend_field, "ab": on_amend_choice, "ar": on_amend_choice,
-               "ap": on_amend_choice, "end": on_end, "et": on_end_today, "rn": on_renew, "lp": on_lapse}
+               "ap": on_amend_choice, "end": on_end, "rn": on_renew, "lp": on_lapse}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

@@ -48,6 +48,8 @@ ID: dict[str, str] = {
     # registration
     "agr.new.too_few_villages": "Kerja sama antardesa perlu paling sedikit dua desa anggota forum. Undang kepala desa lainnya dulu dengan /undang.",
     "agr.label.renew_end": "Berlaku sampai",
+    "agr.label.end_day": "Berhenti mulai",
+    "agr.label.end_reason": "Alasan",
     "agr.new.choose": "<b>Kerja sama baru</b> di {forum}. Bapak/Ibu mau mulai dari mana?",
     "agr.new.choose_rintis": "Rintis dari awal (persiapan)",
     "agr.new.choose_signed": "Catat kerja sama yang sudah ditandatangani",
@@ -259,6 +261,8 @@ EN: dict[str, str] = {
     "agr.bad.fu_past": "A follow-up's due date cannot be in the past.",
     "agr.new.too_few_villages": "An inter-village agreement needs at least two member villages of the forum. Invite other village heads first with /undang.",
     "agr.label.renew_end": "Valid until",
+    "agr.label.end_day": "Ends on",
+    "agr.label.end_reason": "Reason",
     "agr.new.choose": "<b>New cooperation</b> in {forum}. Where would you like to start?",
     "agr.new.choose_rintis": "Start from the beginning (preparation)",
     "agr.new.choose_signed": "Record an agreement already signed",

@@ -577,11 +577,14 @@ async def test_end_early_asks_a_final_evaluation(bot: BotHarness) -> None:
     await tap(bot, budi, detail, "Hentikan")
     ask = await until(bot, budi, "Mulai tanggal berapa")
     await budi.send("1 Januari 2030")
-    await until(bot, budi, "Pilih tanggal antara")
+    ask = await until(bot, budi, "Pilih tanggal antara")  # the problem, and the question again with its button
     await tap(bot, budi, ask, "Hari ini")
     await until(bot, budi, "alasan")
     await budi.send("Sumber air mengering")
-    await until(bot, budi, "15 Januari 2027")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "15 Januari 2027" in review.text and "Sumber air mengering" in review.text
+    await tap(bot, budi, review, "Simpan")
+    await until(bot, budi, "dihentikan")
     repo = AgreementRepo(bot.services.db)
     agreement = await repo.get(agreement_id)
     assert agreement is not None and agreement.status == "ended" and agreement.end_date == date(2027, 1, 15)
