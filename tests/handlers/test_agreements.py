@@ -97,6 +97,9 @@ def texts(bot: BotHarness, chat: int, pred: Callable[[SentMessage], bool] = lamb
     return [m.text for m in bot.double.sent(chat) if pred(m)]
 
 
+RIGHTS_LABEL = "Hak dan kewajiban"
+
+
 async def record_signed(bot: BotHarness, person: Person) -> None:
     """/kerjasama_baru, then "record one already signed" (the old registration form)."""
     await person.send("/kerjasama_baru")
@@ -530,6 +533,10 @@ async def test_amending_the_rhythm_reschedules_evaluations(bot: BotHarness) -> N
     await tap(bot, sri, rhythm, "Bulanan")
     await until(bot, sri, "catatan perubahannya")
     await sri.send("Disepakati dalam MAD 9 Maret 2027")
+    review = await bot.double.wait_for(sri.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "Bulanan" in review.text and "Disepakati dalam MAD" in review.text
+    assert {"Ubah nilai baru", "Ubah catatan perubahan"} <= set(review.button_texts())
+    await tap(bot, sri, review, "Simpan")
     await until(bot, sri, "tersimpan dan diberitahukan")
     agreement = await repo.get(agreement_id)
     assert agreement is not None and agreement.rhythm == "bulanan"
@@ -543,6 +550,35 @@ async def test_amending_the_rhythm_reschedules_evaluations(bot: BotHarness) -> N
     assert "2 Mar 2027 – 2 Apr 2027" in prompt.text
     events = await repo.events(agreement_id)
     assert [e.kind for e in events] == ["created", "amended"] and events[1].note == "Disepakati dalam MAD 9 Maret 2027"
+
+
+async def test_amending_a_partys_rights_asks_the_party_and_every_answer_can_be_changed(bot: BotHarness) -> None:
+    forum_id = await seed(bot)
+    agreement_id = await make_agreement(bot.services, forum_id)
+    budi = bot.person(BUDI, "Budi")
+    detail = await _detail(bot, budi)
+    await tap(bot, budi, detail, "Ubah")
+    pick = await until(bot, budi, "Apa yang diubah")
+    await tap(bot, budi, pick, RIGHTS_LABEL)
+    await tap(bot, budi, await until(bot, budi, "pihak mana"), "Cipari")
+    await until(bot, budi, "Hak dan kewajiban Cipari")
+    await budi.send("x" * 2000)
+    await until(bot, budi, "Terlalu panjang")
+    await budi.send("Menyediakan tenaga kerja")
+    await until(bot, budi, "catatan perubahannya")
+    await budi.send("Adendum 2")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "Cipari" in review.text and "Menyediakan tenaga kerja" in review.text
+    await tap(bot, budi, review, "Ubah pihak")  # change the party at the review
+    await tap(bot, budi, await until(bot, budi, "pihak mana"), "Sidasari")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts())
+                                       and "Sidasari" in m.text, timeout=5)
+    await tap(bot, budi, review, "Simpan")
+    await until(bot, budi, "tersimpan")
+    agreement = await AgreementRepo(bot.services.db).get(agreement_id)
+    assert agreement is not None
+    rights = {p.name: p.rights_obligations for p in agreement.parties}
+    assert rights["Sidasari"] == "Menyediakan tenaga kerja" and rights["Cipari"] is None
 
 
 async def test_a_sekdes_of_a_party_village_sees_but_cannot_amend_end_or_renew(bot: BotHarness) -> None:
@@ -720,6 +756,9 @@ async def test_amending_the_end_date_moves_the_expiry_warnings(bot: BotHarness) 
     await budi.send("31 Desember 2027")
     await until(bot, budi, "catatan perubahannya")
     await budi.send("Adendum Nomor 1")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "31 Desember 2027" in review.text
+    await tap(bot, budi, review, "Simpan")
     await until(bot, budi, "tersimpan")
     note = await until(bot, sri, "Tanggal berakhir diubah")
     assert "30 Juni 2027" in note.text and "31 Desember 2027" in note.text and "Adendum Nomor 1" in note.text
