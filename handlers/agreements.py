@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.agreements import rules, running, views
+from bot.agreements import rules, running, signed_views, views
 from bot.agreements import service as kerjasama
 from bot.agreements.forms import RINTIS, Rintis
 from bot.bidang import BIDANG, bidang_label
@@ -33,7 +33,7 @@ from bot.periods import DEFAULT_RHYTHM, RHYTHM_MONTHS
 from bot.permissions import STAFF, Action
 from bot.render import date_problem
 from bot.texts import t
-from bot.timefmt import RupiahParseError, format_date, format_date_short, format_rupiah, parse_rupiah
+from bot.timefmt import RupiahParseError, format_date, format_date_short, parse_rupiah
 from handlers import forms
 from handlers.common import (
     Keyboard,
@@ -370,41 +370,17 @@ async def on_rhythm(update: Update, context: BotContext, data: CallbackData) -> 
     await _go_on(update, context, draft, rhythm=rhythm)
 
 
-def _card_lines(*, lang: str, title: str, parties: list[tuple[str, str | None]], bidang: str | None,
-                objective: str | None, scope: str | None, fsource: str | None, famount: int | None,
-                legal: str | None, start: date, end: date, body: str | None, rhythm: str,
-                has_doc: bool) -> list[str]:
-    dash = "-"
-    lines = [str(t("agr.card.title", lang, title=title))]
-    lines.append(str(t("agr.card.parties", lang)))
-    for name, rights in parties:
-        lines.append(str(t("agr.card.party", lang, name=name)))
-        if rights:
-            lines.append(str(t("agr.card.rights", lang, text=rights)))
-    lines.append(str(t("agr.card.bidang", lang, bidang=bidang_label(bidang, lang) if bidang else dash)))
-    lines.append(str(t("agr.card.objective", lang, text=objective or dash)))
-    if scope:
-        lines.append(str(t("agr.card.scope", lang, text=scope)))
-    lines.append(str(t("agr.card.funding", lang, source=fsource or dash,
-                       amount=format_rupiah(famount) if famount else dash)))
-    lines.append(str(t("agr.card.legal", lang, text=legal or dash)))
-    lines.append(str(t("agr.card.dates", lang, start=format_date(start, lang), end=format_date(end, lang))))
-    lines.append(str(t("agr.card.body", lang, text=body or dash)))
-    lines.append(str(t("agr.card.rhythm", lang, rhythm=rules.rhythm_label(rhythm, lang))))
-    lines.append(str(t("agr.card.doc_yes" if has_doc else "agr.card.doc_no", lang)))
-    return lines
-
-
 async def _ask_confirm(update: Update, context: BotContext, draft: Draft) -> None:
     lang = await language(update, context)
     d = draft.data
     names = _all_parties(d)
     rights = list(d["rights"]) + [None] * (len(names) - len(d["rights"]))
-    lines = _card_lines(lang=lang, title=d["title"], parties=list(zip(names, rights, strict=True)),
-                        bidang=d.get("bidang"), objective=d.get("objective"), scope=d.get("scope"),
-                        fsource=d.get("fsource"), famount=d.get("famount"), legal=d.get("legal"),
-                        start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]), body=d.get("body"),
-                        rhythm=d.get("rhythm") or DEFAULT_RHYTHM, has_doc=bool(d.get("doc")))
+    lines = signed_views.card_lines(lang=lang, title=d["title"], parties=list(zip(names, rights, strict=True)),
+                                    bidang=d.get("bidang"), objective=d.get("objective"), scope=d.get("scope"),
+                                    fsource=d.get("fsource"), famount=d.get("famount"), legal=d.get("legal"),
+                                    start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
+                                    body=d.get("body"), rhythm=d.get("rhythm") or DEFAULT_RHYTHM,
+                                    has_doc=bool(d.get("doc")))
     rows = [[(str(t("agr.new.save", lang)), encode(FEATURE, "save")),
              (str(t("core.cancel", lang)), encode(FEATURE, "drop"))]]
     await reply(update, str(t("agr.new.confirm", lang)) + "\n\n" + "\n".join(lines), rows)
@@ -504,88 +480,11 @@ async def on_open(update: Update, context: BotContext, data: CallbackData) -> No
 
 async def show_agreement(update: Update, context: BotContext, agreement: Agreement, membership: Membership,
                          member: Member) -> None:
-    lang = await language(update, context)
-    repo = agreements(context)
     forum = await forum_of(context, agreement.forum_id)
-    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
-    opened = await repo.periods(agreement.id)
-    evaluations = await repo.evaluations(agreement.id)
-    state = rules.state_of(agreement, opened, evaluations, today)
-    lines = _card_lines(lang=lang, title=agreement.title,
-                        parties=[(p.name, p.rights_obligations) for p in agreement.parties],
-                        bidang=agreement.bidang, objective=agreement.objective, scope=agreement.scope,
-                        fsource=agreement.funding_source, famount=agreement.funding_amount,
-                        legal=agreement.legal_basis, start=agreement.start_date, end=agreement.end_date,
-                        body=agreement.executing_body, rhythm=agreement.rhythm,
-                        has_doc=bool(agreement.document_file_id))
-    lines.insert(1, str(t("agr.detail.state", lang, state=rules.state_label(state, lang))))
-    if agreement.status == "ended":
-        lines.append(str(t("agr.detail.ended_early", lang, date=format_date(agreement.end_date, lang),
-                           reason=agreement.end_reason or "-")))
-    upcoming = rules.next_evaluation(agreement, today)
-    if upcoming:
-        lines.append(str(t("agr.detail.next_eval", lang, date=format_date(upcoming, lang))))
-    # Evaluations, period by period.
-    averages = rules.period_averages(evaluations)
-    lines.append("")
-    lines.append(str(t("agr.detail.evaluations", lang)))
-    if not opened:
-        lines.append(str(t("agr.detail.no_evaluations", lang)))
-    for period in opened:
-        answers = {e.party_position: e for e in evaluations
-                   if e.period_index == period.period_index and e.status == "submitted"}
-        lines.append(str(rules.period_line(period.period_index, period.starts, period.ends, lang))
-                     + (f" — ⌀ {rules.format_average(averages[period.period_index], lang)}"
-                        if period.period_index in averages else ""))
-        for party in agreement.villages:
-            answer = answers.get(party.position)
-            if answer is not None and answer.rating is not None:
-                lines.append(str(t("agr.detail.eval_party", lang, party=party.name, stars=rules.stars(answer.rating))))
-            else:
-                late = period.overdue_at is not None
-                lines.append(str(t("agr.detail.eval_missing_late" if late else "agr.detail.eval_missing", lang,
-                                   party=party.name)))
-    followups = await repo.followups(agreement.id)
-    if followups:
-        lines.append("")
-        lines.append(str(t("agr.detail.followups", lang)))
-        lines.extend(rules.followup_line(agreement, f, lang, today) for f in followups)
-    events = await repo.events(agreement.id)
-    lines.append("")
-    lines.append(str(t("agr.detail.history", lang)))
-    tz = forum_zone(forum)
-    names = {p.position: p.name for p in agreement.parties}
-    for event in events:
-        when = format_date_short(event.at.astimezone(tz).date(), lang)
-        if event.kind == "amended" and event.field in AMEND_FIELDS:
-            lines.append(str(t("agr.history.amended", lang, date=when,
-                               field=str(t(f"agr.field.{event.field}", lang)) if event.field else "-",
-                               old=event.old_value or "-", new=event.new_value or "-", note=event.note or "-")))
-        else:
-            lines.append(views.event_line(event, names, lang, tz))
-    rows: list[list[tuple[str, str]]] = []
-    for period in opened:
-        for party in agreement.villages:
-            if party.village_code == member.village_code and party.position in rules.missing_positions(
-                    agreement, [e for e in evaluations if e.period_index == period.period_index]):
-                rows.append([(str(t("agr.detail.fill_button", lang, index=period.period_index)),
-                              encode(FEATURE, "ev", agreement.id, period.period_index, party.position))])
-    for item in followups:
-        if item.done_at is None and running.may_close_followup(
-                agreement, item.owner_position, item.created_by, user_id=member.user_id,
-                staff=membership.role in STAFF, village=member.village_code):
-            rows.append([(str(t("agr.fu.done_short", lang, text=item.description[:30])),
-                          encode(FEATURE, "fd", item.id))])
-    rows.append([(str(t("ks.open_button", lang)), encode(views.FEATURE, "o", agreement.id))])
-    if agreement.document_file_id:
-        rows.append([(str(t("agr.detail.doc_button", lang)), encode(FEATURE, "doc", agreement.id))])
-    if membership.role in STAFF or member.jabatan in pushes.KADES_JABATAN:  # MAD and drafts: handlers.musyawarah
-        rows.append([(str(t("mus.btn.agreement", lang)), encode("ms", "a", agreement.id))])
-    if agreement.status == "active" and agreement.end_date >= today:
-        rows.append([(str(t("agr.detail.amend_button", lang)), encode(FEATURE, "am", agreement.id)),
-                     (str(t("agr.detail.renew_button", lang)), encode(FEATURE, "rn", agreement.id))])
-        rows.append([(str(t("agr.detail.end_button", lang)), encode(FEATURE, "end", agreement.id))])
-    await reply(update, "\n".join(lines), rows)
+    loaded = await running.detail(context.services, agreement, forum_zone(forum))
+    viewer = signed_views.Viewer(user_id=member.user_id, staff=membership.role in STAFF, village=member.village_code,
+                                 kades=member.jabatan in pushes.KADES_JABATAN)
+    await send_view(update, signed_views.detail(loaded, viewer, await language(update, context)))
 
 
 @button_handler

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.access import PartyStanding
 from bot.agreements import rules, views
@@ -26,13 +27,40 @@ from bot.timefmt import format_date, format_rupiah
 from scheduler import agreements as pushes
 from scheduler.agreements import forum_zone
 from storage import outbox
-from storage.agreements import Agreement, AgreementRepo, EvaluationPeriod, NewParty
+from storage.agreements import (
+    Agreement,
+    AgreementEvent,
+    AgreementRepo,
+    Evaluation,
+    EvaluationPeriod,
+    FollowUp,
+    NewParty,
+)
 
 log = logging.getLogger(__name__)
 
 # Fields an amendment can change (the record's buttons offer these, in this order).
 AMEND_FIELDS = ("title", "bidang", "objective", "scope", "rights", "funding_source", "funding_amount", "legal_basis",
                 "executing_body", "start_date", "end_date", "rhythm", "document")
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What the signed agreement's detail shows (loaded first; the view touches no database)."""
+    agreement: Agreement
+    opened: list[EvaluationPeriod]
+    evaluations: list[Evaluation]
+    followups: list[FollowUp]
+    events: list[AgreementEvent]
+    today: date
+    zone: ZoneInfo
+
+
+async def detail(services: Services, agreement: Agreement, zone: ZoneInfo) -> Detail:
+    r = repo(services)
+    return Detail(agreement, await r.periods(agreement.id), await r.evaluations(agreement.id),
+                  await r.followups(agreement.id), await r.events(agreement.id),
+                  services.clock.now().astimezone(zone).date(), zone)
 
 
 def require_running(agreement: Agreement) -> None:
