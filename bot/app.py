@@ -49,6 +49,7 @@ from bot.commands import COMMANDS
 from bot.config import Settings
 from bot.context import BotContext
 from bot.menus import refresh_menu
+from bot.posts.service import create_post
 from bot.services import Services
 from bot.texts import t
 from handlers import (
@@ -141,6 +142,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     )
     db = Database(settings.storage.path, busy_timeout_ms=settings.storage.busy_timeout_ms)
     app.bot_data["services"] = Services.build(settings, db, clock or SystemClock())
+    app.bot_data["services"].publish_post = create_post  # visit reports become posts
     # Every recurring planner, by name and interval (scheduler/planners.py); started in _post_init.
     app.bot_data["planners"] = planner_registry()
     for feature in FEATURES:

@@ -16,10 +16,9 @@ from bot.permissions import Action
 from bot.render import village_line
 from bot.services import Services
 from bot.texts import t
-from bot.visits import rules as visit_rules
+from bot.visits import service as visit_service
 from storage import outbox
 from storage.models import Forum, VillageChange
-from storage.visits import VisitRepo
 
 log = logging.getLogger(__name__)
 
@@ -199,27 +198,12 @@ async def erase_member(services: Services, user_id: int, erased_name: str) -> No
     if member is None or member.erased_at is not None:
         raise StaleAction()
     now = services.clock.now()
-    repo = VisitRepo(services.db)
-    open_visits = [row for row in await repo.of_user(user_id, limit=10_000)
-                   if row.state in visit_rules.OPEN | {"diterima"}]
-    async with services.db.transaction() as conn:
-        for row in open_visits:
-            step = visit_rules.end_for_erasure(row.rules_view(), user_id)
-            if not await repo.apply(conn, row, step, actor=user_id, now=now):
-                continue  # changed meanwhile; its own transition told the other side
-            await outbox.cancel_prefix(conn, f"visit:{row.id}:")
-            other_id = row.user_of_side(step.notify)
-            other = await services.members.get(other_id)
-            village = await services.regions.get(row.requester_village if step.notify == "host" else row.host_village)
-            if other is not None and other.erased_at is None:
-                await outbox.enqueue(
-                    conn, key=f"visit:{row.id}:erased:to:{other_id}", chat_id=other_id, member_user_id=other_id,
-                    forum_id=row.forum_id, due_at=now, now=now,
-                    text=t("erase.visit_ended", other.language, id=row.id, village=village.name if village else "-"),
-                )
+    async with services.write() as tx:
+        conn = tx.conn
+        visits_ended = await visit_service.end_for_erasure(tx, services, user_id)
         to_them = await outbox.cancel_to_member(conn, user_id)
         with_name, scrubbed = await outbox.scrub_name(conn, member.full_name, erased_name)
         await services.members.erase_in(conn, user_id, now, erased_name)
     services.delivery.wake()
     log.info("event=member_erased user=%s visits_ended=%d pushes_cancelled=%d payloads_scrubbed=%d",
-             user_id, len(open_visits), to_them + with_name, scrubbed)
+             user_id, visits_ended, to_them + with_name, scrubbed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +38,15 @@ class _NoDelivery:
         raise RuntimeError(f"lane {name!r}: the delivery engine is not started")
 
 
+class PostPublisher(Protocol):
+    """Publish an experience post (the posts feature's use case; wired by the composition root so
+    other features, e.g. a visit report, reach it without importing the posts feature)."""
+
+    async def __call__(self, services: Services, *, forum_id: int, author_user_id: int, title: str, bidang: str,
+                       kind: str, story: str, credited_village_codes: Sequence[str] = (),
+                       link_type: str | None = None, link_id: int | None = None, publish: bool = True) -> int: ...
+
+
 # Recurring pushes computed from domain data (digests, evaluation prompts), listed with their
 # intervals in scheduler/planners.py. Each writes outbox rows with idempotency keys.
 Planner = Callable[["Services", datetime], Awaitable[None]]
@@ -57,6 +66,7 @@ class Services:
     bot_username: str = ""
     # Called with a user id after their role in a forum changed (e.g. to refresh their command menu).
     role_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
+    publish_post: PostPublisher | None = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Unit]:

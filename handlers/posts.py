@@ -26,7 +26,6 @@ from bot.permissions import Action
 from bot.posts import rules, service, views
 from bot.posts.loaders import load_digest_panel, load_full, load_listing, load_reader, load_saved
 from bot.posts.pushes import plan_posts
-from bot.posts.service import create_post
 from bot.texts import t
 from bot.view import View
 from handlers import forms
@@ -58,7 +57,7 @@ SEARCH_WORDS = "post_search"  # the words after a bare /cari
 # upgrade: their data no longer fits, so the user is told to start again. Remove after a release.
 OLD_FLOWS = ("post", "post_edit", "post_comment", "post_ask", "post_answer", "post_hide")
 
-__all__ = ["create_post", "plan_posts", "register"]
+__all__ = ["plan_posts", "register"]
 
 
 def _group_of(update: Update) -> int | None:

@@ -12,14 +12,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
-from bot.visits import rules
-from storage.database import Handle
+from storage.database import Handle, Tx
 from storage.timeutil import from_db, to_db
+
+# The stored vocabulary (the same literals as bot.visits.rules, which owns what they mean).
+State = Literal["diajukan", "tanggal_diusulkan", "diterima", "ditolak", "selesai", "dibatalkan"]
+Side = Literal["requester", "host"]
 
 
 class VisitRow(BaseModel):
@@ -35,8 +37,8 @@ class VisitRow(BaseModel):
     bidang: tuple[str, ...]
     people: int
     message: str
-    state: rules.State
-    awaiting: rules.Side | None
+    state: State
+    awaiting: Side | None
     proposed_dates: tuple[date, ...]
     round: int
     visit_date: date | None
@@ -50,13 +52,8 @@ class VisitRow(BaseModel):
     accepted_at: datetime | None
     closed_at: datetime | None
 
-    def user_of_side(self, side: rules.Side) -> int:
+    def user_of_side(self, side: Side) -> int:
         return self.requester_user_id if side == "requester" else self.host_user_id
-
-    def rules_view(self) -> rules.Visit:
-        return rules.Visit(state=self.state, requester_id=self.requester_user_id, host_id=self.host_user_id,
-                           awaiting=self.awaiting, proposed=self.proposed_dates, visit_date=self.visit_date,
-                           round=self.round)
 
 
 class VisitReport(BaseModel):
@@ -102,67 +99,79 @@ def _dates(days: Sequence[date]) -> str:
     return json.dumps([d.isoformat() for d in days])
 
 
+@dataclass(frozen=True)
+class Change:
+    """A visit's fields after a transition (plain values from bot.visits.rules)."""
+
+    event: str
+    state: State
+    awaiting: Side | None
+    proposed: tuple[date, ...]
+    round: int
+    visit_date: date | None
+    closes: bool  # the state is final: record who closed it and when
+
+
 class VisitRepo:
-    @staticmethod
-    async def get_in(conn: aiosqlite.Connection, visit_id: int) -> VisitRow | None:
-        """Read a visit inside a writing transaction (the reader would not see it yet)."""
-        async with conn.execute("SELECT * FROM visits WHERE id = ?", (visit_id,)) as cur:
-            found = await cur.fetchone()
-        return _visit(found) if found else None
+    """Read through `services.visits`-style handles; write through a unit of work (`tx.visits`)."""
 
     def __init__(self, db: Handle) -> None:
         self.db = db
 
-    async def create(self, conn: aiosqlite.Connection, *, forum_id: int, requester_user_id: int,
-                     requester_village: str, host_user_id: int, host_village: str, purpose: str,
-                     bidang: Sequence[str], people: int, message: str, visit: rules.Visit, now: datetime) -> int:
-        cur = await conn.execute(
+    def _writer(self) -> Tx:
+        """Writes belong to a unit of work (`tx.visits`), so they commit with their pushes."""
+        if not isinstance(self.db, Tx):
+            raise TypeError("VisitRepo writes go through a unit of work: services.write() -> tx.visits")
+        return self.db
+
+    async def create(self, *, forum_id: int, requester_user_id: int, requester_village: str, host_user_id: int,
+                     host_village: str, purpose: str, bidang: Sequence[str], people: int, message: str,
+                     state: State, awaiting: Side | None, proposed: Sequence[date], round: int,
+                     now: datetime) -> int:
+        tx = self._writer()
+        visit_id = await tx.execute(
             """INSERT INTO visits(forum_id, requester_user_id, requester_village, host_user_id, host_village, purpose,
                                   bidang, people, message, state, awaiting, proposed_dates, round, created_at,
                                   updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (forum_id, requester_user_id, requester_village, host_user_id, host_village, purpose, " ".join(bidang),
-             people, message, visit.state, visit.awaiting, _dates(visit.proposed), visit.round, to_db(now),
-             to_db(now)),
+             people, message, state, awaiting, _dates(proposed), round, to_db(now), to_db(now)),
         )
-        visit_id = int(cur.lastrowid or 0)
-        await conn.executemany("INSERT INTO visit_bidang(visit_id, code) VALUES (?, ?)",
-                               [(visit_id, code) for code in bidang])
-        await self._event(conn, visit_id, now, requester_user_id, "request", None, visit.state,
-                          _dates(visit.proposed))
+        await tx.executemany("INSERT INTO visit_bidang(visit_id, code) VALUES (?, ?)",
+                             [(visit_id, code) for code in bidang])
+        await self._event(visit_id, now, requester_user_id, "request", None, state, _dates(proposed))
         return visit_id
 
-    async def apply(self, conn: aiosqlite.Connection, row: VisitRow, transition: rules.Transition, *, actor: int,
-                    now: datetime, reason: str | None = None) -> bool:
+    async def apply(self, row: VisitRow, change: Change, *, actor: int, now: datetime,
+                    reason: str | None = None) -> bool:
         """Write a transition if nobody changed the visit since `row` was read; False otherwise."""
-        after = transition.after
         fields: dict[str, Any] = {
-            "state": after.state, "awaiting": after.awaiting, "proposed_dates": _dates(after.proposed),
-            "round": after.round, "visit_date": after.visit_date.isoformat() if after.visit_date else None,
+            "state": change.state, "awaiting": change.awaiting, "proposed_dates": _dates(change.proposed),
+            "round": change.round, "visit_date": change.visit_date.isoformat() if change.visit_date else None,
             "updated_at": to_db(now),
         }
-        if transition.event == "accept":
+        if change.event == "accept":
             fields["accepted_at"] = to_db(now)
-        if after.state in rules.FINAL:
+        if change.closes:
             fields["closed_at"] = to_db(now)
             fields["closed_by"] = actor
         if reason is not None:
             fields["reason"] = reason
         assignments = ", ".join(f"{name} = ?" for name in fields)  # names are literals above
-        cur = await conn.execute(
-            f"UPDATE visits SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
+        changed = await self._writer().fetchone(
+            f"UPDATE visits SET {assignments}, version = version + 1 WHERE id = ? AND version = ? RETURNING id",
             (*fields.values(), row.id, row.version),
         )
-        if cur.rowcount != 1:
+        if changed is None:
             return False
-        detail = reason if reason is not None else _dates(after.proposed if transition.event == "propose" else
-                                                          ([after.visit_date] if after.visit_date else []))
-        await self._event(conn, row.id, now, actor, transition.event, row.state, after.state, detail)
+        detail = reason if reason is not None else _dates(change.proposed if change.event == "propose" else
+                                                          ([change.visit_date] if change.visit_date else []))
+        await self._event(row.id, now, actor, change.event, row.state, change.state, detail)
         return True
 
-    async def _event(self, conn: aiosqlite.Connection, visit_id: int, now: datetime, actor: int | None, event: str,
+    async def _event(self, visit_id: int, now: datetime, actor: int | None, event: str,
                      from_state: str | None, to_state: str, detail: str | None) -> None:
-        await conn.execute(
+        await self._writer().execute(
             """INSERT INTO visit_events(visit_id, at, actor, event, from_state, to_state, detail)
                VALUES (?, ?, ?, ?, ?, ?, ?)""",
             (visit_id, to_db(now), actor, event, from_state, to_state, detail),
@@ -239,12 +248,12 @@ class VisitRepo:
 
     # -- after the visit -----------------------------------------------------------------------
     async def set_host_note(self, visit_id: int, note: str, now: datetime) -> None:
-        await self.db.execute("UPDATE visits SET host_note = ?, host_note_at = ? WHERE id = ?",
-                              (note, to_db(now), visit_id))
+        await self._writer().execute("UPDATE visits SET host_note = ?, host_note_at = ? WHERE id = ?",
+                                     (note, to_db(now), visit_id))
 
-    async def save_report(self, conn: aiosqlite.Connection, *, visit_id: int, author_user_id: int, learned: str,
-                          will_apply: str, photos: Sequence[str], now: datetime) -> None:
-        await conn.execute(
+    async def save_report(self, *, visit_id: int, author_user_id: int, learned: str, will_apply: str,
+                          photos: Sequence[str], now: datetime) -> None:
+        await self._writer().execute(
             """INSERT INTO visit_reports(visit_id, author_user_id, learned, will_apply, photos, created_at)
                VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(visit_id) DO UPDATE SET learned = excluded.learned, will_apply = excluded.will_apply,
@@ -256,18 +265,17 @@ class VisitRepo:
         row = await self.db.fetchone("SELECT * FROM visit_reports WHERE visit_id = ?", (visit_id,))
         return _report(row) if row else None
 
-    async def set_post_id(self, conn: aiosqlite.Connection, visit_id: int, post_id: int) -> None:
-        await conn.execute("UPDATE visit_reports SET post_id = ? WHERE visit_id = ?", (post_id, visit_id))
+    async def set_post_id(self, visit_id: int, post_id: int) -> None:
+        await self._writer().execute("UPDATE visit_reports SET post_id = ? WHERE visit_id = ?", (post_id, visit_id))
 
-    async def unpublish(self, conn: aiosqlite.Connection, visit_id: int) -> None:
+    async def unpublish(self, visit_id: int) -> None:
         """Undo a claimed publication whose post could not be created."""
-        await conn.execute("UPDATE visit_reports SET published_at = NULL WHERE visit_id = ?", (visit_id,))
+        await self._writer().execute("UPDATE visit_reports SET published_at = NULL WHERE visit_id = ?", (visit_id,))
 
-    async def mark_published(self, conn: aiosqlite.Connection, visit_id: int, now: datetime,
-                             post_id: int | None) -> bool:
+    async def mark_published(self, visit_id: int, now: datetime) -> bool:
         """Record the publication once; False when it was already published (a double tap)."""
-        cur = await conn.execute(
-            "UPDATE visit_reports SET published_at = ?, post_id = ? WHERE visit_id = ? AND published_at IS NULL",
-            (to_db(now), post_id, visit_id),
+        claimed = await self._writer().fetchone(
+            "UPDATE visit_reports SET published_at = ? WHERE visit_id = ? AND published_at IS NULL RETURNING visit_id",
+            (to_db(now), visit_id),
         )
-        return cur.rowcount == 1
+        return claimed is not None

@@ -45,11 +45,7 @@ LAZY_IMPORTS = {
 # -- today's violations (kind, importer, imported); the lead shrinks this list -----------------
 KNOWN: set[tuple[str, str, str]] = {
     # Features reaching into each other's handlers (each goes when its feature gets a service):
-    ("dynamic", "handlers.visits", "handlers.posts"),  # "share the experience" after a visit
-    ("importlib", "handlers.visits", "importlib"),
     ("feature->feature", "handlers.directory", "handlers.members"),  # the profile card
-    ("feature->feature", "handlers.visits", "handlers.members"),
-    ("feature->feature", "handlers.visits_form", "handlers.members"),  # the same, moved by the visits branch
     ("feature->feature", "handlers.members", "handlers.governance"),
     ("feature->feature", "handlers.members", "handlers.onboarding"),  # join form <-> profile, both ways
     ("feature->feature", "handlers.onboarding", "handlers.members"),
@@ -63,13 +59,12 @@ KNOWN: set[tuple[str, str, str]] = {
     ("function-level", "handlers.meetings_core", "bot.recurrence"),
     ("function-level", "handlers.meetings_core", "datetime.date"),
     ("function-level", "bot.reports.monthly", "bot.agreements.rules"),
-    # Repositories using pure rules for what they store (search stems, bidang codes, visit states);
+    # Repositories using pure rules for what they store (search stems, bidang codes);
     # the rules belong below storage or the repositories should take the computed values:
     ("upward", "storage.directory", "bot.bidang"),
     ("upward", "storage.directory", "bot.directory.rules"),
     ("upward", "storage.posts", "bot.search_id"),
     ("upward", "storage.search_index", "bot.search_id"),
-    ("upward", "storage.visits", "bot.visits.rules"),
 }
 
 

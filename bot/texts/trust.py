@@ -22,7 +22,7 @@ ID: dict[str, str] = {
     "erase.last_koordinator": "Data Bapak/Ibu belum bisa dihapus: Bapak/Ibu satu-satunya koordinator {forum}, yang masih "
                               "punya anggota lain. Angkat koordinator lain dulu (atau minta anggota keluar), "
                               "lalu kirim /hapus_data lagi.",
-    "erase.visit_ended": "Kunjungan kerja #{id} dengan Desa {village} dibatalkan: kepala desa yang mengajukan atau "
+    "erase.visit_ended": "Kunjungan kerja #{id} dengan {village} dibatalkan: kepala desa yang mengajukan atau "
                          "menerimanya telah menghapus datanya dari bot.",
     "vp.updated_by": "Terakhir diubah: {when} oleh {name}",
     "vp.unverified": "⚠️ Belum terverifikasi: diisi oleh kepala desa yang desanya belum disahkan orang lain.",
@@ -68,7 +68,7 @@ EN: dict[str, str] = {
     "erase.last_koordinator": "Your data cannot be erased yet: you are the only coordinator of {forum}, which "
                               "still has other members. Appoint another coordinator first (or ask the members to "
                               "leave), then send /hapus_data again.",
-    "erase.visit_ended": "Work visit #{id} with the village of {village} was cancelled: the village head on the "
+    "erase.visit_ended": "Work visit #{id} with {village} was cancelled: the village head on the "
                          "other side erased their data from the bot.",
     "vp.updated_by": "Last changed: {when} by {name}",
     "vp.unverified": "⚠️ Not verified: filled in by a village head whose village nobody else has confirmed yet.",

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.errors import Conflict, InvalidInput, NotPermitted, StaleAction
 
@@ -91,6 +91,32 @@ class Visit:
 
     def user_of(self, side: Side) -> int:
         return self.requester_id if side == "requester" else self.host_id
+
+
+class Record(Protocol):
+    """A stored visit as the rules read it (storage.visits.VisitRow fits; rules stay free of storage)."""
+
+    @property
+    def state(self) -> State: ...
+    @property
+    def requester_user_id(self) -> int: ...
+    @property
+    def host_user_id(self) -> int: ...
+    @property
+    def awaiting(self) -> Side | None: ...
+    @property
+    def proposed_dates(self) -> tuple[date, ...]: ...
+    @property
+    def visit_date(self) -> date | None: ...
+    @property
+    def round(self) -> int: ...
+
+
+def of(record: Record) -> Visit:
+    """The part of a stored visit the rules need."""
+    return Visit(state=record.state, requester_id=record.requester_user_id, host_id=record.host_user_id,
+                 awaiting=record.awaiting, proposed=record.proposed_dates, visit_date=record.visit_date,
+                 round=record.round)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,10 @@ from bot.agreements import service
 from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
 from bot.reports.xlsx import DATE_FORMAT
-from bot.visits.rules import Visit
 from storage.agreements import AgreementRepo, NewParty
 from storage.database import Tx
 from storage.outbox import OutboxRepo
 from storage.posts import PostRepo
-from storage.visits import VisitRepo
 from tests.conftest import SIDASARI_CIPARI, BotHarness, seed_forum
 
 CARUY = "33.01.18.2001"
@@ -423,7 +421,6 @@ async def test_laporan_with_meetings_shows_attendance_and_who_missed_three(bot: 
 async def _visits(bot: BotHarness, forum_id: int) -> None:
     """Kunjungan kerja: two in November (done, accepted), one refused, one in October, one elsewhere."""
     now = bot.clock.now()
-    repo = VisitRepo(bot.services.db)
     other = await seed_forum(bot.services, koordinator=2001, name="Forum Lain",
                              members={2001: ("Rahmat", "33.01.17.2004"), 2002: ("Rahasia", CARUY)})
     plan = (
@@ -433,16 +430,16 @@ async def _visits(bot: BotHarness, forum_id: int) -> None:
         (forum_id, KOORD, SIDASARI_CIPARI, ANGGOTA, CARUY, "selesai", "2026-10-05", ["tani"], None),
         (other, 2001, "33.01.17.2004", 2002, CARUY, "selesai", "2026-11-12", ["tani"], None),
     )
-    async with bot.services.db.transaction() as conn:
+    async with bot.services.write() as tx:
         for forum, req, req_village, host, host_village, state, day, bidang, reason in plan:
-            visit = Visit(state=state, requester_id=req, host_id=host, awaiting=None, proposed=())  # type: ignore[arg-type]
-            visit_id = await repo.create(conn, forum_id=forum, requester_user_id=req, requester_village=req_village,
-                                         host_user_id=host, host_village=host_village, purpose=f"Belajar {bidang[0]}",
-                                         bidang=bidang, people=5, message="", visit=visit, now=now)
-            await conn.execute("UPDATE visits SET visit_date = ?, reason = ? WHERE id = ?", (day, reason, visit_id))
+            visit_id = await tx.visits.create(
+                forum_id=forum, requester_user_id=req, requester_village=req_village, host_user_id=host,
+                host_village=host_village, purpose=f"Belajar {bidang[0]}", bidang=bidang, people=5, message="",
+                state=state, awaiting=None, proposed=(), round=1, now=now)  # type: ignore[arg-type]
+            await tx.conn.execute("UPDATE visits SET visit_date = ?, reason = ? WHERE id = ?", (day, reason, visit_id))
             if day == "2026-11-10":
-                await repo.save_report(conn, visit_id=visit_id, author_user_id=req, learned="Irigasi tetes",
-                                       will_apply="Uji coba di 2 dusun", photos=[], now=now)
+                await tx.visits.save_report(visit_id=visit_id, author_user_id=req, learned="Irigasi tetes",
+                                            will_apply="Uji coba di 2 dusun", photos=[], now=now)
 
 
 async def test_export_visits_this_month(bot: BotHarness) -> None:

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.errors import InvalidInput
 from bot.telegram_double import SentMessage
+from bot.visits import service as visit_service
 from scheduler.engine import DeliveryEngine
 from storage.directory import DirectoryRepo
 from storage.posts import PostRepo
@@ -150,7 +152,9 @@ async def test_request_accept_reminders_report_and_post(bot: BotHarness, engine:
     await bot.double.send_photo(budi.user)
     saved_photo = await budi.next()
     assert "Foto 1" in saved_photo.text
-    saved = await budi.press(saved_photo, "Selesai, simpan laporan")
+    review = await press_on(budi, saved_photo, "Selesai")
+    assert "Ubah yang dipelajari" in review.button_texts() and "Membentuk bank sampah" in review.text
+    saved = await budi.press(review, "Simpan laporan")
     assert "Laporan kunjungan disimpan" in saved.text
 
     # the host adds a note; it goes to the visitor and into the post
@@ -419,69 +423,65 @@ async def test_lists_and_koordinator_summary(bot: BotHarness, engine: DeliveryEn
 
 
 async def _done_visit_with_report(bot: BotHarness) -> int:
-    from bot.visits import rules
-
-    repo = VisitRepo(bot.services.db)
     now = bot.clock.now()
     day = date(2026, 11, 20)
-    visit = rules.Visit(state="selesai", requester_id=R, host_id=H, awaiting=None, proposed=(day,), visit_date=day)
     forum = (await bot.services.forums.of_member(R))[0]
-    async with bot.services.db.transaction() as conn:
-        visit_id = await repo.create(conn, forum_id=forum.id, requester_user_id=R, requester_village=SIDASARI_CIPARI,
-                                     host_user_id=H, host_village=CARUY, purpose="Belajar bank sampah",
-                                     bidang=["lingk"], people=4, message="", visit=visit, now=now)
-        await repo.save_report(conn, visit_id=visit_id, author_user_id=R, learned="Pemilahan sampah",
-                               will_apply="Bank sampah dusun", photos=[], now=now)
+    async with bot.services.write() as tx:
+        visit_id = await tx.visits.create(
+            forum_id=forum.id, requester_user_id=R, requester_village=SIDASARI_CIPARI, host_user_id=H,
+            host_village=CARUY, purpose="Belajar bank sampah", bidang=["lingk"], people=4, message="",
+            state="selesai", awaiting=None, proposed=(day,), round=1, now=now)
+        await tx.visits.save_report(visit_id=visit_id, author_user_id=R, learned="Pemilahan sampah",
+                                    will_apply="Bank sampah dusun", photos=[], now=now)
     return visit_id
 
 
-async def test_report_becomes_a_post_through_the_posts_feature(bot: BotHarness, engine: DeliveryEngine,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """With handlers.posts installed, publishing calls its create_post and keeps the post id."""
-    import sys
-    import types
-
-    from handlers.visits import publish_report_as_post
-
+async def test_report_becomes_a_post_through_the_posts_feature(bot: BotHarness, engine: DeliveryEngine) -> None:
+    """Publishing goes through the posts feature's publisher: a 'pelajaran' post credited to both
+    villages, linked to the visit, announced by the posts feature's own group card."""
     await world(bot)
     visit_id = await _done_visit_with_report(bot)
-    calls: list[dict[str, object]] = []
-
-    async def create_post(services: object, **kwargs: object) -> int:
-        calls.append(kwargs)
-        return 77
-
-    fake = types.ModuleType("handlers.posts")
-    fake.create_post = create_post  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "handlers.posts", fake)
-    assert await publish_report_as_post(bot.services, visit_id) == 77
-    assert calls[0]["kind"] == "pelajaran" and calls[0]["bidang"] == "lingk"
-    assert calls[0]["credited_village_codes"] == [SIDASARI_CIPARI, CARUY]
-    assert (calls[0]["link_type"], calls[0]["link_id"]) == ("visit", visit_id)
-    assert "Pemilahan sampah" in str(calls[0]["story"]) and "Caruy" in str(calls[0]["title"])
+    post_id = await visit_service.publish_report(bot.services, visit_id, R)
+    post = await PostRepo(bot.services.db).get(post_id)
+    assert post is not None and (post.kind, post.bidang) == ("pelajaran", "lingk")
+    assert set(post.credited_villages) == {SIDASARI_CIPARI, CARUY}
+    assert (post.link_type, post.link_id) == ("visit", visit_id)
+    assert "Pemilahan sampah" in post.story and "Desa Caruy" in post.title
     report = await VisitRepo(bot.services.db).report(visit_id)
-    assert report is not None and report.post_id == 77 and report.published_at is not None
+    assert report is not None and report.post_id == post_id and report.published_at is not None
     await deliver(engine)
-    assert bot.double.sent(GROUP) == []  # the posts feature announces its own card
+    cards = bot.double.sent(GROUP)
+    assert len(cards) == 1 and "Desa Caruy" in cards[0].text
 
 
 async def test_failed_post_creation_can_be_retried(bot: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-    import types
-
-    from bot.errors import InvalidInput
-    from handlers.visits import publish_report_as_post
-
     await world(bot)
     visit_id = await _done_visit_with_report(bot)
+    working = bot.services.publish_post
 
     async def broken(services: object, **kwargs: object) -> int:
         raise InvalidInput("err.invalid_input")
 
-    fake = types.ModuleType("handlers.posts")
-    fake.create_post = broken  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "handlers.posts", fake)
+    monkeypatch.setattr(bot.services, "publish_post", broken)
     with pytest.raises(InvalidInput):
-        await publish_report_as_post(bot.services, visit_id)
+        await visit_service.publish_report(bot.services, visit_id, R)
     report = await VisitRepo(bot.services.db).report(visit_id)
     assert report is not None and report.published_at is None
+    monkeypatch.setattr(bot.services, "publish_post", working)
+    post_id = await visit_service.publish_report(bot.services, visit_id, R)
+    report = await VisitRepo(bot.services.db).report(visit_id)
+    assert report is not None and report.post_id == post_id and report.published_at is not None
+
+
+async def test_a_request_draft_left_by_the_old_hand_rolled_form_is_dropped_not_crashed_on(bot: BotHarness) -> None:
+    """Upgrading mid-form: the old 'visit' flow no longer exists; the next message gets a hint, the draft goes."""
+    await world(bot)
+    budi = bot.person(R, "Budi Santoso")
+    await bot.services.drafts.save(R, "visit", "purpose", {"host": H, "host_village": "33.01.18.2001",
+                                                          "host_name": "Caruy"}, bot.clock.now())
+    reply = await budi.say("Belajar bank sampah")
+    assert "/" in reply.text  # a hint of what can be done now, not a traceback id
+    assert await bot.services.drafts.get(R) is None
+    listing = await budi.say("/kunjungan")
+    ask = await press_on(budi, listing, "Ajukan kunjungan baru")
+    assert "Ketik nama" in ask.text

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from bot.clock import FixedClock
 from bot.visits import rules
 from storage.database import Database
 from storage.forums import ForumRepo
 from storage.members import MemberRepo
-from storage.visits import VisitRepo
+from storage.visits import Change, VisitRepo
 
 A, B, C = 1, 2, 3
 VILLAGES = {A: "33.01.18.2011", B: "33.01.18.2001", C: "33.01.18.2004"}
@@ -31,11 +33,18 @@ async def setup(db: Database, clock: FixedClock) -> int:
 async def new_visit(db: Database, clock: FixedClock, forum: int, requester: int, host: int,
                     dates: list[date], bidang: list[str]) -> int:
     visit = rules.new_request(requester, host, dates, TODAY)
-    async with db.transaction() as conn:
-        return await VisitRepo(db).create(conn, forum_id=forum, requester_user_id=requester,
+    async with db.write() as tx:
+        return await VisitRepo(tx).create(forum_id=forum, requester_user_id=requester,
                                           requester_village=VILLAGES[requester], host_user_id=host,
                                           host_village=VILLAGES[host], purpose="Belajar", bidang=bidang, people=3,
-                                          message="", visit=visit, now=clock.now())
+                                          message="", state=visit.state, awaiting=visit.awaiting,
+                                          proposed=visit.proposed, round=visit.round, now=clock.now())
+
+
+def change(step: rules.Transition) -> Change:
+    after = step.after
+    return Change(event=step.event, state=after.state, awaiting=after.awaiting, proposed=after.proposed,
+                  round=after.round, visit_date=after.visit_date, closes=after.state in rules.FINAL)
 
 
 async def test_crossing_presses_only_one_wins(db: Database, clock: FixedClock) -> None:
@@ -46,15 +55,23 @@ async def test_crossing_presses_only_one_wins(db: Database, clock: FixedClock) -
     row = await repo.get(visit_id)
     assert row is not None
     # both read the same version; the host accepts while the requester withdraws
-    accept = rules.accept(row.rules_view(), B, d1, TODAY)
-    withdraw = rules.cancel(row.rules_view(), A, "tidak jadi")
-    async with db.transaction() as conn:
-        assert await repo.apply(conn, row, accept, actor=B, now=clock.now())
-    async with db.transaction() as conn:
-        assert not await repo.apply(conn, row, withdraw, actor=A, now=clock.now(), reason="tidak jadi")
+    accept = rules.accept(rules.of(row), B, d1, TODAY)
+    withdraw = rules.cancel(rules.of(row), A, "tidak jadi")
+    async with db.write() as tx:
+        assert await VisitRepo(tx).apply(row, change(accept), actor=B, now=clock.now())
+    async with db.write() as tx:
+        assert not await VisitRepo(tx).apply(row, change(withdraw), actor=A, now=clock.now(), reason="tidak jadi")
     after = await repo.get(visit_id)
     assert after is not None and (after.state, after.version, after.visit_date) == ("diterima", 2, d1)
     assert [e["event"] for e in await repo.events(visit_id)] == ["request", "accept"]
+
+
+async def test_writes_outside_a_unit_of_work_are_refused(db: Database, clock: FixedClock) -> None:
+    forum = await setup(db, clock)
+    visit_id = await new_visit(db, clock, forum, A, B, [TODAY + timedelta(days=3), TODAY + timedelta(days=4)],
+                               ["tani"])
+    with pytest.raises(TypeError):
+        await VisitRepo(db).set_host_note(visit_id, "catatan", clock.now())
 
 
 async def test_in_period_and_summary(db: Database, clock: FixedClock) -> None:
@@ -67,9 +84,9 @@ async def test_in_period_and_summary(db: Database, clock: FixedClock) -> None:
     for visit_id, host in ((one, B), (two, B)):
         row = await repo.get(visit_id)
         assert row is not None
-        async with db.transaction() as conn:
-            await repo.apply(conn, row, rules.accept(row.rules_view(), host, december[0], TODAY), actor=host,
-                             now=clock.now())
+        async with db.write() as tx:
+            await VisitRepo(tx).apply(row, change(rules.accept(rules.of(row), host, december[0], TODAY)), actor=host,
+                                      now=clock.now())
     dec = await repo.in_period(forum, date(2026, 12, 1), date(2027, 1, 1))
     assert {v.id for v in dec} == {one, two}  # accepted visits count by their day
     nov = await repo.in_period(forum, date(2026, 11, 1), date(2026, 12, 1))
