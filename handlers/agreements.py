@@ -33,7 +33,7 @@ from bot.periods import DEFAULT_RHYTHM, RHYTHM_MONTHS
 from bot.permissions import STAFF, Action
 from bot.render import date_problem
 from bot.texts import t
-from bot.timefmt import RupiahParseError, format_date, format_date_short, parse_rupiah
+from bot.timefmt import RupiahParseError, format_date, parse_rupiah
 from handlers import forms
 from handlers.common import (
     Keyboard,
@@ -428,39 +428,10 @@ async def list_agreements(update: Update, context: BotContext) -> None:
     await run_in_forum(update, context, "kerjasama")
 
 
-async def _state(context: BotContext, agreement: Agreement, today: date) -> str:
-    repo = agreements(context)
-    return rules.state_of(agreement, await repo.periods(agreement.id), await repo.evaluations(agreement.id), today)
-
-
 @forum_action("kerjasama", Action.VIEW_MEMBERS)
 async def show_list(update: Update, context: BotContext, forum: Forum) -> None:
-    user = user_of(update)
-    lang = await language(update, context)
-    membership, member = await membership_of(context, forum.id, user.id)
-    repo = agreements(context)
-    if membership.role in STAFF:
-        found = await repo.in_forum(forum.id)
-    else:
-        found = await repo.for_villages(forum.id, {member.village_code} if member.village_code else set())
-    if not found:
-        await reply(update, t("agr.list.empty", lang, forum=forum.name))
-        return
-    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
-    lines = [str(t("agr.list.title", lang, forum=forum.name, count=len(found)))]
-    rows: list[list[tuple[str, str]]] = []
-    for number, agreement in enumerate(found, start=1):
-        state = await _state(context, agreement, today)
-        upcoming = rules.next_evaluation(agreement, today)
-        lines.append(str(t("agr.list.line", lang, number=number, title=agreement.title,
-                           parties=", ".join(p.name for p in agreement.parties),
-                           state=rules.state_label(state, lang) if agreement.stage in ("pelaksanaan", "pelaporan")
-                           else views.stage_label(agreement.stage, lang),
-                           end=format_date_short(agreement.end_date, lang))))
-        if upcoming and state not in ("berakhir",):
-            lines.append(str(t("agr.list.next_eval", lang, date=format_date_short(upcoming, lang))))
-        rows.append([(f"{number}. {agreement.title[:40]}", encode(FEATURE, "o", agreement.id))])
-    await reply(update, "\n".join(lines), rows)
+    listed = await running.listing(context.services, forum, user_of(update).id)
+    await send_view(update, signed_views.listing(listed, await language(update, context)))
 
 
 @button_handler

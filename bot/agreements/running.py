@@ -10,6 +10,7 @@ village), writes in one `services.write()` unit and enqueues the pushes it cause
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,6 +37,7 @@ from storage.agreements import (
     FollowUp,
     NewParty,
 )
+from storage.models import Forum
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,27 @@ async def detail(services: Services, agreement: Agreement, zone: ZoneInfo) -> De
     return Detail(agreement, await r.periods(agreement.id), await r.evaluations(agreement.id),
                   await r.followups(agreement.id), await r.events(agreement.id),
                   services.clock.now().astimezone(zone).date(), zone)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The agreements one asker sees in a forum, each with its state (loaded first for the pure view)."""
+    forum_name: str
+    today: date
+    items: Sequence[tuple[Agreement, str]]
+
+
+async def listing(services: Services, forum: Forum, user_id: int) -> Listed:
+    """The staff see every agreement of the forum; a member those of their approved village."""
+    membership, member = await services.access.member_in(forum.id, user_id)
+    r = repo(services)
+    if membership.role in STAFF:
+        found = await r.in_forum(forum.id)
+    else:
+        found = await r.for_villages(forum.id, {member.village_code} if member.village_code else set())
+    today = services.clock.now().astimezone(forum_zone(forum)).date()
+    items = [(a, rules.state_of(a, await r.periods(a.id), await r.evaluations(a.id), today)) for a in found]
+    return Listed(forum.name, today, items)
 
 
 def require_running(agreement: Agreement) -> None:

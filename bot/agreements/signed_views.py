@@ -129,3 +129,23 @@ def detail(d: running.Detail, viewer: Viewer, lang: str) -> View:
                      (str(t("agr.detail.renew_button", lang)), encode(FEATURE, "rn", agreement.id))])
         rows.append([(str(t("agr.detail.end_button", lang)), encode(FEATURE, "end", agreement.id))])
     return View("\n".join(lines), rows_of(rows))
+
+
+def listing(listed: running.Listed, lang: str) -> View:
+    """/kerjasama: each agreement with its state (or its stage before signing) and a button to open it."""
+    if not listed.items:
+        return View(str(t("agr.list.empty", lang, forum=listed.forum_name)))
+    today = listed.today
+    lines = [str(t("agr.list.title", lang, forum=listed.forum_name, count=len(listed.items)))]
+    rows: list[list[tuple[str, str]]] = []
+    for number, (agreement, state) in enumerate(listed.items, start=1):
+        upcoming = rules.next_evaluation(agreement, today)
+        lines.append(str(t("agr.list.line", lang, number=number, title=agreement.title,
+                           parties=", ".join(p.name for p in agreement.parties),
+                           state=rules.state_label(state, lang) if agreement.stage in ("pelaksanaan", "pelaporan")
+                           else views.stage_label(agreement.stage, lang),
+                           end=format_date_short(agreement.end_date, lang))))
+        if upcoming and state not in ("berakhir",):
+            lines.append(str(t("agr.list.next_eval", lang, date=format_date_short(upcoming, lang))))
+        rows.append([(f"{number}. {agreement.title[:40]}", encode(FEATURE, "o", agreement.id))])
+    return View("\n".join(lines), rows_of(rows))
