@@ -98,6 +98,7 @@ async def on_form(update: Update, context: BotContext, data: CallbackData) -> No
     loaded = await _editor(context, agreement_id, user_of(update).id)
     a = loaded.agreement
     prefill: dict[str, Any] = {"agreement_id": agreement_id}
+    known: dict[str, Any]
     form: Any
     model: type[BaseModel]
     if data.action == "ok":
@@ -109,6 +110,8 @@ async def on_form(update: Update, context: BotContext, data: CallbackData) -> No
         known = {"objective": a.objective, "scope": a.scope, "bidang_uu": a.bidang_uu,
                  "implementation_terms": a.implementation_terms, "change_terms": a.change_terms,
                  "dispute_terms": a.dispute_terms}
+        if a.end_date > a.start_date:  # the offer proposed the duration: not asked twice, changeable at review
+            known.update(start=a.start_date, end=a.end_date)
         prefill.update({k: v for k, v in known.items() if v})
     else:
         others: dict[str, tuple[Any, type[BaseModel]]] = {

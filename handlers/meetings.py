@@ -21,8 +21,8 @@ from bot.context import BotContext
 from bot.errors import InvalidInput, StaleAction
 from bot.meetings import loaders, service
 from bot.meetings.calendar import calendar_file
+from bot.meetings.forms_after import FOLLOW_UP, FollowUp, ask_follow_up, drop_follow_up
 from bot.meetings.pushes import plan_meetings
-from bot.meetings.rules import MAX_REASON, clean_text, party_from_text
 from bot.meetings.views import (
     ANSWER_CODES,
     FEATURE,
@@ -48,7 +48,7 @@ from bot.meetings.views import (
 from bot.permissions import Action
 from bot.texts import t
 from bot.view import View
-from handlers import forms, meetings_after, meetings_form
+from handlers import meetings_after, meetings_form
 from handlers.common import (
     answer,
     button_handler,
@@ -62,11 +62,10 @@ from handlers.common import (
     reply,
     user_of,
 )
+from handlers.forms import start_form
 from handlers.forums import forum_action, run_in_forum
-from handlers.meetings_after import MINUTES, send, send_private, show
-from storage.models import Draft, Forum
-
-REASON = "mr"
+from handlers.meetings_after import send, send_private, show
+from storage.models import Forum
 
 
 # -- /pertemuan_baru ---------------------------------------------------------------------------------
@@ -152,24 +151,8 @@ async def on_rsvp(update: Update, context: BotContext, data: CallbackData) -> No
     if not private:
         await answer(query, str(t("meet.rsvp.toast", lang, answer=t(f"meet.answer.{answer_}", lang))))
         return
-    await _expect_typed_follow_up(context, user.id, meeting_id, answer_)
+    await ask_follow_up(context.services, user.id, meeting_id, answer_, lang)
     await show(update, after_answer(meeting, answer_, lang))
-
-
-async def _expect_typed_follow_up(context: BotContext, user_id: int, meeting_id: int, answer_: str) -> None:
-    """After Hadir the next typed message is the number coming; after Tidak hadir, the reason.
-
-    The prompt invites typing, so typing must work without pressing "Tulis alasan" first. A
-    form already in progress (a post being written) is never replaced by this small question.
-    """
-    current = await forms.current(context, user_id)
-    if current is not None and current.flow != REASON:
-        return
-    if answer_ in ("yes", "no"):
-        await forms.begin(context, user_id, REASON, "party" if answer_ == "yes" else "reason",
-                          {"meeting_id": meeting_id})
-    elif current is not None:
-        await forms.finish(context, user_id)
 
 
 @button_handler
@@ -179,57 +162,22 @@ async def on_party(update: Update, context: BotContext, data: CallbackData) -> N
     user = user_of(update)
     lang = await language(update, context)
     if size >= 5:
-        await forms.begin(context, user.id, REASON, "party", {"meeting_id": meeting_id})
-        await reply(update, t("meet.rsvp.type_party", lang))
+        await start_form(update, context, FOLLOW_UP, FollowUp(meeting_id=meeting_id), only="party")
         return
     meeting, _ = await service.rsvp(context.services, meeting_id, user.id, "yes", party_size=size, via="private")
-    pending = await forms.current(context, user.id)
-    if pending is not None and pending.flow == REASON:
-        await forms.finish(context, user.id)
+    await drop_follow_up(context.services, user.id)
     await show(update, View(str(t("meet.rsvp.party_saved", lang, title=meeting.title, n=size)),
                             rsvp_buttons(meeting_id, lang)))
 
 
 @button_handler
 async def on_reason(update: Update, context: BotContext, data: CallbackData) -> None:
+    """"Tulis alasan": the reason is typed next (typing works without this button too)."""
     meeting_id = data.int_arg(0)
-    user = user_of(update)
-    await service.meeting_for(context.services, meeting_id, user.id, Action.RSVP)
-    lang = await language(update, context)
-    await forms.begin(context, user.id, REASON, "reason", {"meeting_id": meeting_id})
+    await service.meeting_for(context.services, meeting_id, user_of(update).id, Action.RSVP)
     if update.callback_query:
         await remove_buttons(update.callback_query)
-    await reply(update, t("meet.rsvp.type_reason", lang))
-
-
-async def on_reason_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """The typed reason for not attending, or the number of people coming."""
-    message = update.effective_message
-    assert message is not None
-    lang = await language(update, context)
-    user = user_of(update)
-    meeting_id = int(draft.data["meeting_id"])
-    if message.text is None:
-        await reply(update, t("bad.text_expected", lang))
-        return
-    try:
-        if draft.step == "party":
-            size = party_from_text(message.text)
-            meeting, _ = await service.rsvp(context.services, meeting_id, user.id, "yes", party_size=size,
-                                            via="private")
-            await forms.finish(context, user.id)
-            await reply(update, t("meet.rsvp.party_saved", lang, title=meeting.title, n=size))
-            return
-        reason = clean_text(message.text, max_length=MAX_REASON)
-        meeting = await service.give_reason(context.services, meeting_id, user.id, reason)
-        await reply(update, t("meet.rsvp.reason_saved", lang, title=meeting.title))
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-
-
-async def reason_reprompt(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    await reply(update, t("meet.rsvp.type_party" if draft.step == "party" else "meet.rsvp.type_reason", lang))
+    await start_form(update, context, FOLLOW_UP, FollowUp(meeting_id=meeting_id), only="reason")
 
 
 # -- who is coming, documents, calendar file ------------------------------------------------------------
@@ -359,8 +307,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("pertemuan", past_meetings))
     app.add_handler(CommandHandler("atur_pengingat", forum_reminders))
     register_planner(app, plan_meetings)
-    forms.register_form(REASON, on_reason_input, reason_reprompt)
-    forms.register_form(MINUTES, meetings_after.on_minutes_input, meetings_after.minutes_reprompt)
     buttons: dict[str, Callable[..., Any]] = {
         # the new/change forms are declared in bot.meetings.forms (their buttons go to the form engine)
         # RSVP and views

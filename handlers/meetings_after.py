@@ -5,7 +5,6 @@ action items, /pertemuan (past meetings). Thin: parse, call bot.meetings.service
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from telegram import Update
@@ -14,28 +13,14 @@ from telegram.error import Forbidden
 
 from bot.callbacks import CallbackData
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date
-from bot.errors import InvalidInput, StaleAction
+from bot.errors import InvalidInput
 from bot.meetings import loaders, service
-from bot.meetings.rules import MAX_ACTIONS, MAX_DECISIONS, MAX_ITEM, agenda_items, clean_text
-from bot.meetings.service import PlannedAction
+from bot.meetings.forms_after import ATTENDANCE, MINUTES, attendance_of, minutes_of
 from bot.meetings.views import detail_buttons
-from bot.meetings.views_after import (
-    attendance_saved,
-    attendance_sheet,
-    done_button,
-    minutes_confirm,
-    minutes_text,
-    owner_choices,
-    past_detail,
-    past_list,
-    swap_choices,
-)
+from bot.meetings.views_after import past_detail, past_list, swap_choices
 from bot.permissions import Action
-from bot.render import date_problem
 from bot.texts import t
 from bot.view import Rows, View
-from handlers import forms
 from handlers.common import (
     answer,
     button_handler,
@@ -47,11 +32,9 @@ from handlers.common import (
     reply,
     user_of,
 )
+from handlers.forms import start_form
 from handlers.forums import forum_action
-from storage.meetings import Meeting
-from storage.models import Draft, Forum
-
-ATTEND, MINUTES = "ma", "mm"
+from storage.models import Forum
 
 
 def pairs(buttons: Rows) -> list[list[tuple[str, str]]]:
@@ -115,167 +98,21 @@ async def on_host_swap_answer(update: Update, context: BotContext, data: Callbac
                                   await language(update, context), title=meeting.title))
 
 
-# -- attendance (daftar hadir) ------------------------------------------------------------------------------
-async def _show_sheet(update: Update, context: BotContext, draft: Draft, meeting: Meeting) -> None:
-    await show(update, attendance_sheet(meeting, draft.data["people"], set(draft.data["present"]),
-                                        await language(update, context)))
-
-
+# -- attendance (daftar hadir) and minutes (notulen): declared forms in bot.meetings.forms_after ---------------
 @button_handler
 async def on_attendance(update: Update, context: BotContext, data: CallbackData) -> None:
     """Open the daftar hadir: every member, ticked if recorded present (or, first time, said Hadir)."""
-    user = user_of(update)
-    sheet = await service.attendance_sheet(context.services, data.int_arg(0), user.id)
-    draft = await forms.begin(context, user.id, ATTEND, "pick", {"meeting_id": sheet.meeting.id,
-                                                                  "people": sheet.people, "present": sheet.present})
-    await _show_sheet(update, context, draft, sheet.meeting)
+    sheet = await service.attendance_sheet(context.services, data.int_arg(0), user_of(update).id)
+    await start_form(update, context, ATTENDANCE, attendance_of(sheet))
 
 
-@button_handler
-async def on_attendance_toggle(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    meeting_id, uid = data.int_arg(0), data.int_arg(1)
-    draft = await forms.expect(context, user.id, ATTEND, "pick")
-    if int(draft.data["meeting_id"]) != meeting_id or uid not in {p[0] for p in draft.data["people"]}:
-        raise StaleAction()
-    meeting, _ = await service.meeting_for(context.services, meeting_id, user.id, Action.MANAGE_MEETING)
-    present = set(draft.data["present"]) ^ {uid}
-    draft = await forms.advance(context, draft, "pick", present=sorted(present))
-    await _show_sheet(update, context, draft, meeting)
-
-
-@button_handler
-async def on_attendance_save(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, ATTEND, "pick")
-    if int(draft.data["meeting_id"]) != data.int_arg(0):
-        raise StaleAction()
-    present = set(draft.data["present"])
-    meeting, total = await service.record_attendance(context.services, data.int_arg(0), user.id,
-                                                     [int(p[0]) for p in draft.data["people"]], present)
-    await show(update, attendance_saved(meeting, len(present), total, await language(update, context)))
-
-
-# -- minutes (notulen) and action items -----------------------------------------------------------------------
 @button_handler
 async def on_minutes(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    meeting = await service.minutes_for(context.services, data.int_arg(0), user.id)
-    lang = await language(update, context)
-    await forms.begin(context, user.id, MINUTES, "decisions", {"meeting_id": meeting.id, "decisions": [],
-                                                                "actions": []})
+    meeting = await service.minutes_for(context.services, data.int_arg(0), user_of(update).id)
     if update.callback_query:
         await remove_buttons(update.callback_query)
-    await send(update, View(str(t("meet.min.ask_decisions", lang, title=meeting.title)),
-                            done_button("decisions", lang)))
-
-
-def _planned(draft: Draft) -> list[PlannedAction]:
-    return [PlannedAction(a["text"], int(a["owner"]), date.fromisoformat(a["due"])) for a in draft.data["actions"]]
-
-
-async def _ask_minutes_step(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    step = draft.step
-    if step == "decisions":
-        listing = "\n".join(f"{i}. {x}" for i, x in enumerate(draft.data["decisions"], 1))
-        await send(update, View(str(t("meet.min.decisions_so_far", lang, items=listing or "—")),
-                                done_button("decisions", lang)))
-    elif step == "act_text":
-        await send(update, View(str(t("meet.min.ask_action", lang)),
-                                done_button("act_text", lang, "meet.btn.no_more_actions")))
-    elif step == "act_owner":
-        meeting = await loaders.repo(context.services).get(int(draft.data["meeting_id"]))
-        assert meeting is not None
-        people = await loaders.people(context.services, meeting.forum_id)
-        await send(update, owner_choices(people, draft.data["pending_action"], lang))
-    elif step == "act_due":
-        await reply(update, t("meet.min.ask_due", lang))
-    elif step == "confirm":
-        meeting = await loaders.repo(context.services).get(int(draft.data["meeting_id"]))
-        assert meeting is not None
-        actions = [(a.text, a.owner, a.due) for a in _planned(draft)]
-        names = await loaders.names_of(context.services, [a[1] for a in actions])
-        text = minutes_text(meeting.title, draft.data["decisions"], actions, names, lang)
-        await send(update, minutes_confirm(meeting, text, lang))
-
-
-async def minutes_reprompt(update: Update, context: BotContext, draft: Draft) -> None:
-    await _ask_minutes_step(update, context, draft)
-
-
-async def on_minutes_input(update: Update, context: BotContext, draft: Draft) -> None:
-    message = update.effective_message
-    assert message is not None
-    lang = await language(update, context)
-    if message.text is None:
-        await reply(update, t("bad.text_expected", lang))
-        return
-    try:
-        if draft.step == "decisions":
-            items = list(draft.data["decisions"]) + agenda_items(message.text)
-            if len(items) > MAX_DECISIONS:
-                raise InvalidInput("meet.bad.agenda_many", max=MAX_DECISIONS)
-            draft = await forms.advance(context, draft, "decisions", decisions=items)
-            await _ask_minutes_step(update, context, draft)
-        elif draft.step == "act_text":
-            if len(draft.data["actions"]) >= MAX_ACTIONS:
-                raise InvalidInput("meet.bad.agenda_many", max=MAX_ACTIONS)
-            text = clean_text(message.text, max_length=MAX_ITEM, min_length=3, single_line=True)
-            draft = await forms.advance(context, draft, "act_owner", pending_action=text)
-            await _ask_minutes_step(update, context, draft)
-        elif draft.step == "act_due":
-            meeting = await loaders.repo(context.services).get(int(draft.data["meeting_id"]))
-            assert meeting is not None
-            try:
-                due = parse_date(message.text[:100], now=context.services.clock.now(), tz=meeting.zone)
-            except DateParseError as exc:
-                raise date_problem(exc, "meet.bad.date.") from None
-            actions = [*draft.data["actions"], {"text": draft.data["pending_action"],
-                                                "owner": draft.data["pending_owner"], "due": due.isoformat()}]
-            draft = await forms.advance(context, draft, "act_text", actions=actions, pending_action=None,
-                                        pending_owner=None)
-            await reply(update, t("meet.min.action_added", lang, count=len(actions)))
-            await _ask_minutes_step(update, context, draft)
-        else:
-            await reply(update, t("bad.use_buttons", lang))
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-
-
-@button_handler
-async def on_minutes_next(update: Update, context: BotContext, data: CallbackData) -> None:
-    step = data.arg(0)
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, MINUTES, step)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    draft = await forms.advance(context, draft, "act_text" if step == "decisions" else "confirm")
-    await _ask_minutes_step(update, context, draft)
-
-
-@button_handler
-async def on_action_owner(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, MINUTES, "act_owner")
-    owner = data.int_arg(0)
-    meeting = await loaders.repo(context.services).get(int(draft.data["meeting_id"]))
-    assert meeting is not None
-    await service.check_action_owner(context.services, meeting, owner)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    draft = await forms.advance(context, draft, "act_due", pending_owner=owner)
-    await _ask_minutes_step(update, context, draft)
-
-
-@button_handler
-async def on_minutes_save(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Save the notulen, post them to the group and members, assign action items with reminders."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, MINUTES, "confirm")
-    meeting = await service.save_minutes(context.services, int(draft.data["meeting_id"]), user.id,
-                                         draft.data["decisions"], _planned(draft))
-    await edit_or_reply(update, t("meet.min.saved", await language(update, context), title=meeting.title))
+    await start_form(update, context, MINUTES,
+                     minutes_of(meeting.id, meeting.forum_id, meeting.title, meeting.timezone))
 
 
 @button_handler
@@ -311,7 +148,6 @@ async def on_past(update: Update, context: BotContext, data: CallbackData) -> No
 
 BUTTONS: dict[str, Callable[[Update, BotContext], Any]] = {
     "hok": on_host_ok, "hsw": on_host_swap, "hsv": on_host_swap_pick, "hsa": on_host_swap_answer,
-    "att": on_attendance, "at": on_attendance_toggle, "ats": on_attendance_save, "min": on_minutes,
-    "mnx": on_minutes_next, "ao": on_action_owner, "mins": on_minutes_save, "done": on_action_done,
+    "att": on_attendance, "min": on_minutes, "done": on_action_done,
     "past": on_past,
 }

@@ -354,13 +354,6 @@ async def minutes_for(services: Services, meeting_id: int, user_id: int) -> Meet
     return meeting
 
 
-async def check_action_owner(services: Services, meeting: Meeting, owner: int) -> None:
-    """An action item goes to an active member of the meeting's forum (else the button is stale)."""
-    membership = await services.members.membership(meeting.forum_id, owner)
-    if membership is None or membership.status != "active":
-        raise StaleAction()
-
-
 @dataclass(frozen=True)
 class PlannedAction:
     """An action item agreed in the meeting: what, who, by when."""

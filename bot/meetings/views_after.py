@@ -5,7 +5,7 @@ Pure like bot.meetings.views: names and labels are loaded first and passed in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from bot.callbacks import encode
@@ -15,18 +15,23 @@ from bot.timefmt import format_date, format_datetime
 from bot.view import Button, Rows, View
 from storage.meetings import ActionItem, Attendance, Meeting, MeetingAttendance, Minutes
 
+# A declared form's button answering its step with a value (bot.forms.Ctx.button).
+ButtonFor = Callable[[str, str | int], Button]
+
 # (text, owner user id, due date) of an action item, saved or still in the minutes form.
 ActionLine = tuple[str, int, date]
 
 
 # -- daftar hadir ------------------------------------------------------------------------------------
-def attendance_sheet(meeting: Meeting, people: Sequence[Sequence[int | str]], present: set[int], lang: str) -> View:
-    """Every listed person as a toggle (✅ present / ⬜ absent), then Simpan."""
-    rows = [(Button(f"{'✅' if uid in present else '⬜'} {name}"[:60], data=encode(FEATURE, "at", meeting.id, uid)),)
-            for uid, name in people]
-    rows.append((Button(str(t("meet.btn.save_attendance", lang)), data=encode(FEATURE, "ats", meeting.id)),))
-    return View(str(t("meet.att.title", lang, title=meeting.title, present=len(present), total=len(people))),
-                tuple(rows))
+def attendance_sheet(title: str, people: Sequence[tuple[int, str]], present: set[int], lang: str,
+                     button: ButtonFor, save: str) -> View:
+    """Every listed person as a toggle (✅ present / ⬜ absent), then Simpan.
+
+    `button(label, value)` makes the form's button answering with `value` (a user id, or `save`).
+    """
+    rows = [(button(f"{'✅' if uid in present else '⬜'} {name}"[:60], uid),) for uid, name in people]
+    rows.append((button(str(t("meet.btn.save_attendance", lang)), save),))
+    return View(str(t("meet.att.title", lang, title=title, present=len(present), total=len(people))), tuple(rows))
 
 
 def attendance_saved(meeting: Meeting, present: int, total: int, lang: str) -> View:
@@ -35,10 +40,6 @@ def attendance_saved(meeting: Meeting, present: int, total: int, lang: str) -> V
 
 
 # -- notulen and action items ---------------------------------------------------------------------------
-def done_button(step: str, lang: str, key: str = "meet.btn.done") -> Rows:
-    return ((Button(str(t(key, lang)), data=encode(FEATURE, "mnx", step)),),)
-
-
 def minutes_text(title: str, decisions: Sequence[str], actions: Sequence[ActionLine], names: Mapping[int, str],
                  lang: str) -> str:
     """The notulen: decisions, then action items with owner and due date."""
@@ -53,14 +54,9 @@ def minutes_text(title: str, decisions: Sequence[str], actions: Sequence[ActionL
     return "\n".join(lines)
 
 
-def owner_choices(people: Sequence[tuple[int, str]], pending_action: str, lang: str) -> View:
+def owner_choices(people: Sequence[tuple[int, str]], pending_action: str, lang: str, button: ButtonFor) -> View:
     return View(str(t("meet.min.ask_owner", lang, text=pending_action)),
-                tuple((Button(label[:60], data=encode(FEATURE, "ao", uid)),) for uid, label in people))
-
-
-def minutes_confirm(meeting: Meeting, text: str, lang: str) -> View:
-    return View(f"{t('meet.min.confirm', lang)}\n\n{text}",
-                ((Button(str(t("meet.btn.post_minutes", lang)), data=encode(FEATURE, "mins", meeting.id)),),))
+                tuple((button(label[:60], uid),) for uid, label in people))
 
 
 def action_buttons(action_id: int, lang: str) -> Rows:

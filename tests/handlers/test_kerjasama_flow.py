@@ -87,9 +87,8 @@ async def test_antar_desa_through_every_stage(bot: BotHarness) -> None:
     page = await until(bot, budi, "Tahap: Perumusan")
     await tap(bot, budi, page, "Isi pasal-pasal")
     await tap(bot, budi, await until(bot, budi, "Bidang kegiatannya"), "Air bersih")
-    await answer(bot, budi, "Rapat bulanan BKAD", "Tanggal mulai")
-    await answer(bot, budi, "1 Januari 2027", "Tanggal berakhir")
-    await answer(bot, budi, "31 Desember 2028", "Hak dan kewajiban Sidasari")
+    # The offer already proposed the duration: not asked again (it stays changeable at the review).
+    await answer(bot, budi, "Rapat bulanan BKAD", "Hak dan kewajiban Sidasari")
     await answer(bot, budi, "Menyediakan sumber air", "Hak dan kewajiban Cipari")
     await answer(bot, budi, "Membangun pipa", "Pendanaan dari Sidasari")
     await answer(bot, budi, "banyak sekali", "Jumlah dana harus angka")  # bad money, asked again
@@ -101,6 +100,7 @@ async def test_antar_desa_through_every_stage(bot: BotHarness) -> None:
     team = await answer(bot, budi, "Slamet, Ketua, Sidasari", "1. Slamet")
     await tap(bot, budi, team, "Selesai")
     review = await until(bot, budi, "Rp85.000.000")  # the total of every party's lines
+    assert "31 Desember 2028" in review.text  # the offer's end date, carried over
     await tap(bot, budi, review, "Simpan")
     await until(bot, budi, "Pasal-pasal kerja sama tersimpan")
     page = await record(bot, budi, agreement_id, "Tahap: Perumusan")

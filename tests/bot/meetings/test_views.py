@@ -8,6 +8,7 @@ from typing import Any
 from bot.callbacks import decode
 from bot.meetings.views import MeetingInfo, after_answer, card, detail_buttons, rsvp_buttons
 from bot.meetings.views_after import attendance_sheet, minutes_text
+from bot.view import Button
 from storage.meetings import Meeting, Series
 
 START = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # Senin 09.00 WIB
@@ -62,10 +63,12 @@ def test_detail_buttons_follow_role_and_time() -> None:
 
 
 def test_attendance_sheet_ticks_the_present() -> None:
-    view = attendance_sheet(meeting(), [[1, "Budi (Sidasari)"], [2, "Siti (Caruy)"]], {2}, "id")
+    view = attendance_sheet("Rapat", [(1, "Budi (Sidasari)"), (2, "Siti (Caruy)")], {2}, "id",
+                            lambda label, value: Button(label, data=f"v:{value}"), "ok")
     labels = [row[0].label for row in view.buttons]
     assert labels[0].startswith("⬜ Budi") and labels[1].startswith("✅ Siti")
-    assert actions_of(view.buttons) == [["at"], ["at"], ["ats"]]
+    assert [row[0].data for row in view.buttons] == ["v:1", "v:2", "v:ok"]  # toggles, then Simpan
+    assert "Hadir: 1 dari 2" in view.text
 
 
 def test_minutes_name_owners_and_escape_decisions() -> None:
