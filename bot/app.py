@@ -54,6 +54,8 @@ from bot.services import Services
 from bot.texts import t
 from handlers import (
     agreements,
+    agreements_changes,
+    agreements_eval,
     broadcasts,
     directory,
     forms,
@@ -82,8 +84,8 @@ from storage.inbox import BotStateRepo
 log = logging.getLogger(__name__)
 
 # Feature modules, each with register(app). Order = handler order.
-FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements, kerjasama,
-            musyawarah, broadcasts, reports)
+FEATURES = (general, onboarding, members, governance, meetings, directory, visits, posts, agreements,
+            agreements_changes, agreements_eval, kerjasama, musyawarah, broadcasts, reports)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

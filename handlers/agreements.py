@@ -18,23 +18,22 @@ import logging
 from datetime import date
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.agreements import rules, views
+from bot.agreements import rules, running, signed_views, views
 from bot.agreements import service as kerjasama
+from bot.agreements.forms import RINTIS, Rintis
 from bot.bidang import BIDANG, bidang_label
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
-from bot.errors import InvalidInput, NotFound, NotPermitted, StaleAction
-from bot.meetings.forms import NEW_MEETING, aksi_refleksi
-from bot.meetings.rules import MAX_AGENDA_ITEMS, MAX_ITEM, MAX_TITLE
+from bot.errors import InvalidInput, NotFound, StaleAction
 from bot.periods import DEFAULT_RHYTHM, RHYTHM_MONTHS
 from bot.permissions import STAFF, Action
 from bot.render import date_problem
-from bot.texts import Html, t
-from bot.timefmt import RupiahParseError, format_date, format_date_short, format_rupiah, parse_rupiah
+from bot.texts import t
+from bot.timefmt import RupiahParseError, format_date, parse_rupiah
 from handlers import forms
 from handlers.common import (
     Keyboard,
@@ -48,17 +47,16 @@ from handlers.common import (
     reply,
     user_of,
 )
-from handlers.forms import start_form
+from handlers.forms import send_view, start_form
 from handlers.forums import forum_action, run_in_forum
 from scheduler import agreements as pushes
 from scheduler.agreements import FEATURE, forum_zone
-from storage import outbox
-from storage.agreements import Agreement, AgreementRepo, Evaluation, EvaluationPeriod, NewParty
+from storage.agreements import Agreement, AgreementRepo, NewParty
 from storage.models import Draft, Forum, Member, Membership
 
 log = logging.getLogger(__name__)
 
-NEW, AMEND, END, RENEW, EVAL = "agr_new", "agr_amend", "agr_end", "agr_renew", "agr_eval"
+NEW = "agr_new"
 
 NEW_STEPS = ("title", "parties", "third", "bidang", "objective", "scope", "rights", "fsource", "famount",
              "legal", "start", "end", "body", "rhythm", "doc", "confirm")
@@ -68,9 +66,7 @@ TEXT_LIMITS = {"title": rules.MAX_TITLE, "objective": rules.MAX_LONG, "scope": r
                "body": rules.MAX_SHORT, "third": rules.MAX_SHORT, "note": rules.MAX_LONG,
                "went_well": rules.MAX_LONG, "kendala": rules.MAX_LONG, "fu_text": rules.MAX_SHORT,
                "fu_owner_text": rules.MAX_SHORT, "reason": rules.MAX_LONG}
-# Fields an amendment can change -> the form step that reads the new value.
-AMEND_FIELDS = ("title", "bidang", "objective", "scope", "rights", "funding_source", "funding_amount", "legal_basis",
-                "executing_body", "start_date", "end_date", "rhythm", "document")
+AMEND_FIELDS = running.AMEND_FIELDS
 
 
 def agreements(context: BotContext) -> AgreementRepo:
@@ -78,7 +74,7 @@ def agreements(context: BotContext) -> AgreementRepo:
 
 
 # -- permissions ------------------------------------------------------------------------------
-async def _membership(context: BotContext, forum_id: int, user_id: int) -> tuple[Membership, Member]:
+async def membership_of(context: BotContext, forum_id: int, user_id: int) -> tuple[Membership, Member]:
     """The asker in the agreement's forum; `member.village_code` is the village approved there."""
     return await context.services.access.member_in(forum_id, user_id)
 
@@ -88,13 +84,13 @@ async def viewable(context: BotContext, agreement_id: int, user_id: int) -> tupl
     agreement = await agreements(context).get(agreement_id)
     if agreement is None:
         raise NotFound()
-    membership, member = await _membership(context, agreement.forum_id, user_id)
+    membership, member = await membership_of(context, agreement.forum_id, user_id)
     if membership.role in STAFF or (member.village_code and member.village_code in agreement.village_codes):
         return agreement, membership, member
     raise NotFound()
 
 
-def _clean(text: str | None, step: str) -> str:
+def clean(text: str | None, step: str) -> str:
     value = (text or "").strip()
     if not value:
         raise InvalidInput("agr.bad.text")
@@ -104,14 +100,14 @@ def _clean(text: str | None, step: str) -> str:
     return value
 
 
-async def _forum(context: BotContext, forum_id: int) -> Forum:
+async def forum_of(context: BotContext, forum_id: int) -> Forum:
     forum = await context.services.forums.get(forum_id)
     if forum is None:
         raise StaleAction()
     return forum
 
 
-def _parse_day(text: str, context: BotContext, forum: Forum, *, end: bool = False) -> date:
+def parse_day(text: str, context: BotContext, forum: Forum, *, end: bool = False) -> date:
     """A typed day; at a step asking for an end date, the examples shown are end dates."""
     try:
         return parse_date(text, now=context.services.clock.now(), tz=forum_zone(forum), allow_past=True)
@@ -121,11 +117,11 @@ def _parse_day(text: str, context: BotContext, forum: Forum, *, end: bool = Fals
         raise InvalidInput("agr.bad.end_date" if end else "agr.bad.date") from None
 
 
-def _skip_row(lang: str, step: str) -> list[tuple[str, str]]:
+def skip_row(lang: str, step: str) -> list[tuple[str, str]]:
     return [(str(t("core.skip", lang)), encode(FEATURE, "sk", step))]
 
 
-async def _message_text(update: Update) -> str | None:
+async def message_text(update: Update) -> str | None:
     message = update.effective_message
     return message.text if message is not None else None
 
@@ -143,6 +139,26 @@ async def new_agreement(update: Update, context: BotContext) -> None:
 
 @forum_action("kerjasama_baru", Action.VIEW_MEMBERS)
 async def begin_new(update: Update, context: BotContext, forum: Forum) -> None:
+    """One way in: rintis from persiapan, or record one already signed (lands in pelaksanaan)."""
+    await send_view(update, views.start_choice(forum.name, forum.id, await language(update, context)))
+
+
+@button_handler
+async def on_new_choice(update: Update, context: BotContext, data: CallbackData) -> None:
+    user = user_of(update)
+    forum = await forum_of(context, data.int_arg(0))
+    await context.services.access.require(forum.id, user.id, Action.VIEW_MEMBERS)
+    if update.callback_query:
+        await remove_buttons(update.callback_query)
+    if data.arg(1) == "r":
+        await start_form(update, context, RINTIS, Rintis(forum_id=forum.id))
+    elif data.arg(1) == "s":
+        await _begin_signed(update, context, forum)
+    else:
+        raise StaleAction()
+
+
+async def _begin_signed(update: Update, context: BotContext, forum: Forum) -> None:
     user = user_of(update)
     villages = await _forum_villages(context, forum.id)
     lang = await language(update, context)
@@ -188,13 +204,13 @@ async def ask_new(update: Update, context: BotContext, draft: Draft) -> None:
         await reply(update, t("agr.new.ask_parties", lang), _parties_keyboard(data, lang))
     elif step == "bidang":
         buttons = [(f"{b.emoji} {b.label(lang)}".strip(), encode(FEATURE, "bd", b.code)) for b in BIDANG]
-        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)] + [_skip_row(lang, "bidang")]
+        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)] + [skip_row(lang, "bidang")]
         await reply(update, t("agr.new.ask_bidang", lang), rows)
     elif step == "rights":
         parties = _all_parties(data)
         position = len(data["rights"])
         await reply(update, t("agr.new.ask_rights", lang, party=parties[position], number=position + 1,
-                              total=len(parties)), [_skip_row(lang, "rights")])
+                              total=len(parties)), [skip_row(lang, "rights")])
     elif step == "rhythm":
         rows = [[(str(t(f"agr.rhythm.{r}", lang)) + (" ✓" if r == DEFAULT_RHYTHM else ""),
                   encode(FEATURE, "rh", r))] for r in RHYTHM_MONTHS]
@@ -202,7 +218,7 @@ async def ask_new(update: Update, context: BotContext, draft: Draft) -> None:
     elif step == "confirm":
         await _ask_confirm(update, context, draft)
     else:
-        await reply(update, t(f"agr.new.ask_{step}", lang), [_skip_row(lang, step)] if step in OPTIONAL else None)
+        await reply(update, t(f"agr.new.ask_{step}", lang), [skip_row(lang, step)] if step in OPTIONAL else None)
 
 
 def _next_step(draft: Draft, data: dict[str, Any]) -> str:
@@ -226,7 +242,7 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
     message = update.effective_message
     lang = await language(update, context)
     step = draft.step
-    forum = await _forum(context, int(draft.data["forum_id"]))
+    forum = await forum_of(context, int(draft.data["forum_id"]))
     if step == "doc":
         if message is not None and message.document is not None:
             await _go_on(update, context, draft, doc=[message.document.file_id, "document"])
@@ -234,12 +250,12 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
         if message is not None and message.photo:
             await _go_on(update, context, draft, doc=[message.photo[-1].file_id, "photo"])
             return
-        await reply(update, t("agr.bad.doc", lang), [_skip_row(lang, "doc")])
+        await reply(update, t("agr.bad.doc", lang), [skip_row(lang, "doc")])
         return
     if step in ("parties", "bidang", "rhythm", "confirm"):
         await reply(update, t("bad.use_buttons", lang))
         return
-    text = await _message_text(update)
+    text = await message_text(update)
     if text is None:
         await reply(update, t("bad.text_expected", lang))
         return
@@ -247,12 +263,12 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
         if step == "third":
             names = [n.strip() for n in text.replace(";", "\n").replace(",", "\n").split("\n") if n.strip()]
             for name in names:
-                _clean(name, "third")
+                clean(name, "third")
             if len(names) + len(draft.data["villages"]) > rules.MAX_PARTIES:
                 raise InvalidInput("agr.bad.too_many_parties", max=rules.MAX_PARTIES)
             await _go_on(update, context, draft, third=names)
         elif step == "rights":
-            await _go_on(update, context, draft, rights=[*draft.data["rights"], _clean(text, step)])
+            await _go_on(update, context, draft, rights=[*draft.data["rights"], clean(text, step)])
         elif step == "famount":
             try:
                 amount = parse_rupiah(text)
@@ -262,15 +278,15 @@ async def on_new_input(update: Update, context: BotContext, draft: Draft) -> Non
                 raise InvalidInput("agr.bad.rupiah")
             await _go_on(update, context, draft, famount=amount)
         elif step == "start":
-            await _go_on(update, context, draft, start=_parse_day(text, context, forum).isoformat())
+            await _go_on(update, context, draft, start=parse_day(text, context, forum).isoformat())
         elif step == "end":
-            end = _parse_day(text, context, forum, end=True)
+            end = parse_day(text, context, forum, end=True)
             start = date.fromisoformat(draft.data["start"])
             if end <= start:
                 raise InvalidInput("agr.bad.end_before_start", start=format_date(start, lang))
             await _go_on(update, context, draft, end=end.isoformat())
         else:
-            await _go_on(update, context, draft, **{step: _clean(text, step)})
+            await _go_on(update, context, draft, **{step: clean(text, step)})
     except InvalidInput as exc:
         await reply(update, t(exc.message_key, lang, **exc.params))
 
@@ -300,7 +316,8 @@ async def on_parties_done(update: Update, context: BotContext, data: CallbackDat
     draft = await forms.expect(context, user.id, NEW, "parties")
     if len(draft.data["villages"]) < 2:
         raise InvalidInput("agr.bad.two_villages")
-    await _require_may_register(context, int(draft.data["forum_id"]), user.id, draft.data["villages"])
+    await running.require_may_register(context.services, int(draft.data["forum_id"]), user.id,
+                                       draft.data["villages"])
     lang = await language(update, context)
     names = ", ".join(_all_parties(draft.data))
     await edit_or_reply(update, t("agr.new.parties_chosen", lang, parties=names))
@@ -308,17 +325,9 @@ async def on_parties_done(update: Update, context: BotContext, data: CallbackDat
     await ask_new(update, context, draft)
 
 
-async def _require_may_register(context: BotContext, forum_id: int, user_id: int, villages: list[str]) -> None:
-    membership, member = await _membership(context, forum_id, user_id)
-    if membership.role in STAFF:
-        return
-    if member.village_code not in villages:
-        raise NotPermitted("agr.err.not_party")
-
-
 @button_handler
 async def on_skip(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Skip an optional question (of registration, or the evaluation's notes and photo)."""
+    """Skip an optional question of registration."""
     user = user_of(update)
     step = data.arg(0)
     draft = await forms.current(context, user.id)
@@ -333,8 +342,6 @@ async def on_skip(update: Update, context: BotContext, data: CallbackData) -> No
         elif step == "third":
             value = []
         await _go_on(update, context, draft, **{step: value})
-    elif draft.flow == EVAL and step in ("went_well", "kendala", "photo"):
-        await _save_eval_answer(update, context, draft, **{("photo_file_id" if step == "photo" else step): ""})
     else:
         raise StaleAction()
 
@@ -363,41 +370,17 @@ async def on_rhythm(update: Update, context: BotContext, data: CallbackData) -> 
     await _go_on(update, context, draft, rhythm=rhythm)
 
 
-def _card_lines(*, lang: str, title: str, parties: list[tuple[str, str | None]], bidang: str | None,
-                objective: str | None, scope: str | None, fsource: str | None, famount: int | None,
-                legal: str | None, start: date, end: date, body: str | None, rhythm: str,
-                has_doc: bool) -> list[str]:
-    dash = "-"
-    lines = [str(t("agr.card.title", lang, title=title))]
-    lines.append(str(t("agr.card.parties", lang)))
-    for name, rights in parties:
-        lines.append(str(t("agr.card.party", lang, name=name)))
-        if rights:
-            lines.append(str(t("agr.card.rights", lang, text=rights)))
-    lines.append(str(t("agr.card.bidang", lang, bidang=bidang_label(bidang, lang) if bidang else dash)))
-    lines.append(str(t("agr.card.objective", lang, text=objective or dash)))
-    if scope:
-        lines.append(str(t("agr.card.scope", lang, text=scope)))
-    lines.append(str(t("agr.card.funding", lang, source=fsource or dash,
-                       amount=format_rupiah(famount) if famount else dash)))
-    lines.append(str(t("agr.card.legal", lang, text=legal or dash)))
-    lines.append(str(t("agr.card.dates", lang, start=format_date(start, lang), end=format_date(end, lang))))
-    lines.append(str(t("agr.card.body", lang, text=body or dash)))
-    lines.append(str(t("agr.card.rhythm", lang, rhythm=rules.rhythm_label(rhythm, lang))))
-    lines.append(str(t("agr.card.doc_yes" if has_doc else "agr.card.doc_no", lang)))
-    return lines
-
-
 async def _ask_confirm(update: Update, context: BotContext, draft: Draft) -> None:
     lang = await language(update, context)
     d = draft.data
     names = _all_parties(d)
     rights = list(d["rights"]) + [None] * (len(names) - len(d["rights"]))
-    lines = _card_lines(lang=lang, title=d["title"], parties=list(zip(names, rights, strict=True)),
-                        bidang=d.get("bidang"), objective=d.get("objective"), scope=d.get("scope"),
-                        fsource=d.get("fsource"), famount=d.get("famount"), legal=d.get("legal"),
-                        start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]), body=d.get("body"),
-                        rhythm=d.get("rhythm") or DEFAULT_RHYTHM, has_doc=bool(d.get("doc")))
+    lines = signed_views.card_lines(lang=lang, title=d["title"], parties=list(zip(names, rights, strict=True)),
+                                    bidang=d.get("bidang"), objective=d.get("objective"), scope=d.get("scope"),
+                                    fsource=d.get("fsource"), famount=d.get("famount"), legal=d.get("legal"),
+                                    start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
+                                    body=d.get("body"), rhythm=d.get("rhythm") or DEFAULT_RHYTHM,
+                                    has_doc=bool(d.get("doc")))
     rows = [[(str(t("agr.new.save", lang)), encode(FEATURE, "save")),
              (str(t("core.cancel", lang)), encode(FEATURE, "drop"))]]
     await reply(update, str(t("agr.new.confirm", lang)) + "\n\n" + "\n".join(lines), rows)
@@ -409,44 +392,19 @@ async def on_save(update: Update, context: BotContext, data: CallbackData) -> No
     user = user_of(update)
     draft = await forms.expect(context, user.id, NEW, "confirm")
     d = draft.data
-    forum_id = int(d["forum_id"])
-    await _require_may_register(context, forum_id, user.id, d["villages"])
-    services = context.services
-    forum = await _forum(context, forum_id)
     lang = await language(update, context)
-    now = services.clock.now()
     names = {c[0]: c[1] for c in d["choices"]}
     rights = list(d["rights"]) + [None] * (len(_all_parties(d)) - len(d["rights"]))
     parties = [NewParty(kind="desa", village_code=code, name=names[code]) for code in d["villages"]]
     parties += [NewParty(kind="pihak_ketiga", name=name) for name in d["third"]]
     parties = [p.model_copy(update={"rights_obligations": r}) for p, r in zip(parties, rights, strict=True)]
     doc = d.get("doc") or [None, None]
-    members = await services.members.in_forum(forum.id)
-    async with services.db.transaction() as conn:
-        agreement_id = await agreements(context).create(
-            conn, forum_id=forum.id, title=d["title"], bidang=d.get("bidang"), objective=d.get("objective"),
-            scope=d.get("scope"), funding_source=d.get("fsource"), funding_amount=d.get("famount"),
-            legal_basis=d.get("legal"), executing_body=d.get("body"), start_date=date.fromisoformat(d["start"]),
-            end_date=date.fromisoformat(d["end"]), rhythm=d.get("rhythm") or DEFAULT_RHYTHM,
-            eval_from=now.astimezone(forum_zone(forum)).date(), document_file_id=doc[0], document_kind=doc[1],
-            parties=parties, created_by=user.id, now=now,
-        )
-        await services.drafts.delete(conn, user.id)
-        shell = (agreement_id, forum.id, d["title"], [p.village_code for p in parties if p.kind == "desa"])
-        await pushes.notify_parties(conn, shell, members, key_prefix=pushes.key(agreement_id, "created"),
-                                    text_key="agr.new.announce", now=now, exclude=user.id,
-                                    start=format_date(date.fromisoformat(d["start"]), lang),
-                                    end=format_date(date.fromisoformat(d["end"]), lang))
-        thread = await services.forums.topic(forum.id, "agreements")
-        if forum.group_chat_id is not None:
-            await outbox.enqueue(
-                conn, key=pushes.key(agreement_id, "created", "group"), chat_id=forum.group_chat_id,
-                thread_id=thread, forum_id=forum.id, due_at=now, now=now, priority=outbox.Priority.INTERACTIVE,
-                text=t("agr.new.group", forum.language, title=d["title"],
-                       parties=", ".join(p.name for p in parties)),
-            )
-    services.delivery.wake()
-    log.info("event=agreement_created forum=%s agreement=%s by=%s", forum.id, agreement_id, user.id)
+    signed = running.Signed(
+        title=d["title"], parties=parties, bidang=d.get("bidang"), objective=d.get("objective"),
+        scope=d.get("scope"), funding_source=d.get("fsource"), funding_amount=d.get("famount"),
+        legal_basis=d.get("legal"), executing_body=d.get("body"), start=date.fromisoformat(d["start"]),
+        end=date.fromisoformat(d["end"]), rhythm=d.get("rhythm"), document=(doc[0], doc[1]))
+    agreement_id = await running.register_signed(context.services, int(d["forum_id"]), user.id, signed, lang)
     await edit_or_reply(update, t("agr.new.saved", lang, title=d["title"]),
                         [[(str(t("agr.open_button", lang)), encode(FEATURE, "o", agreement_id))]])
 
@@ -470,39 +428,10 @@ async def list_agreements(update: Update, context: BotContext) -> None:
     await run_in_forum(update, context, "kerjasama")
 
 
-async def _state(context: BotContext, agreement: Agreement, today: date) -> str:
-    repo = agreements(context)
-    return rules.state_of(agreement, await repo.periods(agreement.id), await repo.evaluations(agreement.id), today)
-
-
 @forum_action("kerjasama", Action.VIEW_MEMBERS)
 async def show_list(update: Update, context: BotContext, forum: Forum) -> None:
-    user = user_of(update)
-    lang = await language(update, context)
-    membership, member = await _membership(context, forum.id, user.id)
-    repo = agreements(context)
-    if membership.role in STAFF:
-        found = await repo.in_forum(forum.id)
-    else:
-        found = await repo.for_villages(forum.id, {member.village_code} if member.village_code else set())
-    if not found:
-        await reply(update, t("agr.list.empty", lang, forum=forum.name))
-        return
-    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
-    lines = [str(t("agr.list.title", lang, forum=forum.name, count=len(found)))]
-    rows: list[list[tuple[str, str]]] = []
-    for number, agreement in enumerate(found, start=1):
-        state = await _state(context, agreement, today)
-        upcoming = rules.next_evaluation(agreement, today)
-        lines.append(str(t("agr.list.line", lang, number=number, title=agreement.title,
-                           parties=", ".join(p.name for p in agreement.parties),
-                           state=rules.state_label(state, lang) if agreement.stage in ("pelaksanaan", "pelaporan")
-                           else views.stage_label(agreement.stage, lang),
-                           end=format_date_short(agreement.end_date, lang))))
-        if upcoming and state not in ("berakhir",):
-            lines.append(str(t("agr.list.next_eval", lang, date=format_date_short(upcoming, lang))))
-        rows.append([(f"{number}. {agreement.title[:40]}", encode(FEATURE, "o", agreement.id))])
-    await reply(update, "\n".join(lines), rows)
+    listed = await running.listing(context.services, forum, user_of(update).id)
+    await send_view(update, signed_views.listing(listed, await language(update, context)))
 
 
 @button_handler
@@ -513,7 +442,7 @@ async def on_open(update: Update, context: BotContext, data: CallbackData) -> No
     if agreement.stage not in ("pelaksanaan", "pelaporan"):
         # Not signed yet, suspended or cancelled: the lifecycle record (its stages and timeline).
         loaded = await kerjasama.load(context.services, agreement.id, user.id)
-        forum = await _forum(context, agreement.forum_id)
+        forum = await forum_of(context, agreement.forum_id)
         view = views.record(loaded.record, loaded.standing, await language(update, context), forum_zone(forum))
         await reply(update, view.text, markup=view.markup())
         return
@@ -522,87 +451,11 @@ async def on_open(update: Update, context: BotContext, data: CallbackData) -> No
 
 async def show_agreement(update: Update, context: BotContext, agreement: Agreement, membership: Membership,
                          member: Member) -> None:
-    lang = await language(update, context)
-    repo = agreements(context)
-    forum = await _forum(context, agreement.forum_id)
-    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
-    opened = await repo.periods(agreement.id)
-    evaluations = await repo.evaluations(agreement.id)
-    state = rules.state_of(agreement, opened, evaluations, today)
-    lines = _card_lines(lang=lang, title=agreement.title,
-                        parties=[(p.name, p.rights_obligations) for p in agreement.parties],
-                        bidang=agreement.bidang, objective=agreement.objective, scope=agreement.scope,
-                        fsource=agreement.funding_source, famount=agreement.funding_amount,
-                        legal=agreement.legal_basis, start=agreement.start_date, end=agreement.end_date,
-                        body=agreement.executing_body, rhythm=agreement.rhythm,
-                        has_doc=bool(agreement.document_file_id))
-    lines.insert(1, str(t("agr.detail.state", lang, state=rules.state_label(state, lang))))
-    if agreement.status == "ended":
-        lines.append(str(t("agr.detail.ended_early", lang, date=format_date(agreement.end_date, lang),
-                           reason=agreement.end_reason or "-")))
-    upcoming = rules.next_evaluation(agreement, today)
-    if upcoming:
-        lines.append(str(t("agr.detail.next_eval", lang, date=format_date(upcoming, lang))))
-    # Evaluations, period by period.
-    averages = rules.period_averages(evaluations)
-    lines.append("")
-    lines.append(str(t("agr.detail.evaluations", lang)))
-    if not opened:
-        lines.append(str(t("agr.detail.no_evaluations", lang)))
-    for period in opened:
-        answers = {e.party_position: e for e in evaluations
-                   if e.period_index == period.period_index and e.status == "submitted"}
-        lines.append(str(rules.period_line(period.period_index, period.starts, period.ends, lang))
-                     + (f" — ⌀ {rules.format_average(averages[period.period_index], lang)}"
-                        if period.period_index in averages else ""))
-        for party in agreement.villages:
-            answer = answers.get(party.position)
-            if answer is not None and answer.rating is not None:
-                lines.append(str(t("agr.detail.eval_party", lang, party=party.name, stars=rules.stars(answer.rating))))
-            else:
-                late = period.overdue_at is not None
-                lines.append(str(t("agr.detail.eval_missing_late" if late else "agr.detail.eval_missing", lang,
-                                   party=party.name)))
-    followups = await repo.followups(agreement.id)
-    if followups:
-        lines.append("")
-        lines.append(str(t("agr.detail.followups", lang)))
-        lines.extend(rules.followup_line(agreement, f, lang, today) for f in followups)
-    events = await repo.events(agreement.id)
-    lines.append("")
-    lines.append(str(t("agr.detail.history", lang)))
-    tz = forum_zone(forum)
-    names = {p.position: p.name for p in agreement.parties}
-    for event in events:
-        when = format_date_short(event.at.astimezone(tz).date(), lang)
-        if event.kind == "amended" and event.field in AMEND_FIELDS:
-            lines.append(str(t("agr.history.amended", lang, date=when,
-                               field=str(t(f"agr.field.{event.field}", lang)) if event.field else "-",
-                               old=event.old_value or "-", new=event.new_value or "-", note=event.note or "-")))
-        else:
-            lines.append(views.event_line(event, names, lang, tz))
-    rows: list[list[tuple[str, str]]] = []
-    for period in opened:
-        for party in agreement.villages:
-            if party.village_code == member.village_code and party.position in rules.missing_positions(
-                    agreement, [e for e in evaluations if e.period_index == period.period_index]):
-                rows.append([(str(t("agr.detail.fill_button", lang, index=period.period_index)),
-                              encode(FEATURE, "ev", agreement.id, period.period_index, party.position))])
-    for item in followups:
-        if item.done_at is None and await _may_close_followup(context, agreement, item.owner_position,
-                                                              item.created_by, membership, member):
-            rows.append([(str(t("agr.fu.done_short", lang, text=item.description[:30])),
-                          encode(FEATURE, "fd", item.id))])
-    rows.append([(str(t("ks.open_button", lang)), encode(views.FEATURE, "o", agreement.id))])
-    if agreement.document_file_id:
-        rows.append([(str(t("agr.detail.doc_button", lang)), encode(FEATURE, "doc", agreement.id))])
-    if membership.role in STAFF or member.jabatan in pushes.KADES_JABATAN:  # MAD and drafts: handlers.musyawarah
-        rows.append([(str(t("mus.btn.agreement", lang)), encode("ms", "a", agreement.id))])
-    if agreement.status == "active" and agreement.end_date >= today:
-        rows.append([(str(t("agr.detail.amend_button", lang)), encode(FEATURE, "am", agreement.id)),
-                     (str(t("agr.detail.renew_button", lang)), encode(FEATURE, "rn", agreement.id))])
-        rows.append([(str(t("agr.detail.end_button", lang)), encode(FEATURE, "end", agreement.id))])
-    await reply(update, "\n".join(lines), rows)
+    forum = await forum_of(context, agreement.forum_id)
+    loaded = await running.detail(context.services, agreement, forum_zone(forum))
+    viewer = signed_views.Viewer(user_id=member.user_id, staff=membership.role in STAFF, village=member.village_code,
+                                 kades=member.jabatan in pushes.KADES_JABATAN)
+    await send_view(update, signed_views.detail(loaded, viewer, await language(update, context)))
 
 
 @button_handler
@@ -621,778 +474,20 @@ async def on_document(update: Update, context: BotContext, data: CallbackData) -
 
 
 # =============================================================================================
-# Amend, end early, renew, let lapse
-# =============================================================================================
-@button_handler
-async def on_amend(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Ask which part of the agreement changes."""
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    _require_active(agreement)
-    lang = await language(update, context)
-    buttons = [(str(t(f"agr.field.{f}", lang)), encode(FEATURE, "af", agreement.id, f)) for f in AMEND_FIELDS]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    await reply(update, t("agr.amend.pick", lang, title=agreement.title), rows)
-
-
-def _require_active(agreement: Agreement) -> None:
-    if agreement.status != "active":
-        raise StaleAction("agr.err.ended")
-    if agreement.stage not in ("pelaksanaan", "pelaporan"):
-        # Before signing the clauses change through the lifecycle forms; suspended or cancelled: nothing.
-        raise StaleAction("ks.err.wrong_stage", stage=views.label(f"ks.stage.{agreement.stage}"))
-
-
-@button_handler
-async def on_amend_field(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    _require_active(agreement)
-    field = data.arg(1)
-    if field not in AMEND_FIELDS:
-        raise StaleAction()
-    lang = await language(update, context)
-    if field == "start_date" and await agreements(context).periods(agreement.id):
-        raise InvalidInput("agr.amend.start_locked")
-    draft = await forms.begin(context, user.id, AMEND, "value", {"agreement_id": agreement.id, "field": field})
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await _ask_amend_value(update, context, draft, agreement, lang)
-
-
-async def _ask_amend_value(update: Update, context: BotContext, draft: Draft, agreement: Agreement,
-                           lang: str) -> None:
-    field = draft.data["field"]
-    if draft.step == "note":
-        await reply(update, t("agr.amend.ask_note", lang))
-        return
-    if field == "bidang":
-        buttons = [(b.label(lang), encode(FEATURE, "ab", b.code)) for b in BIDANG]
-        await reply(update, t("agr.new.ask_bidang", lang), [buttons[i:i + 2] for i in range(0, len(buttons), 2)])
-    elif field == "rhythm":
-        rows = [[(str(t(f"agr.rhythm.{r}", lang)), encode(FEATURE, "ar", r))] for r in RHYTHM_MONTHS]
-        await reply(update, t("agr.new.ask_rhythm", lang), rows)
-    elif field == "rights":
-        if "position" not in draft.data:
-            rows = [[(p.name, encode(FEATURE, "ap", p.position))] for p in agreement.parties]
-            await reply(update, t("agr.amend.pick_party", lang), rows)
-        else:
-            party = agreement.party(int(draft.data["position"]))
-            await reply(update, t("agr.new.ask_rights", lang, party=party.name if party else "-", number=1, total=1))
-    else:
-        await reply(update, t(f"agr.amend.ask.{field}", lang, current=_current_value(agreement, field, lang)))
-
-
-def _current_value(agreement: Agreement, field: str, lang: str) -> str:
-    if field == "funding_amount":
-        return format_rupiah(agreement.funding_amount) if agreement.funding_amount else "-"
-    if field in ("start_date", "end_date"):
-        return format_date(getattr(agreement, field), lang)
-    if field == "bidang":
-        return bidang_label(agreement.bidang, lang) if agreement.bidang else "-"
-    if field == "rhythm":
-        return rules.rhythm_label(agreement.rhythm, lang)
-    if field == "document":
-        return str(t("agr.card.doc_yes" if agreement.document_file_id else "agr.card.doc_no", lang))
-    value = getattr(agreement, field, None)
-    return str(value) if value else "-"
-
-
-async def _amend_agreement(context: BotContext, draft: Draft) -> Agreement:
-    agreement = await agreements(context).get(int(draft.data["agreement_id"]))
-    if agreement is None:
-        raise StaleAction()
-    return agreement
-
-
-async def on_amend_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """The new value (typed or a file), then the note of what changed."""
-    lang = await language(update, context)
-    message = update.effective_message
-    agreement = await _amend_agreement(context, draft)
-    field = draft.data["field"]
-    try:
-        if draft.step == "note":
-            note = _clean(await _message_text(update), "note")
-            await _apply_amendment(update, context, draft, agreement, note)
-            return
-        if field == "document":
-            if message is not None and message.document is not None:
-                value: Any = [message.document.file_id, "document"]
-            elif message is not None and message.photo:
-                value = [message.photo[-1].file_id, "photo"]
-            else:
-                raise InvalidInput("agr.bad.doc")
-        elif field in ("bidang", "rhythm") or (field == "rights" and "position" not in draft.data):
-            raise InvalidInput("bad.use_buttons")
-        else:
-            text = await _message_text(update)
-            if text is None:
-                raise InvalidInput("bad.text_expected")
-            value = _amend_value(context, agreement, field, text, await _forum(context, agreement.forum_id), lang)
-        draft = await forms.advance(context, draft, "note", value=value)
-        await reply(update, t("agr.amend.ask_note", lang))
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-
-
-def _amend_value(context: BotContext, agreement: Agreement, field: str, text: str, forum: Forum,
-                 lang: str) -> Any:
-    if field == "funding_amount":
-        try:
-            amount = parse_rupiah(text)
-        except RupiahParseError:
-            raise InvalidInput("agr.bad.rupiah") from None
-        if amount <= 0:
-            raise InvalidInput("agr.bad.rupiah")
-        return amount
-    if field == "start_date":
-        day = _parse_day(text, context, forum)
-        if day >= agreement.end_date:
-            raise InvalidInput("agr.bad.start_after_end", end=format_date(agreement.end_date, lang))
-        return day.isoformat()
-    if field == "end_date":
-        day = _parse_day(text, context, forum)
-        if day <= agreement.start_date:
-            raise InvalidInput("agr.bad.end_before_start", start=format_date(agreement.start_date, lang))
-        return day.isoformat()
-    step = {"title": "title", "objective": "objective", "scope": "scope", "rights": "rights",
-            "funding_source": "fsource", "legal_basis": "legal", "executing_body": "body"}[field]
-    return _clean(text, step)
-
-
-@button_handler
-async def on_amend_choice(update: Update, context: BotContext, data: CallbackData) -> None:
-    """A button answer of the amendment: bidang, rhythm or which party's rights."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, AMEND, "value")
-    agreement = await _amend_agreement(context, draft)
-    await viewable(context, agreement.id, user.id)
-    lang = await language(update, context)
-    field, choice = draft.data["field"], data.arg(0)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    if data.action == "ab" and field == "bidang" and choice in {b.code for b in BIDANG}:
-        draft = await forms.advance(context, draft, "note", value=choice)
-    elif data.action == "ar" and field == "rhythm" and choice in RHYTHM_MONTHS:
-        draft = await forms.advance(context, draft, "note", value=choice)
-    elif data.action == "ap" and field == "rights" and agreement.party(int(choice)) is not None:
-        draft = await forms.advance(context, draft, "value", position=int(choice))
-    else:
-        raise StaleAction()
-    await _ask_amend_value(update, context, draft, agreement, lang)
-
-
-def _display(field: str, value: Any, lang: str) -> str:
-    if value in (None, ""):
-        return "-"
-    if field == "funding_amount":
-        return format_rupiah(int(value))
-    if field in ("start_date", "end_date"):
-        return format_date(value if isinstance(value, date) else date.fromisoformat(value), lang)
-    if field == "bidang":
-        return bidang_label(str(value), lang)
-    if field == "rhythm":
-        return rules.rhythm_label(str(value), lang)
-    if field == "document":
-        return str(t("agr.card.doc_yes", lang))
-    return str(value)
-
-
-async def _apply_amendment(update: Update, context: BotContext, draft: Draft, agreement: Agreement,
-                           note: str) -> None:
-    user = user_of(update)
-    await viewable(context, agreement.id, user.id)
-    _require_active(agreement)
-    services = context.services
-    lang = await language(update, context)
-    now = services.clock.now()
-    field, value = draft.data["field"], draft.data["value"]
-    repo = agreements(context)
-    opened = await repo.periods(agreement.id)
-    members = await services.members.in_forum(agreement.forum_id)
-    changes: dict[str, Any] = {}
-    if field == "rights":
-        party = agreement.party(int(draft.data["position"]))
-        old = party.rights_obligations if party else None
-    elif field == "document":
-        old = "✓" if agreement.document_file_id else None
-        changes = {"document_file_id": value[0], "document_kind": value[1]}
-    else:
-        old = getattr(agreement, field)
-        changes = {field: date.fromisoformat(value) if field in ("start_date", "end_date") else value}
-    if field in ("start_date", "end_date", "rhythm"):
-        start = changes.get("start_date", agreement.start_date)
-        end = changes.get("end_date", agreement.end_date)
-        if field == "end_date" and end < rules.earliest_end(start, opened):
-            raise InvalidInput("agr.bad.end_before_evaluated",
-                               date=format_date(rules.earliest_end(start, opened), lang))
-        anchor, offset = rules.reschedule(start, end, changes.get("rhythm", agreement.rhythm), opened)
-        changes |= {"schedule_anchor": anchor, "index_offset": offset}
-    old_text = _display(field, old, lang)
-    new_text = _display(field, value if field != "document" else "✓", lang)
-    async with services.db.transaction() as conn:
-        if field == "rights":
-            await repo.set_rights(conn, agreement.id, int(draft.data["position"]), value)
-        else:
-            await repo.update_fields(conn, agreement.id, now, **changes)
-        await repo.add_event(conn, agreement.id, "amended", now, by_user=user.id, field=field,
-                             old_value=old_text, new_value=new_text, note=note)
-        if field == "end_date":
-            await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
-            await repo.update_fields(conn, agreement.id, now, lapse_accepted_for=None)
-        await services.drafts.delete(conn, user.id)
-        stamp = int(now.timestamp())
-        await pushes.notify_parties(conn, agreement, members, key_prefix=pushes.key(agreement.id, "amend", stamp),
-                                    text_key="agr.amend.announce", now=now, exclude=user.id,
-                                    field=str(t(f"agr.field.{field}", lang)), old=old_text, new=new_text, note=note)
-    services.delivery.wake()
-    log.info("event=agreement_amended agreement=%s field=%s by=%s", agreement.id, field, user.id)
-    await reply(update, t("agr.amend.saved", lang, title=agreement.title))
-
-
-@button_handler
-async def on_end(update: Update, context: BotContext, data: CallbackData) -> None:
-    """End early: ask the last day, then the reason."""
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    _require_active(agreement)
-    lang = await language(update, context)
-    await forms.begin(context, user.id, END, "date", {"agreement_id": agreement.id})
-    await reply(update, t("agr.end.ask_date", lang, title=agreement.title),
-                [[(str(t("agr.end.today", lang)), encode(FEATURE, "et"))]])
-
-
-@button_handler
-async def on_end_today(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, END, "date")
-    agreement = await _amend_agreement(context, draft)
-    forum = await _forum(context, agreement.forum_id)
-    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await _set_end_date(update, context, draft, agreement, today)
-
-
-async def _set_end_date(update: Update, context: BotContext, draft: Draft, agreement: Agreement, day: date) -> None:
-    lang = await language(update, context)
-    opened = await agreements(context).periods(agreement.id)
-    earliest = rules.earliest_end(agreement.start_date, opened)
-    if day < earliest or day > agreement.end_date:
-        raise InvalidInput("agr.bad.end_range", earliest=format_date(earliest, lang),
-                           end=format_date(agreement.end_date, lang))
-    await forms.advance(context, draft, "reason", day=day.isoformat())
-    await reply(update, t("agr.end.ask_reason", lang))
-
-
-async def on_end_input(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    agreement = await _amend_agreement(context, draft)
-    text = await _message_text(update)
-    try:
-        if text is None:
-            raise InvalidInput("bad.text_expected")
-        if draft.step == "date":
-            forum = await _forum(context, agreement.forum_id)
-            await _set_end_date(update, context, draft, agreement, _parse_day(text, context, forum, end=True))
-            return
-        reason = _clean(text, "reason")
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-        return
-    await _end_agreement(update, context, draft, agreement, date.fromisoformat(draft.data["day"]), reason)
-
-
-async def _end_agreement(update: Update, context: BotContext, draft: Draft, agreement: Agreement, day: date,
-                         reason: str) -> None:
-    user = user_of(update)
-    await viewable(context, agreement.id, user.id)
-    _require_active(agreement)
-    services = context.services
-    lang = await language(update, context)
-    now = services.clock.now()
-    repo = agreements(context)
-    opened = await repo.periods(agreement.id)
-    anchor, offset = rules.reschedule(agreement.start_date, day, agreement.rhythm, opened)
-    members = await services.members.in_forum(agreement.forum_id)
-    async with services.db.transaction() as conn:
-        await repo.update_fields(conn, agreement.id, now, status="ended", end_date=day, ended_early_on=day,
-                                 end_reason=reason, schedule_anchor=anchor, index_offset=offset)
-        await repo.add_event(conn, agreement.id, "ended", now, by_user=user.id, new_value=day.isoformat(),
-                             note=reason)
-        await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
-        await services.drafts.delete(conn, user.id)
-        await pushes.notify_parties(conn, agreement, members, key_prefix=pushes.key(agreement.id, "ended"),
-                                    text_key="agr.end.announce", now=now, exclude=user.id,
-                                    date=format_date(day, lang), reason=reason)
-    services.delivery.wake()
-    log.info("event=agreement_ended agreement=%s by=%s", agreement.id, user.id)
-    await reply(update, t("agr.end.saved", lang, title=agreement.title, date=format_date(day, lang)))
-
-
-@button_handler
-async def on_renew(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Perpanjang: ask the new end date."""
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    _require_active(agreement)
-    lang = await language(update, context)
-    await forms.begin(context, user.id, RENEW, "end", {"agreement_id": agreement.id})
-    await reply(update, t("agr.renew.ask_end", lang, title=agreement.title,
-                          end=format_date(agreement.end_date, lang)))
-
-
-async def on_renew_input(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    user = user_of(update)
-    agreement = await _amend_agreement(context, draft)
-    text = await _message_text(update)
-    try:
-        if text is None:
-            raise InvalidInput("bad.text_expected")
-        forum = await _forum(context, agreement.forum_id)
-        new_end = _parse_day(text, context, forum, end=True)
-        if new_end <= agreement.end_date:
-            raise InvalidInput("agr.bad.renew_after", end=format_date(agreement.end_date, lang))
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-        return
-    await viewable(context, agreement.id, user.id)
-    _require_active(agreement)
-    services = context.services
-    now = services.clock.now()
-    repo = agreements(context)
-    opened = await repo.periods(agreement.id)
-    anchor, offset = rules.reschedule(agreement.start_date, new_end, agreement.rhythm, opened)
-    members = await services.members.in_forum(agreement.forum_id)
-    async with services.db.transaction() as conn:
-        await repo.update_fields(conn, agreement.id, now, end_date=new_end, schedule_anchor=anchor,
-                                 index_offset=offset, lapse_accepted_for=None)
-        # ISO dates: the history is read in each reader's language (views.event_line formats them).
-        await repo.add_event(conn, agreement.id, "renewed", now, by_user=user.id,
-                             old_value=agreement.end_date.isoformat(), new_value=new_end.isoformat())
-        await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
-        await services.drafts.delete(conn, user.id)
-        await pushes.notify_parties(conn, agreement, members, key_prefix=pushes.key(agreement.id, "renewed",
-                                                                                     new_end.isoformat()),
-                                    text_key="agr.renew.announce", now=now, exclude=user.id,
-                                    end=format_date(new_end, lang))
-    services.delivery.wake()
-    log.info("event=agreement_renewed agreement=%s by=%s", agreement.id, user.id)
-    await reply(update, t("agr.renew.saved", lang, title=agreement.title, end=format_date(new_end, lang)))
-
-
-@button_handler
-async def on_lapse(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Biarkan berakhir: no more expiry warnings for this end date."""
-    user = user_of(update)
-    agreement, _, _ = await viewable(context, data.int_arg(0), user.id)
-    end = data.date_arg(1)
-    if agreement.status != "active" or agreement.end_date != end:
-        raise StaleAction()
-    services = context.services
-    now = services.clock.now()
-    lang = await language(update, context)
-    repo = agreements(context)
-    async with services.db.transaction() as conn:
-        if await repo.accept_lapse(conn, agreement.id, end, now):
-            await repo.add_event(conn, agreement.id, "lapse", now, by_user=user.id, new_value=end.isoformat())
-            await outbox.cancel_prefix(conn, pushes.key(agreement.id, "exp") + ":")
-    await edit_or_reply(update, t("agr.exp.lapse_saved", lang, title=agreement.title, end=format_date(end, lang)))
-
-
-# =============================================================================================
-# Evaluations
-# =============================================================================================
-async def _eval_target(context: BotContext, user_id: int, agreement_id: int, index: int,
-                       position: int) -> tuple[Agreement, EvaluationPeriod, Member]:
-    """The agreement and opened period if the user may answer for this party; else an error."""
-    agreement = await agreements(context).get(agreement_id)
-    if agreement is None:
-        raise NotFound()
-    _, member = await _membership(context, agreement.forum_id, user_id)
-    party = agreement.party(position)
-    if party is None or party.kind != "desa" or party.village_code != member.village_code:
-        raise NotPermitted("agr.err.not_your_party")
-    period = await agreements(context).period(agreement_id, index)
-    if period is None:
-        raise StaleAction()
-    return agreement, period, member
-
-
-def _eval_step(evaluation: Evaluation | None) -> str:
-    """The first question not answered yet (answers live in the evaluation row)."""
-    if evaluation is None or evaluation.rating is None:
-        return "rating"
-    if evaluation.went_well is None:
-        return "went_well"
-    if evaluation.kendala is None:
-        return "kendala"
-    return "fu"
-
-
-@button_handler
-async def on_evaluate(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Open (or continue) a party's evaluation form for one period."""
-    user = user_of(update)
-    agreement_id, index, position = data.int_arg(0), data.int_arg(1), data.int_arg(2)
-    agreement, period, _ = await _eval_target(context, user.id, agreement_id, index, position)
-    lang = await language(update, context)
-    evaluation = await agreements(context).evaluation(agreement.id, index, position)
-    if evaluation is not None and evaluation.status == "submitted":
-        await reply(update, t("agr.ev.already", lang, title=agreement.title, index=index))
-        return
-    draft = await forms.current(context, user.id)
-    if draft is not None and draft.flow == EVAL and draft.data.get("key") == [agreement_id, index, position]:
-        step = draft.step  # continue exactly where the user was (a follow-up half typed)
-    else:
-        step = _eval_step(evaluation)
-    draft = await forms.begin(context, user.id, EVAL, step, {"key": [agreement_id, index, position]}
-                              | ({k: v for k, v in draft.data.items() if k.startswith("fu_")}
-                                 if draft is not None and draft.flow == EVAL and step.startswith("fu") else {}))
-    party = agreement.party(position)
-    await reply(update, t("agr.ev.intro", lang, title=agreement.title, party=party.name if party else "-",
-                          period=rules.period_line(period.period_index, period.starts, period.ends, lang)))
-    await ask_eval(update, context, draft)
-
-
-async def ask_eval(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    agreement_id, index, position = draft.data["key"]
-    step = draft.step
-    if step == "rating":
-        rows = [[(f"{n}", encode(FEATURE, "rt", n)) for n in rules.RATINGS]]
-        await reply(update, t("agr.ev.ask_rating", lang), rows)
-    elif step in ("went_well", "kendala"):
-        await reply(update, t(f"agr.ev.ask_{step}", lang), [_skip_row(lang, step)])
-    elif step == "fu":
-        evaluation = await agreements(context).evaluation(agreement_id, index, position)
-        items = await agreements(context).followups_of_evaluation(evaluation.id) if evaluation else []
-        listing = "\n".join(f"• {i.description} — {i.owner_name}, {format_date_short(i.due_date, lang)}"
-                            for i in items)
-        text = t("agr.ev.ask_fu", lang, count=len(items), items=Html(
-            "\n".join(str(t("agr.ev.fu_item", lang, text=i.description, owner=i.owner_name,
-                            due=format_date_short(i.due_date, lang))) for i in items)) if listing else "")
-        await reply(update, text, [[(str(t("agr.ev.fu_done", lang)), encode(FEATURE, "fx"))]])
-    elif step == "fu_owner":
-        agreement = await agreements(context).get(agreement_id)
-        parties = agreement.parties if agreement else ()
-        rows = [[(p.name, encode(FEATURE, "fo", p.position))] for p in parties]
-        rows.append([(str(t("agr.ev.fu_owner_other", lang)), encode(FEATURE, "fo", 0))])
-        await reply(update, t("agr.ev.ask_fu_owner", lang, text=draft.data.get("fu_text", "")), rows)
-    elif step == "fu_owner_text":
-        await reply(update, t("agr.ev.ask_fu_owner_text", lang))
-    elif step == "fu_due":
-        await reply(update, t("agr.ev.ask_fu_due", lang))
-    elif step == "photo":
-        await reply(update, t("agr.ev.ask_photo", lang), [_skip_row(lang, "photo")])
-    elif step == "confirm":
-        await _eval_confirm(update, context, draft)
-
-
-async def _eval_context(context: BotContext, user_id: int, draft: Draft) -> tuple[Agreement, EvaluationPeriod]:
-    agreement_id, index, position = draft.data["key"]
-    agreement, period, _ = await _eval_target(context, user_id, agreement_id, index, position)
-    evaluation = await agreements(context).evaluation(agreement_id, index, position)
-    if evaluation is not None and evaluation.status == "submitted":
-        await forms.finish(context, user_id)
-        raise StaleAction("agr.ev.already_short")
-    return agreement, period
-
-
-async def _save_eval_answer(update: Update, context: BotContext, draft: Draft, **fields: Any) -> None:
-    """Keep one answer in the evaluation row and move on to the next question."""
-    user = user_of(update)
-    agreement, period = await _eval_context(context, user.id, draft)
-    position = draft.data["key"][2]
-    evaluation = await agreements(context).save_answer(agreement=agreement, period=period, position=position,
-                                                       user_id=user.id, now=context.services.clock.now(), **fields)
-    if "photo_file_id" in fields:
-        step = "confirm"
-    else:
-        step = _eval_step(evaluation)
-    draft = await forms.advance(context, draft, step)
-    await ask_eval(update, context, draft)
-
-
-@button_handler
-async def on_rating(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "rating")
-    rating = data.int_arg(0)
-    if rating not in rules.RATINGS:
-        raise StaleAction()
-    lang = await language(update, context)
-    await edit_or_reply(update, t("agr.ev.rating_chosen", lang, stars=rules.stars(rating), rating=rating))
-    await _save_eval_answer(update, context, draft, rating=rating)
-
-
-async def on_eval_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """A typed answer (or the photo) of the evaluation form."""
-    lang = await language(update, context)
-    message = update.effective_message
-    step = draft.step
-    user = user_of(update)
-    try:
-        if step == "photo":
-            if message is not None and message.photo:
-                await _save_eval_answer(update, context, draft, photo_file_id=message.photo[-1].file_id)
-                return
-            raise InvalidInput("agr.bad.photo")
-        if step in ("rating", "fu_owner", "confirm"):
-            raise InvalidInput("bad.use_buttons")
-        text = await _message_text(update)
-        if text is None:
-            raise InvalidInput("bad.text_expected")
-        if step in ("went_well", "kendala"):
-            await _save_eval_answer(update, context, draft, **{step: _clean(text, step)})
-        elif step == "fu":
-            await _eval_context(context, user.id, draft)
-            draft = await forms.advance(context, draft, "fu_owner", fu_text=_clean(text, "fu_text"))
-            await ask_eval(update, context, draft)
-        elif step == "fu_owner_text":
-            draft = await forms.advance(context, draft, "fu_due", fu_owner=0,
-                                        fu_owner_name=_clean(text, "fu_owner_text"))
-            await ask_eval(update, context, draft)
-        elif step == "fu_due":
-            await _add_followup(update, context, draft, text)
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-
-
-@button_handler
-async def on_fu_owner(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "fu_owner")
-    agreement, _ = await _eval_context(context, user.id, draft)
-    position = data.int_arg(0)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    if position == 0:
-        draft = await forms.advance(context, draft, "fu_owner_text")
-    else:
-        party = agreement.party(position)
-        if party is None:
-            raise StaleAction()
-        draft = await forms.advance(context, draft, "fu_due", fu_owner=position, fu_owner_name=party.name)
-    await ask_eval(update, context, draft)
-
-
-async def _add_followup(update: Update, context: BotContext, draft: Draft, text: str) -> None:
-    user = user_of(update)
-    agreement, period = await _eval_context(context, user.id, draft)
-    forum = await _forum(context, agreement.forum_id)
-    now = context.services.clock.now()
-    due = _parse_day(text, context, forum)
-    if due < now.astimezone(forum_zone(forum)).date():
-        raise InvalidInput("agr.bad.fu_past")
-    repo = agreements(context)
-    position = draft.data["key"][2]
-    evaluation = await repo.save_answer(agreement=agreement, period=period, position=position, user_id=user.id,
-                                        now=now)
-    await repo.add_followup(agreement=agreement, evaluation=evaluation, description=draft.data["fu_text"],
-                            owner_position=int(draft.data["fu_owner"]) or None,
-                            owner_name=draft.data["fu_owner_name"], due_date=due, created_by=user.id, now=now)
-    data = {k: v for k, v in draft.data.items() if not k.startswith("fu_")}
-    draft = await context.services.drafts.save(user.id, EVAL, "fu", data, now)
-    await ask_eval(update, context, draft)
-
-
-@button_handler
-async def on_fu_finished(update: Update, context: BotContext, data: CallbackData) -> None:
-    """No more follow-ups: on to the optional photo."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "fu")
-    await _eval_context(context, user.id, draft)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    draft = await forms.advance(context, draft, "photo")
-    await ask_eval(update, context, draft)
-
-
-async def _eval_confirm(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    agreement_id, index, position = draft.data["key"]
-    repo = agreements(context)
-    evaluation = await repo.evaluation(agreement_id, index, position)
-    if evaluation is None or evaluation.rating is None:
-        raise StaleAction()
-    items = await repo.followups_of_evaluation(evaluation.id)
-    lines = [str(t("agr.ev.confirm", lang)),
-             str(t("agr.ev.review_rating", lang, stars=rules.stars(evaluation.rating), rating=evaluation.rating)),
-             str(t("agr.sum.went_well", lang, text=evaluation.went_well or "-")),
-             str(t("agr.sum.kendala", lang, text=evaluation.kendala or "-"))]
-    for item in items:
-        lines.append(str(t("agr.ev.fu_item", lang, text=item.description, owner=item.owner_name,
-                           due=format_date_short(item.due_date, lang))))
-    if evaluation.photo_file_id:
-        lines.append(str(t("agr.sum.photo", lang)))
-    rows = [[(str(t("agr.ev.submit", lang)), encode(FEATURE, "es"))],
-            [(str(t("agr.ev.restart", lang)), encode(FEATURE, "er"))]]
-    await reply(update, "\n".join(lines), rows)
-
-
-@button_handler
-async def on_eval_restart(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Answer again from the rating (the follow-ups typed so far are dropped)."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "confirm")
-    agreement, period = await _eval_context(context, user.id, draft)
-    repo = agreements(context)
-    evaluation = await repo.evaluation(agreement.id, period.period_index, draft.data["key"][2])
-    if evaluation is not None:
-        await repo.reset_evaluation(evaluation.id)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    draft = await forms.advance(context, draft, "rating")
-    await ask_eval(update, context, draft)
-
-
-@button_handler
-async def on_eval_submit(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Submit: follow-up reminders are scheduled; the summary goes out when every party answered."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, EVAL, "confirm")
-    agreement, period = await _eval_context(context, user.id, draft)
-    services = context.services
-    repo = agreements(context)
-    lang = await language(update, context)
-    now = services.clock.now()
-    evaluation = await repo.evaluation(agreement.id, period.period_index, draft.data["key"][2])
-    if evaluation is None:
-        raise StaleAction()
-    forum = await _forum(context, agreement.forum_id)
-    members = await services.members.in_forum(forum.id)
-    items = await repo.followups_of_evaluation(evaluation.id)
-    async with services.db.transaction() as conn:
-        if not await repo.submit(conn, evaluation.id, user.id, now):
-            raise StaleAction("agr.ev.already_short")
-        await pushes.schedule_followup_reminders(conn, services, agreement, forum, items, members, now)
-        await services.drafts.delete(conn, user.id)
-        await outbox.cancel_prefix(conn, pushes.key(agreement.id, f"p{period.period_index}",
-                                                    f"v{evaluation.party_position}", "remind"))
-    log.info("event=agreement_evaluated agreement=%s period=%s party=%s", agreement.id, period.period_index,
-             evaluation.party_position)
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await reply(update, t("agr.ev.thanks", lang, title=agreement.title))
-    evaluations = await repo.evaluations(agreement.id, period.period_index)
-    late = now - period.opened_at >= rules.LATE_AFTER
-    if not rules.missing_positions(agreement, evaluations) or late:
-        fresh = await repo.period(agreement.id, period.period_index)
-        if fresh is not None:
-            await pushes.summarize(services, agreement, fresh, now)
-    services.delivery.wake()
-
-
-# -- follow-ups -------------------------------------------------------------------------------
-async def _may_close_followup(context: BotContext, agreement: Agreement, owner_position: int | None,
-                              created_by: int, membership: Membership, member: Member) -> bool:
-    if membership.role in STAFF or member.user_id == created_by:
-        return True
-    party = agreement.party(owner_position) if owner_position else None
-    return party is not None and party.village_code is not None and party.village_code == member.village_code
-
-
-@button_handler
-async def on_followup_done(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Mark a follow-up done (its owner, who wrote it, or the staff); later reminders are cancelled."""
-    user = user_of(update)
-    repo = agreements(context)
-    item = await repo.followup(data.int_arg(0))
-    if item is None:
-        raise NotFound()
-    agreement, membership, member = await viewable(context, item.agreement_id, user.id)
-    if not await _may_close_followup(context, agreement, item.owner_position, item.created_by, membership, member):
-        raise NotPermitted("agr.err.not_owner")
-    services = context.services
-    now = services.clock.now()
-    lang = await language(update, context)
-    async with services.db.transaction() as conn:
-        done = await repo.mark_done(conn, item.id, user.id, now)
-        await outbox.cancel_prefix(conn, pushes.key(agreement.id, "fu", item.id) + ":")
-    if not done:
-        raise StaleAction("agr.fu.already_done")
-    log.info("event=followup_done agreement=%s followup=%s by=%s", agreement.id, item.id, user.id)
-    query = update.callback_query
-    if query is not None and isinstance(query.message, Message):
-        await remove_buttons(query)
-    await reply(update, t("agr.fu.done_saved", lang, text=item.description))
-
-
-# -- aksi-refleksi ----------------------------------------------------------------------------
-@button_handler
-async def on_reflection_meeting(update: Update, context: BotContext, data: CallbackData) -> None:
-    """From the summary: the koordinator calls an aksi-refleksi meeting in one step."""
-    user = user_of(update)
-    agreement = await agreements(context).get(data.int_arg(0))
-    if agreement is None:
-        raise NotFound()
-    forum, _ = await context.services.access.require(agreement.forum_id, user.id, Action.CREATE_MEETING)
-    period = await agreements(context).period(agreement.id, data.int_arg(1))
-    if period is None:
-        raise StaleAction()
-    await call_aksi_refleksi(update, context, forum, agreement, period)
-
-
-async def call_aksi_refleksi(update: Update, context: BotContext, forum: Forum, agreement: Agreement,
-                             period: EvaluationPeriod) -> None:
-    """Integration with the meetings feature: its /pertemuan_baru form, prefilled.
-
-    The title and the agenda (the evaluation summary as points) are filled in; the koordinator
-    continues with the date, the place and the rest of the meetings form. Meetings invite the whole
-    forum, so the agreement's parties are among the invitees.
-    """
-    lang = await language(update, context)
-    user = user_of(update)
-    repo = agreements(context)
-    today = context.services.clock.now().astimezone(forum_zone(forum)).date()
-    data = rules.SummaryInput(agreement=agreement, period=period, evaluations=await repo.evaluations(agreement.id),
-                              open_followups=await repo.followups(agreement.id, open_only=True), today=today)
-    title = str(t("agr.meeting.title", lang, title=agreement.title, index=period.period_index))
-    if len(title) > MAX_TITLE:
-        title = title[: MAX_TITLE - 1] + "…"
-    agenda = rules.agenda_items(data, lang, max_items=MAX_AGENDA_ITEMS, max_length=MAX_ITEM)
-    log.info("event=aksi_refleksi_started agreement=%s period=%s by=%s", agreement.id, period.period_index, user.id)
-    await reply(update, t("agr.meeting.prefilled", lang, title=agreement.title))
-    await start_form(update, context, NEW_MEETING, aksi_refleksi(forum.id, forum.timezone, title=title, agenda=agenda,
-                                                               agreement_id=agreement.id))
-
-
-# =============================================================================================
 # wiring
 # =============================================================================================
 async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
     if draft.flow == NEW:
         await ask_new(update, context, draft)
-    elif draft.flow == EVAL:
-        await ask_eval(update, context, draft)
-    elif draft.flow == AMEND:
-        agreement = await _amend_agreement(context, draft)
-        await _ask_amend_value(update, context, draft, agreement, await language(update, context))
-    elif draft.flow == END:
-        lang = await language(update, context)
-        await reply(update, t("agr.end.ask_reason" if draft.step == "reason" else "agr.end.ask_date_short", lang))
-    elif draft.flow == RENEW:
-        await reply(update, t("agr.renew.ask_end_short", await language(update, context)))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("kerjasama_baru", new_agreement))
     app.add_handler(CommandHandler("kerjasama", list_agreements))
     forms.register_form(NEW, on_new_input, reprompt)
-    forms.register_form(AMEND, on_amend_input, reprompt)
-    forms.register_form(END, on_end_input, reprompt)
-    forms.register_form(RENEW, on_renew_input, reprompt)
-    forms.register_form(EVAL, on_eval_input, reprompt)
     buttons = {
         "pv": on_toggle_party, "pd": on_parties_done, "sk": on_skip, "bd": on_bidang, "rh": on_rhythm,
-        "save": on_save, "drop": on_drop, "o": on_open, "doc": on_document,
-        "am": on_amend, "af": on_amend_field, "ab": on_amend_choice, "ar": on_amend_choice, "ap": on_amend_choice,
-        "end": on_end, "et": on_end_today, "rn": on_renew, "lp": on_lapse,
-        "ev": on_evaluate, "rt": on_rating, "fo": on_fu_owner, "fx": on_fu_finished, "es": on_eval_submit,
-        "er": on_eval_restart, "fd": on_followup_done, "rf": on_reflection_meeting,
+        "nw": on_new_choice, "save": on_save, "drop": on_drop, "o": on_open, "doc": on_document,
     }
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

@@ -26,12 +26,12 @@ from bot.context import BotContext
 from bot.errors import KadesError, StaleAction
 from bot.services import Planner
 from bot.texts import Html, normalise_language, t
+from bot.textsplit import MAX_TEXT, split_text
 from scheduler.planners import PlannerRegistry, PlannerSpec
 from storage.trouble import is_storage_trouble
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 4096
 Button = tuple[str, str]  # (label, callback_data); a label starting with "url:" is not used
 Keyboard = Sequence[Sequence[Button]]
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
@@ -67,31 +67,6 @@ def user_of(update: Update) -> User:
     if user is None:  # channel posts and the like are filtered out before handlers run
         raise StaleAction()
     return user
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split long HTML text at line breaks so each part fits one Telegram message.
-
-    Callers build lists line by line with balanced tags per line, so a break between lines is safe.
-    """
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # one very long line: hard cut (plain text only reaches here)
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts
 
 
 async def reply(update: Update, text: str, rows: Keyboard | None = None, *,

@@ -25,6 +25,7 @@ from bot.agreements import rules, service
 from bot.callbacks import encode
 from bot.services import Services
 from bot.texts import t
+from bot.textsplit import split_text
 from bot.timefmt import format_date
 from storage import outbox
 from storage.agreements import Agreement, AgreementRepo, EvaluationPeriod, FollowUp
@@ -98,8 +99,6 @@ async def push(conn: aiosqlite.Connection, *, key_: str, to: Member, text: str, 
 async def push_long(conn: aiosqlite.Connection, *, key_: str, to: Member, text: str, now: datetime,
                     forum_id: int, rows: list[list[tuple[str, str]]] | None = None) -> None:
     """A text that may need several messages; the buttons go on the last one."""
-    from handlers.common import split_text
-
     parts = split_text(text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1

@@ -54,11 +54,7 @@ KNOWN: set[tuple[str, str, str]] = {
     ("function-level", "handlers.meetings", "html.unescape"),
     ("function-level", "handlers.meetings_core", "bot.recurrence"),
     ("function-level", "handlers.meetings_core", "datetime.date"),
-    ("function-level", "bot.agreements.rules", "html"),
     ("function-level", "bot.reports.monthly", "bot.agreements.rules"),
-    # The agreements planner formats with a handler helper (moves with the agreements service):
-    ("upward", "scheduler.agreements", "handlers.common"),
-    ("function-level", "scheduler.agreements", "handlers.common"),
     # Repositories using pure rules for what they store (search stems, bidang codes);
     # the rules belong below storage or the repositories should take the computed values:
     ("upward", "storage.directory", "bot.bidang"),

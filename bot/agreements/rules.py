@@ -16,6 +16,7 @@ history changes about them:
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -307,7 +308,6 @@ def agenda_items(data: SummaryInput, lang: str, *, max_items: int = 20, max_leng
         items.append(str(t("agr.agenda.followup", lang, text=f.description, owner=f.owner_name,
                            due=format_date_short(f.due_date, lang))))
     items.append(str(t("agr.agenda.next", lang)))
-    import html
 
     plain = [html.unescape(item) for item in items]
     plain = [item if len(item) <= max_length else item[: max_length - 1] + "…" for item in plain]

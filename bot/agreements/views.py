@@ -22,6 +22,7 @@ from storage.agreements import Agreement, AgreementEvent, Party
 from storage.kerjasama import AgreementRecord
 
 FEATURE = "ks"  # callback prefix of handlers.kerjasama
+RECORD_FEATURE = "k"  # callback prefix of handlers.agreements (the signed record, its changes, evaluations)
 TIMELINE_SHOWN = 30
 
 
@@ -32,6 +33,14 @@ def label(key: str) -> ForReader:
 
 def open_button(agreement_id: int, lang: str) -> Button:
     return Button(str(t("ks.open_button", lang)), data=encode(FEATURE, "o", agreement_id))
+
+
+def start_choice(forum_name: str, forum_id: int, lang: str) -> View:
+    """/kerjasama_baru: rintis one from persiapan, or record one already signed."""
+    return View(str(t("agr.new.choose", lang, forum=forum_name)), rows_of([
+        [Button(str(t("agr.new.choose_rintis", lang)), data=encode(RECORD_FEATURE, "nw", forum_id, "r"))],
+        [Button(str(t("agr.new.choose_signed", lang)), data=encode(RECORD_FEATURE, "nw", forum_id, "s"))],
+    ]))
 
 
 def stage_label(stage: str, lang: str) -> str:

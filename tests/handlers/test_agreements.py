@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import forms
+from bot.agreements import forms as kforms
 from bot.agreements import views
 from bot.clock import FixedClock
 from bot.meetings.forms import NewMeeting
@@ -96,11 +97,37 @@ def texts(bot: BotHarness, chat: int, pred: Callable[[SentMessage], bool] = lamb
     return [m.text for m in bot.double.sent(chat) if pred(m)]
 
 
+RIGHTS_LABEL = "Hak dan kewajiban"
+
+
+async def record_signed(bot: BotHarness, person: Person) -> None:
+    """/kerjasama_baru, then "record one already signed" (the old registration form)."""
+    await person.send("/kerjasama_baru")
+    await tap(bot, person, await until(bot, person, "mulai dari mana"), "Catat kerja sama yang sudah ditandatangani")
+
+
 # -- registration ---------------------------------------------------------------------------
+async def test_kerjasama_baru_offers_rintis_or_record_and_rintis_starts_at_persiapan(bot: BotHarness) -> None:
+    await seed(bot)
+    sri = bot.person(SRI, "Sri Wahyuni")
+    choice = await sri.say("/kerjasama_baru")
+    assert choice.button_texts() == ["Rintis dari awal (persiapan)", "Catat kerja sama yang sudah ditandatangani"]
+    rintis = choice.callback_for("Rintis dari awal (persiapan)")
+    await tap(bot, sri, choice, "Rintis dari awal (persiapan)")
+    await until(bot, sri, "rintis?")  # the lifecycle's first question
+    draft = await bot.services.drafts.get(SRI)
+    assert draft is not None and draft.flow == kforms.RINTIS.code
+    # A stranger pressing the choice of a forum they are not in gets nothing started.
+    stranger = bot.person(7777, "Orang Lain")
+    await stranger.send("/start")
+    assert await alert_after(bot, stranger, choice, rintis) != ""
+    assert await bot.services.drafts.get(7777) is None
+
+
 async def test_koordinator_registers_an_agreement_with_every_field(bot: BotHarness) -> None:
     forum_id = await seed(bot)
     budi = bot.person(BUDI, "Budi Santoso")
-    await budi.send("/kerjasama_baru")
+    await record_signed(bot, budi)
     await until(bot, budi, "judul kerja sama")
     await budi.send("Air Bersih <Bersama> & Lestari")
     parties = await until(bot, budi, "Desa mana saja")
@@ -180,7 +207,7 @@ async def test_koordinator_registers_an_agreement_with_every_field(bot: BotHarne
 async def test_a_kades_may_register_only_with_their_own_village(bot: BotHarness) -> None:
     await seed(bot)
     agus = bot.person(AGUS, "Agus Salim")  # anggota, Kades Mulyadadi
-    await agus.send("/kerjasama_baru")
+    await record_signed(bot, agus)
     await until(bot, agus, "judul kerja sama")
     await agus.send("Wisata Bersama")
     parties = await until(bot, agus, "Desa mana saja")
@@ -199,7 +226,7 @@ async def test_a_kades_may_register_only_with_their_own_village(bot: BotHarness)
 async def test_long_text_and_garbage_are_refused_politely_and_nothing_is_lost(bot: BotHarness) -> None:
     await seed(bot)
     budi = bot.person(BUDI, "Budi Santoso")
-    await budi.send("/kerjasama_baru")
+    await record_signed(bot, budi)
     await until(bot, budi, "judul kerja sama")
     await budi.send("x" * 5000)
     await until(bot, budi, "Terlalu panjang (5.000 karakter)")
@@ -218,8 +245,8 @@ async def test_long_text_and_garbage_are_refused_politely_and_nothing_is_lost(bo
 async def test_a_forum_with_one_village_cannot_register(bot: BotHarness) -> None:
     await seed_forum(bot.services, koordinator=BUDI, members={BUDI: MEMBERS[BUDI]})
     budi = bot.person(BUDI, "Budi Santoso")
-    reply = await budi.say("/kerjasama_baru")
-    assert "paling sedikit dua desa" in reply.text
+    await record_signed(bot, budi)
+    await until(bot, budi, "paling sedikit dua desa")
 
 
 # -- list, detail, permissions --------------------------------------------------------------
@@ -506,6 +533,10 @@ async def test_amending_the_rhythm_reschedules_evaluations(bot: BotHarness) -> N
     await tap(bot, sri, rhythm, "Bulanan")
     await until(bot, sri, "catatan perubahannya")
     await sri.send("Disepakati dalam MAD 9 Maret 2027")
+    review = await bot.double.wait_for(sri.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "Bulanan" in review.text and "Disepakati dalam MAD" in review.text
+    assert {"Ubah nilai baru", "Ubah catatan perubahan"} <= set(review.button_texts())
+    await tap(bot, sri, review, "Simpan")
     await until(bot, sri, "tersimpan dan diberitahukan")
     agreement = await repo.get(agreement_id)
     assert agreement is not None and agreement.rhythm == "bulanan"
@@ -521,6 +552,56 @@ async def test_amending_the_rhythm_reschedules_evaluations(bot: BotHarness) -> N
     assert [e.kind for e in events] == ["created", "amended"] and events[1].note == "Disepakati dalam MAD 9 Maret 2027"
 
 
+async def test_amending_a_partys_rights_asks_the_party_and_every_answer_can_be_changed(bot: BotHarness) -> None:
+    forum_id = await seed(bot)
+    agreement_id = await make_agreement(bot.services, forum_id)
+    budi = bot.person(BUDI, "Budi")
+    detail = await _detail(bot, budi)
+    await tap(bot, budi, detail, "Ubah")
+    pick = await until(bot, budi, "Apa yang diubah")
+    await tap(bot, budi, pick, RIGHTS_LABEL)
+    await tap(bot, budi, await until(bot, budi, "pihak mana"), "Cipari")
+    await until(bot, budi, "Hak dan kewajiban Cipari")
+    await budi.send("x" * 2000)
+    await until(bot, budi, "Terlalu panjang")
+    await budi.send("Menyediakan tenaga kerja")
+    await until(bot, budi, "catatan perubahannya")
+    await budi.send("Adendum 2")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "Cipari" in review.text and "Menyediakan tenaga kerja" in review.text
+    await tap(bot, budi, review, "Ubah pihak")  # change the party at the review
+    await tap(bot, budi, await until(bot, budi, "pihak mana"), "Sidasari")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts())
+                                       and "Sidasari" in m.text, timeout=5)
+    await tap(bot, budi, review, "Simpan")
+    await until(bot, budi, "tersimpan")
+    agreement = await AgreementRepo(bot.services.db).get(agreement_id)
+    assert agreement is not None
+    rights = {p.name: p.rights_obligations for p in agreement.parties}
+    assert rights["Sidasari"] == "Menyediakan tenaga kerja" and rights["Cipari"] is None
+
+
+async def test_a_sekdes_of_a_party_village_sees_but_cannot_amend_end_or_renew(bot: BotHarness) -> None:
+    """Issue #17's rights (Access.party_standing): only the staff or a party village's kades change it."""
+    forum_id = await seed(bot)
+    agreement_id = await make_agreement(bot.services, forum_id)
+    sekdes = 1010
+    now = bot.clock.now()
+    async with bot.services.db.transaction() as conn:
+        await bot.services.members.upsert(conn, user_id=sekdes, full_name="Rina Sekdes", jabatan="sekdes",
+                                          village_code=CIPARI, language="id", now=now)
+        await bot.services.members.add_membership(conn, forum_id=forum_id, user_id=sekdes, role="anggota",
+                                                  status="active", now=now, decided_by=BUDI)
+    rina = bot.person(sekdes, "Rina Sekdes")
+    detail = await _detail(bot, rina)
+    assert "Pengelolaan Air Bersih" in detail.text
+    for action in ("am", "end", "rn"):
+        assert "hanya bisa diubah" in await alert_after(bot, rina, detail, f"k:{action}:{agreement_id}")
+    assert await bot.services.drafts.get(sekdes) is None
+    agreement = await AgreementRepo(bot.services.db).get(agreement_id)
+    assert agreement is not None and agreement.status == "active"
+
+
 async def test_end_early_asks_a_final_evaluation(bot: BotHarness) -> None:
     forum_id = await seed(bot)
     agreement_id = await make_agreement(bot.services, forum_id)
@@ -532,11 +613,14 @@ async def test_end_early_asks_a_final_evaluation(bot: BotHarness) -> None:
     await tap(bot, budi, detail, "Hentikan")
     ask = await until(bot, budi, "Mulai tanggal berapa")
     await budi.send("1 Januari 2030")
-    await until(bot, budi, "Pilih tanggal antara")
+    ask = await until(bot, budi, "Pilih tanggal antara")  # the problem, and the question again with its button
     await tap(bot, budi, ask, "Hari ini")
     await until(bot, budi, "alasan")
     await budi.send("Sumber air mengering")
-    await until(bot, budi, "15 Januari 2027")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "15 Januari 2027" in review.text and "Sumber air mengering" in review.text
+    await tap(bot, budi, review, "Simpan")
+    await until(bot, budi, "dihentikan")
     repo = AgreementRepo(bot.services.db)
     agreement = await repo.get(agreement_id)
     assert agreement is not None and agreement.status == "ended" and agreement.end_date == date(2027, 1, 15)
@@ -581,6 +665,9 @@ async def test_expiry_warnings_then_let_it_end_or_renew(bot: BotHarness) -> None
     await budi.send("1 Juni 2027")
     await until(bot, budi, "harus setelah")
     await budi.send("30 Juni 2029")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "30 Juni 2029" in review.text and "Ubah berlaku sampai" in review.button_texts()
+    await tap(bot, budi, review, "Simpan")
     await until(bot, budi, "diperpanjang sampai")
     agreement = await AgreementRepo(bot.services.db).get(agreement_id)
     assert agreement is not None and agreement.end_date == date(2029, 6, 30) and agreement.lapse_accepted_for is None
@@ -669,6 +756,9 @@ async def test_amending_the_end_date_moves_the_expiry_warnings(bot: BotHarness) 
     await budi.send("31 Desember 2027")
     await until(bot, budi, "catatan perubahannya")
     await budi.send("Adendum Nomor 1")
+    review = await bot.double.wait_for(budi.id, lambda m: "Simpan" in " ".join(m.button_texts()), timeout=5)
+    assert "31 Desember 2027" in review.text
+    await tap(bot, budi, review, "Simpan")
     await until(bot, budi, "tersimpan")
     note = await until(bot, sri, "Tanggal berakhir diubah")
     assert "30 Juni 2027" in note.text and "31 Desember 2027" in note.text and "Adendum Nomor 1" in note.text
@@ -692,7 +782,7 @@ async def test_registration_is_announced_in_the_forum_topic(bot: BotHarness) -> 
     await bot.services.forums.set_topic(forum_id, "agreements", thread)
     budi = bot.person(BUDI, "Budi")
     repo = AgreementRepo(bot.services.db)
-    await budi.send("/kerjasama_baru")
+    await record_signed(bot, budi)
     await until(bot, budi, "judul kerja sama")
     await budi.send("Jalan Tembus Antar Desa")
     parties = await until(bot, budi, "Desa mana saja")
