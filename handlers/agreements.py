@@ -42,7 +42,6 @@ from handlers.common import (
     edit_or_reply,
     language,
     private_only,
-    register_planner,
     remove_buttons,
     reply,
     user_of,
@@ -491,4 +490,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     }
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
-    register_planner(app, pushes.plan_agreements)

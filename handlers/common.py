@@ -24,10 +24,8 @@ from telegram.error import BadRequest, NetworkError
 from bot.callbacks import CallbackData, decode
 from bot.context import BotContext
 from bot.errors import KadesError, StaleAction
-from bot.services import Planner
 from bot.texts import Html, normalise_language, t
 from bot.textsplit import MAX_TEXT, split_text
-from scheduler.planners import PlannerRegistry, PlannerSpec
 from storage.trouble import is_storage_trouble
 
 log = logging.getLogger(__name__)
@@ -163,19 +161,6 @@ def command_handler(fn: Handler) -> Handler:
             await reply(update, t(exc.message_key, lang, **exc.params))
 
     return wrapper
-
-
-def register_planner(app: Any, planner: Planner, *, name: str | None = None, every: float | None = None) -> None:
-    """Shim, to remove: planners belong in the one table, scheduler/planners.py.
-
-    Adds `planner` to the application's registry (under its `__qualname__` and `every` attribute
-    unless given); a planner the table already holds is left as it is.
-    """
-    registry: PlannerRegistry = app.bot_data["planners"]
-    if registry.holds(planner):
-        return
-    label = name or str(getattr(planner, "__qualname__", None) or repr(planner))
-    registry.add(PlannerSpec(label, planner, every if every is not None else getattr(planner, "every", None)))
 
 
 async def private_only(update: Update, context: BotContext, command: str) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.agreements.rules import state_of  # the same rules as /kerjasama
 from bot.periods import add_months
 from storage.reports import AgreementFull, MeetingCount, ReportRepo
 
@@ -176,8 +177,6 @@ STATE_ORDER = ("persiapan", "penawaran", "perumusan", "penandatanganan", "belum_
 
 def agreement_states(agreements: Sequence[AgreementFull], as_of: date) -> list[Named]:
     """How many agreements are in each state (codes, in lifecycle order; empty states left out)."""
-    from bot.agreements.rules import state_of  # the same rules as /kerjasama
-
     counts: Counter[str] = Counter()
     for full in agreements:
         a = full.agreement
