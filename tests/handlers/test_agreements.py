@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot import forms
 from bot.agreements import forms as kforms
 from bot.agreements import views
+from bot.agreements.signed_forms import SignedForm
 from bot.clock import FixedClock
 from bot.meetings.forms import NewMeeting
 from bot.services import Services
@@ -234,12 +235,21 @@ async def test_long_text_and_garbage_are_refused_politely_and_nothing_is_lost(bo
     await until(bot, budi, "ketik jawabannya sebagai teks")
     await budi.send("Judul yang benar")
     parties = await until(bot, budi, "Desa mana saja")
-    await budi.send("Sidasari")
-    await until(bot, budi, "pilih dengan tombol")
+    # A typed name searches villages nationally; nothing found says so and keeps the step.
+    await budi.send("Qwxzy Tidak Ada")
+    await until(bot, budi, "Tidak ada desa yang cocok")
     draft = await bot.services.drafts.get(BUDI)
-    assert draft is not None and draft.step == "parties" and draft.data["title"] == "Judul yang benar"
-    # An old button of another step is stale.
-    assert "tidak berlaku" in await alert_after(bot, budi, parties, "k:rh:bulanan")
+    assert draft is not None and draft.step == "parties"
+    assert forms.data_of(draft, SignedForm).title == "Judul yang benar"
+    # Buttons of the parties question are stale once the form moved on.
+    await bot.double.press_button(budi.user, parties, starting(parties, "Sidasari"))
+    parties = await until(bot, budi, "Desa mana saja")
+    await bot.double.press_button(budi.user, parties, starting(parties, "Cipari"))
+    parties = await until(bot, budi, "Desa mana saja")
+    done = parties.callback_for("Selesai (2 desa)")
+    await tap(bot, budi, parties, "Selesai (2 desa)")
+    await until(bot, budi, "pihak ketiga")
+    assert "tidak berlaku" in await alert_after(bot, budi, parties, done)
 
 
 async def test_a_forum_with_one_village_cannot_register(bot: BotHarness) -> None:
@@ -811,10 +821,17 @@ async def test_registration_is_announced_in_the_forum_topic(bot: BotHarness) -> 
     question = await until(bot, budi, "sudah ditandatangani")
     await tap(bot, budi, question, "Lewati")
     confirm = await until(bot, budi, "Periksa data kerja sama")
-    assert "belum ada" in confirm.text and "Dana:</b> - (-)" in confirm.html
+    assert "belum ada" in confirm.text and "Jumlah dana:</b> -" in confirm.html
+    # Every answer can be changed at the review: the title here.
+    await tap(bot, budi, confirm, "Ubah judul")
+    await until(bot, budi, "judul kerja sama")
+    await budi.send("Jalan Tembus Sidasari-Kutasari")
+    confirm = await until(bot, budi, "Jalan Tembus Sidasari-Kutasari")
+    assert "Periksa data kerja sama" in confirm.text and "Triwulan" in confirm.text
     await tap(bot, budi, confirm, "Simpan")
     await until(bot, budi, "tersimpan")
     announce = await bot.double.wait_for(group.id, lambda m: "Kerja sama antardesa baru" in m.text)
     assert announce.thread_id == thread and "Sidasari, Kutasari" in announce.text
     [agreement] = await repo.in_forum(forum_id)
     assert agreement.rhythm == "triwulan" and agreement.bidang is None and agreement.funding_amount is None
+    assert agreement.title == "Jalan Tembus Sidasari-Kutasari"
