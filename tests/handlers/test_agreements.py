@@ -252,6 +252,53 @@ async def test_long_text_and_garbage_are_refused_politely_and_nothing_is_lost(bo
     assert "tidak berlaku" in await alert_after(bot, budi, parties, done)
 
 
+async def test_a_party_village_outside_the_forum_found_nationally_and_parties_changed_at_the_review(
+        bot: BotHarness) -> None:
+    forum_id = await seed(bot)
+    budi = bot.person(BUDI, "Budi Santoso")
+    await record_signed(bot, budi)
+    await until(bot, budi, "judul kerja sama")
+    await budi.send("Wisata Lintas Kabupaten")
+    parties = await until(bot, budi, "Desa mana saja")
+    await bot.double.press_button(budi.user, parties, starting(parties, "Sidasari"))
+    await budi.send("33.02.01.2001")  # a village of Kabupaten Banyumas, not in the forum
+    found = await bot.double.wait_for(budi.id, lambda m: "Kab. Banyumas" in " ".join(m.button_texts()), timeout=10)
+    await bot.double.press_button(budi.user, found, starting(found, "🔎"))
+    parties = await bot.double.wait_for(budi.id, lambda m: "Selesai (2 desa)" in m.button_texts(), timeout=10)
+    await tap(bot, budi, parties, "Selesai (2 desa)")
+    for step in ("pihak ketiga", "Bidang kerja sama"):
+        await tap(bot, budi, await until(bot, budi, step), "Lewati")
+    await until(bot, budi, "tujuan")
+    await budi.send("Paket wisata bersama")
+    for step in ("ruang lingkup", "(1/2)", "(2/2)", "sumber dananya", "jumlah dananya", "dasar hukumnya"):
+        await tap(bot, budi, await until(bot, budi, step), "Lewati")
+    await until(bot, budi, "mulai berlaku")
+    await budi.send("1/1/2027")
+    await until(bot, budi, "berakhir? (contoh")
+    await budi.send("31/12/2027")
+    await tap(bot, budi, await until(bot, budi, "pelaksananya"), "Lewati")
+    await tap(bot, budi, await until(bot, budi, "Seberapa sering"), "Semester")
+    await tap(bot, budi, await until(bot, budi, "sudah ditandatangani"), "Lewati")
+    review = await until(bot, budi, "Periksa data kerja sama")
+    # Change the parties: drop the Banyumas village, take Cipari instead.
+    await tap(bot, budi, review, "Ubah desa pihak")
+    parties = await until(bot, budi, "Desa mana saja")
+    [banyumas] = [data for row in parties.buttons for label, data in row
+                  if label.startswith("✅ ") and "Sidasari" not in label]
+    await bot.double.press_button(budi.user, parties, banyumas)
+    parties = await bot.double.wait_for(budi.id, lambda m: "Selesai (1 desa)" in m.button_texts(), timeout=10)
+    await bot.double.press_button(budi.user, parties, starting(parties, "Cipari"))
+    parties = await bot.double.wait_for(budi.id, lambda m: "Selesai (2 desa)" in m.button_texts(), timeout=10)
+    await tap(bot, budi, parties, "Selesai (2 desa)")
+    review = await bot.double.wait_for(budi.id, lambda m: "Periksa data kerja sama" in m.text and "Cipari" in m.text,
+                                       timeout=10)
+    await tap(bot, budi, review, "Simpan")
+    await until(bot, budi, "tersimpan")
+    [agreement] = await AgreementRepo(bot.services.db).in_forum(forum_id)
+    assert [(p.village_code, p.rights_obligations) for p in agreement.parties] == [(SIDASARI, None), (CIPARI, None)]
+    assert agreement.rhythm == "semester"
+
+
 async def test_a_forum_with_one_village_cannot_register(bot: BotHarness) -> None:
     await seed_forum(bot.services, koordinator=BUDI, members={BUDI: MEMBERS[BUDI]})
     budi = bot.person(BUDI, "Budi Santoso")
