@@ -869,7 +869,13 @@ async def test_registration_is_announced_in_the_forum_topic(bot: BotHarness) -> 
     await tap(bot, budi, question, "Lewati")
     confirm = await until(bot, budi, "Periksa data kerja sama")
     assert "belum ada" in confirm.text and "Jumlah dana:</b> -" in confirm.html
-    # Every answer can be changed at the review: the title here.
+    # Every answer can be changed at the review: a start after the end is refused, then the title.
+    await tap(bot, budi, confirm, "Ubah tanggal mulai")
+    await until(bot, budi, "mulai berlaku")
+    await budi.send("1/1/2028")
+    await until(bot, budi, "harus sebelum tanggal berakhir")
+    await budi.send("2/1/2027")
+    confirm = await until(bot, budi, "2 Januari 2027")
     await tap(bot, budi, confirm, "Ubah judul")
     await until(bot, budi, "judul kerja sama")
     await budi.send("Jalan Tembus Sidasari-Kutasari")
@@ -881,4 +887,4 @@ async def test_registration_is_announced_in_the_forum_topic(bot: BotHarness) -> 
     assert announce.thread_id == thread and "Sidasari, Kutasari" in announce.text
     [agreement] = await repo.in_forum(forum_id)
     assert agreement.rhythm == "triwulan" and agreement.bidang is None and agreement.funding_amount is None
-    assert agreement.title == "Jalan Tembus Sidasari-Kutasari"
+    assert agreement.title == "Jalan Tembus Sidasari-Kutasari" and agreement.start_date == date(2027, 1, 2)
