@@ -14,9 +14,11 @@ from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotPermitted, StaleAction
 from bot.members import governance, service
-from bot.permissions import ROLES, Action, Role, refusal
+from bot.members.forms import JOIN as JOIN_FORM
+from bot.members.forms import Join
+from bot.permissions import Action, refusal
 from bot.profile_rules import MAX_FORUM_NAME, clean_name
-from bot.render import JABATAN, jabatan_label, profile_card, scope_label, village_button
+from bot.render import JABATAN, jabatan_label, scope_label, village_button
 from bot.texts import t
 from bot.timefmt import zone_for_region, zone_label
 from handlers import forms
@@ -39,7 +41,7 @@ from storage.models import Draft, Forum
 log = logging.getLogger(__name__)
 
 FEATURE = "o"
-JOIN, NEW_FORUM, PROFILE = "join", "forum", "profile"
+NEW_FORUM, PROFILE = "forum", "profile"
 PROFILE_STEPS = ("name", "jabatan", "village")
 
 
@@ -80,62 +82,14 @@ async def start(update: Update, context: BotContext) -> None:
     if membership is not None and membership.status == "pending":
         await reply(update, t("join.already_pending", lang, forum=forum.name))
         return
-    data = {"forum_id": forum.id, "role": invite.role}
     member = await services.members.get(user.id)
+    join = Join(forum_id=forum.id, role=invite.role)
     if member is not None and member.erased_at is None and member.village_code:
-        draft = await forms.begin(context, user.id, JOIN, "confirm",
-                                  data | {"name": member.full_name, "jabatan": member.jabatan,
-                                          "village_code": member.village_code})
-        await _ask_confirm_join(update, context, draft)
-        return
-    draft = await forms.begin(context, user.id, JOIN, "name", data)
-    await reply(update, t("join.intro", lang, forum=forum.name))
-    await ask_step(update, context, draft)
-
-
-async def _ask_confirm_join(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    forum = await _forum_of(context, draft)
-    village = await context.services.regions.get(draft.data["village_code"])
-    card = profile_card(None, village, lang, name=draft.data["name"], jabatan=draft.data["jabatan"])
-    text = t("join.reuse_profile", lang, forum=forum.name, profile=card)
-    rows = [[(t("join.send", lang), encode(FEATURE, "send")), (t("join.edit", lang), encode(FEATURE, "edit"))]]
-    await reply(update, text, rows)
-
-
-async def _forum_of(context: BotContext, draft: Draft) -> Forum:
-    forum = await context.services.forums.get(int(draft.data["forum_id"]))
-    if forum is None:
-        raise StaleAction()
-    return forum
-
-
-@button_handler
-async def on_send_join(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Save the profile, make the membership pending and ask the coordinators to decide."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, JOIN, "confirm")
-    services = context.services
-    forum = await _forum_of(context, draft)
-    lang = await language(update, context)
-    role: Role = "pendamping" if draft.data["jabatan"] == "pendamping" else "anggota"
-    if draft.data.get("role") in ROLES and draft.data["jabatan"] != "pendamping":
-        role = draft.data["role"]
-    await governance.request_join(services, forum=forum, user_id=user.id, name=draft.data["name"],
-                                     jabatan=draft.data["jabatan"], village_code=draft.data["village_code"],
-                                     role=role, language=lang)
-    await edit_or_reply(update, t("join.sent", lang, forum=forum.name))
-
-
-@button_handler
-async def on_edit_join(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Go through name, jabatan and village again."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, JOIN, "confirm")
-    draft = await forms.advance(context, draft, "name")
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await ask_step(update, context, draft)
+        join = Join(forum_id=forum.id, role=invite.role, name=member.full_name, jabatan=member.jabatan,
+                    village_code=member.village_code)
+    else:
+        await reply(update, t("join.intro", lang, forum=forum.name))
+    await forms.start_form(update, context, JOIN_FORM, join)
 
 
 @button_handler
@@ -169,7 +123,7 @@ async def on_decide(update: Update, context: BotContext, data: CallbackData) -> 
     await edit_or_reply(update, f"{original}\n\n{note}", rows)
 
 
-# -- the profile questions shared by joining, forum creation and /profil ----------------------
+# -- the profile questions shared by forum creation and /profil ----------------------
 async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
     """Ask the question of the draft's current step."""
     lang = await language(update, context)
@@ -185,8 +139,6 @@ async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
         await reply(update, t("forum.ask_name", lang))
     elif step == "scope":
         await reply(update, t("forum.ask_scope", lang))
-    elif step == "confirm" and draft.flow == JOIN:
-        await _ask_confirm_join(update, context, draft)
     elif step == "confirm" and draft.flow == NEW_FORUM:
         await _ask_confirm_forum(update, context, draft)
 
@@ -223,7 +175,7 @@ _DRAFT_KEY = {"full_name": "name", "jabatan": "jabatan", "village_code": "villag
 
 
 async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """Typed answers for the join, forum and profile forms."""
+    """Typed answers for the forum and profile forms."""
     message = update.effective_message
     assert message is not None
     lang = await language(update, context)
@@ -273,9 +225,7 @@ async def _search_villages(update: Update, context: BotContext, draft: Draft, te
 
 
 async def _home_area(context: BotContext, draft: Draft) -> str | None:
-    """The area whose villages come first: the forum being joined, else the person's forum."""
-    if draft.flow == JOIN:
-        return (await _forum_of(context, draft)).scope_code
+    """The area whose villages come first: the person's forum."""
     forums = await context.services.forums.of_member(draft.user_id)
     return forums[0].scope_code if forums else None
 
@@ -559,7 +509,6 @@ async def save_contact(update: Update, context: BotContext, draft: Draft) -> Non
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    forms.register_form(JOIN, on_input, ask_step)
     forms.register_form(NEW_FORUM, on_input, ask_step)
     forms.register_form(PROFILE, on_input, ask_step)
     app.add_handler(CommandHandler("start", start))
@@ -569,7 +518,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("topik", set_topic))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     buttons = {
-        "send": on_send_join, "edit": on_edit_join, "dec": on_decide, "jab": on_jabatan, "vil": on_village, "vilall": on_village_elsewhere,
+        "dec": on_decide, "jab": on_jabatan, "vil": on_village, "vilall": on_village_elsewhere,
         "scope": on_scope, "mkforum": on_create_forum, "x": on_cancel_form, "inv": on_invite_button,
         "link": on_link_pick,
     }

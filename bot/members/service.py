@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.callbacks import encode
 from bot.errors import KadesError, NotFound, StaleAction
-from bot.members import rules
+from bot.members import governance, rules
 from bot.permissions import Action
 from bot.render import village_line
 from bot.services import Services
@@ -170,6 +170,20 @@ async def confirm_creator_village(services: Services, forum_id: int, by: int) ->
         await services.members.set_village(conn, forum_id=forum_id, user_id=creator_id, code=creator.village_code,
                                            verified=True)
     log.info("event=creator_village_confirmed forum=%s creator=%s by=%s", forum_id, creator_id, by)
+    return forum
+
+
+# -- joining a forum ------------------------------------------------------------------------------
+async def send_join_request(services: Services, *, user_id: int, forum_id: int, invited_role: str | None,
+                            name: str, jabatan: str, village_code: str, language: str) -> Forum:
+    """The join form's answers become a pending membership the forum's deciders are asked about."""
+    forum = await services.forums.get(forum_id)
+    village = await services.regions.get(village_code)
+    if forum is None or village is None or village.level != 4:
+        raise StaleAction()
+    await governance.request_join(services, forum=forum, user_id=user_id, name=name, jabatan=jabatan,
+                                  village_code=village_code, role=rules.join_role(jabatan, invited_role),
+                                  language=language)
     return forum
 
 
