@@ -15,12 +15,12 @@ from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotPermitted, StaleAction
 from bot.members import governance, service
 from bot.members.forms import JOIN as JOIN_FORM
-from bot.members.forms import Join
+from bot.members.forms import NEW_FORUM as NEW_FORUM_FORM
+from bot.members.forms import Join, NewForum
 from bot.permissions import Action, refusal
-from bot.profile_rules import MAX_FORUM_NAME, clean_name
-from bot.render import JABATAN, jabatan_label, scope_label, village_button
+from bot.profile_rules import clean_name
+from bot.render import JABATAN, jabatan_label, village_button
 from bot.texts import t
-from bot.timefmt import zone_for_region, zone_label
 from handlers import forms
 from handlers.applicant import applicant_notice
 from handlers.common import (
@@ -41,8 +41,7 @@ from storage.models import Draft, Forum
 log = logging.getLogger(__name__)
 
 FEATURE = "o"
-NEW_FORUM, PROFILE = "forum", "profile"
-PROFILE_STEPS = ("name", "jabatan", "village")
+PROFILE = "profile"
 
 
 # -- /start and joining --------------------------------------------------------------------
@@ -123,7 +122,7 @@ async def on_decide(update: Update, context: BotContext, data: CallbackData) -> 
     await edit_or_reply(update, f"{original}\n\n{note}", rows)
 
 
-# -- the profile questions shared by forum creation and /profil ----------------------
+# -- the /profil questions ------------------------------------------------------------------------
 async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
     """Ask the question of the draft's current step."""
     lang = await language(update, context)
@@ -135,47 +134,27 @@ async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
         await reply(update, t("ask.jabatan", lang), rows)
     elif step == "village":
         await reply(update, t("ask.village", lang))
-    elif step == "forum_name":
-        await reply(update, t("forum.ask_name", lang))
-    elif step == "scope":
-        await reply(update, t("forum.ask_scope", lang))
-    elif step == "confirm" and draft.flow == NEW_FORUM:
-        await _ask_confirm_forum(update, context, draft)
 
 
 async def _after_profile_step(update: Update, context: BotContext, draft: Draft, **answer: Any) -> None:
-    """Store one profile answer and move on: next question, or the form's confirmation."""
-    if draft.flow == PROFILE:
-        lang = await language(update, context)
-        if "village_code" in answer:  # a village is approved by koordinators, never just saved
-            request = await service.request_village_change(context.services, draft.user_id,
-                                                                   answer["village_code"])
-            await forms.finish(context, draft.user_id)
-            if request.pending_in:
-                await reply(update, t("vc.requested", lang, village=request.village_name,
-                                      forums=", ".join(f.name for f in request.pending_in)))
-            else:
-                await reply(update, t("profile.saved", lang))
-            return
-        await context.services.members.update(draft.user_id, context.services.clock.now(), **answer)
+    """Save one /profil answer; a new village is a request the koordinators decide."""
+    lang = await language(update, context)
+    if "village_code" in answer:  # a village is approved by koordinators, never just saved
+        request = await service.request_village_change(context.services, draft.user_id, answer["village_code"])
         await forms.finish(context, draft.user_id)
-        await reply(update, t("profile.saved", lang))
+        if request.pending_in:
+            await reply(update, t("vc.requested", lang, village=request.village_name,
+                                  forums=", ".join(f.name for f in request.pending_in)))
+        else:
+            await reply(update, t("profile.saved", lang))
         return
-    order = list(PROFILE_STEPS)
-    position = order.index(draft.step)
-    next_step = order[position + 1] if position + 1 < len(order) else "confirm"
-    if draft.data.get("editing_one"):
-        next_step = "confirm"
-    draft = await forms.advance(context, draft, next_step, **{_DRAFT_KEY[k]: v for k, v in answer.items()})
-    await ask_step(update, context, draft)
-
-
-# Member columns and the names the forms keep them under.
-_DRAFT_KEY = {"full_name": "name", "jabatan": "jabatan", "village_code": "village_code"}
+    await context.services.members.update(draft.user_id, context.services.clock.now(), **answer)
+    await forms.finish(context, draft.user_id)
+    await reply(update, t("profile.saved", lang))
 
 
 async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """Typed answers for the forum and profile forms."""
+    """Typed answers for the /profil questions."""
     message = update.effective_message
     assert message is not None
     lang = await language(update, context)
@@ -191,12 +170,6 @@ async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
             await _after_profile_step(update, context, draft, full_name=clean_name(text))
         elif draft.step == "village":
             await _search_villages(update, context, draft, text)
-        elif draft.step == "forum_name":
-            name = clean_name(text, max_length=MAX_FORUM_NAME)
-            draft = await forms.advance(context, draft, "scope", forum_name=name)
-            await ask_step(update, context, draft)
-        elif draft.step == "scope":
-            await _search_scopes(update, context, draft, text)
         else:
             await reply(update, t("bad.use_buttons", lang))
     except InvalidInput as exc:
@@ -241,16 +214,6 @@ async def on_village_elsewhere(update: Update, context: BotContext, data: Callba
     await reply(update, t("ask.village_everywhere", await language(update, context)))
 
 
-async def _search_scopes(update: Update, context: BotContext, draft: Draft, text: str) -> None:
-    lang = await language(update, context)
-    found = await context.services.regions.search(text, levels=(3, 2, 1))
-    if not found:
-        await reply(update, t("forum.scope_none", lang, query=text.strip()[:40]))
-        return
-    rows = [[(scope_label(r, lang), encode(FEATURE, "scope", r.code))] for r in found]
-    await reply(update, t("forum.scope_pick", lang), rows)
-
-
 @button_handler
 async def on_jabatan(update: Update, context: BotContext, data: CallbackData) -> None:
     user = user_of(update)
@@ -283,51 +246,15 @@ async def new_forum(update: Update, context: BotContext) -> None:
     if not await private_only(update, context, "forum_baru"):
         return
     user = user_of(update)
-    draft = await forms.begin(context, user.id, NEW_FORUM, "forum_name")
-    await ask_step(update, context, draft)
-
-
-@button_handler
-async def on_scope(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, NEW_FORUM, "scope")
-    region = await context.services.regions.get(data.arg(0))
-    if region is None or region.level > 3:
-        raise StaleAction()
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    member = await context.services.members.get(user.id)
+    services = context.services
+    forums = await services.forums.of_member(user.id)
+    home = forums[0].scope_code if forums else ""
+    member = await services.members.get(user.id)
+    form = NewForum(home_scope=home)
     if member is not None and member.erased_at is None and member.village_code:
-        draft = await forms.advance(context, draft, "confirm", scope_code=region.code, name=member.full_name,
-                                    jabatan=member.jabatan, village_code=member.village_code)
-    else:
-        draft = await forms.advance(context, draft, "name", scope_code=region.code)
-        await reply(update, t("forum.profile_first", await language(update, context)))
-    await ask_step(update, context, draft)
-
-
-async def _ask_confirm_forum(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    scope = await context.services.regions.get(draft.data["scope_code"])
-    if scope is None:
-        raise StaleAction()
-    zone = zone_for_region(scope.code)
-    text = t("forum.confirm", lang, name=draft.data["forum_name"], scope=scope_label(scope, lang),
-             zone=f"{zone_label(zone)} ({zone.key})", koordinator=draft.data["name"])
-    rows = [[(t("forum.create", lang), encode(FEATURE, "mkforum")), (t("core.cancel", lang), encode(FEATURE, "x"))]]
-    await reply(update, text, rows)
-
-
-@button_handler
-async def on_create_forum(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, NEW_FORUM, "confirm")
-    lang = await language(update, context)
-    d = draft.data
-    await service.create_forum(context.services, user_id=user.id, name=d["name"], jabatan=d["jabatan"],
-                               village_code=d["village_code"], forum_name=d["forum_name"],
-                               scope_code=d["scope_code"], language=lang)
-    await edit_or_reply(update, t("forum.created", lang, name=d["forum_name"]))
+        form = NewForum(home_scope=home, name=member.full_name, jabatan=member.jabatan,
+                        village_code=member.village_code)
+    await forms.start_form(update, context, NEW_FORUM_FORM, form)
 
 
 @button_handler
@@ -509,7 +436,6 @@ async def save_contact(update: Update, context: BotContext, draft: Draft) -> Non
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    forms.register_form(NEW_FORUM, on_input, ask_step)
     forms.register_form(PROFILE, on_input, ask_step)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("forum_baru", new_forum))
@@ -519,7 +445,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     buttons = {
         "dec": on_decide, "jab": on_jabatan, "vil": on_village, "vilall": on_village_elsewhere,
-        "scope": on_scope, "mkforum": on_create_forum, "x": on_cancel_form, "inv": on_invite_button,
+        "x": on_cancel_form, "inv": on_invite_button,
         "link": on_link_pick,
     }
     for action, callback in buttons.items():

@@ -192,6 +192,10 @@ async def create_forum(services: Services, *, user_id: int, name: str, jabatan: 
                        forum_name: str, scope_code: str, language: str) -> int:
     """The creator's profile, the forum (in the scope's zone) and their koordinator membership, and
     the form's draft gone, in one unit. The creator's village waits for a pendamping to confirm it."""
+    scope = await services.regions.get(scope_code)
+    village = await services.regions.get(village_code)
+    if scope is None or scope.level > 3 or village is None or village.level != 4:
+        raise StaleAction()
     now = services.clock.now()
     async with services.write() as tx:
         await tx.members.upsert(tx.conn, user_id=user_id, full_name=name, jabatan=jabatan,
