@@ -12,14 +12,12 @@ from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, C
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.errors import Conflict, InvalidInput, NotPermitted, StaleAction
-from bot.members import governance, service
+from bot.errors import Conflict, NotPermitted, StaleAction
+from bot.members import governance
 from bot.members.forms import JOIN as JOIN_FORM
 from bot.members.forms import NEW_FORUM as NEW_FORUM_FORM
 from bot.members.forms import Join, NewForum
 from bot.permissions import Action, refusal
-from bot.profile_rules import clean_name
-from bot.render import JABATAN, jabatan_label, village_button
 from bot.texts import t
 from handlers import forms
 from handlers.applicant import applicant_notice
@@ -122,121 +120,20 @@ async def on_decide(update: Update, context: BotContext, data: CallbackData) -> 
     await edit_or_reply(update, f"{original}\n\n{note}", rows)
 
 
-# -- the /profil questions ------------------------------------------------------------------------
-async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
-    """Ask the question of the draft's current step."""
-    lang = await language(update, context)
-    step = draft.step
-    if step == "name":
-        await reply(update, t("ask.name", lang))
-    elif step == "jabatan":
-        rows = [[(jabatan_label(key, lang), encode(FEATURE, "jab", draft.flow, key))] for key in JABATAN]
-        await reply(update, t("ask.jabatan", lang), rows)
-    elif step == "village":
-        await reply(update, t("ask.village", lang))
-
-
-async def _after_profile_step(update: Update, context: BotContext, draft: Draft, **answer: Any) -> None:
-    """Save one /profil answer; a new village is a request the koordinators decide."""
-    lang = await language(update, context)
-    if "village_code" in answer:  # a village is approved by koordinators, never just saved
-        request = await service.request_village_change(context.services, draft.user_id, answer["village_code"])
-        await forms.finish(context, draft.user_id)
-        if request.pending_in:
-            await reply(update, t("vc.requested", lang, village=request.village_name,
-                                  forums=", ".join(f.name for f in request.pending_in)))
-        else:
-            await reply(update, t("profile.saved", lang))
-        return
-    await context.services.members.update(draft.user_id, context.services.clock.now(), **answer)
-    await forms.finish(context, draft.user_id)
-    await reply(update, t("profile.saved", lang))
-
-
+# -- /profil's phone: Telegram's contact keyboard, a hand-rolled one-step form ------------------------
 async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """Typed answers for the /profil questions."""
+    """The shared contact at the phone step; anything else: use the button."""
     message = update.effective_message
     assert message is not None
     lang = await language(update, context)
-    text = message.text
-    if draft.step == "phone" and message.contact is not None:
+    if draft.step != "phone":  # a name/jabatan/village draft of the old hand-rolled /profil form
+        await forms.finish(context, draft.user_id)
+        await reply(update, t("form.outdated", lang))
+        return
+    if message.contact is not None:
         await save_contact(update, context, draft)
         return
-    if text is None:
-        await reply(update, t("bad.text_expected", lang))
-        return
-    try:
-        if draft.step == "name":
-            await _after_profile_step(update, context, draft, full_name=clean_name(text))
-        elif draft.step == "village":
-            await _search_villages(update, context, draft, text)
-        else:
-            await reply(update, t("bad.use_buttons", lang))
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-
-
-async def _search_villages(update: Update, context: BotContext, draft: Draft, text: str) -> None:
-    """Offer the villages that fit what was typed: the forum's own area first, near spellings
-    marked as a guess, and "Tidak ada di daftar" to search the whole country instead."""
-    lang = await language(update, context)
-    services = context.services
-    prefer = None if draft.data.get("village_everywhere") else await _home_area(context, draft)
-    found = await services.regions.search_ranked(text, levels=(4,), prefer=prefer)
-    if not found:
-        short = sum(ch.isalpha() for ch in text) < 3
-        query = text.strip()[:40]
-        await reply(update, t("bad.village_short", lang) if short else t("bad.village_none", lang, query=query))
-        return
-    rows = [[(village_button(r), encode(FEATURE, "vil", draft.flow, r.code))] for r, _ in found]
-    if prefer is not None:
-        rows.append([(t("village.not_listed", lang), encode(FEATURE, "vilall", draft.flow))])
-    guessed = all(near for _, near in found)
-    prompt = (t("ask.village_did_you_mean", lang, name=found[0][0].name) if guessed
-              else t("ask.village_pick", lang))
-    await reply(update, prompt, rows)
-
-
-async def _home_area(context: BotContext, draft: Draft) -> str | None:
-    """The area whose villages come first: the person's forum."""
-    forums = await context.services.forums.of_member(draft.user_id)
-    return forums[0].scope_code if forums else None
-
-
-@button_handler
-async def on_village_elsewhere(update: Update, context: BotContext, data: CallbackData) -> None:
-    """"Tidak ada di daftar": the next name typed is searched across the whole country."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, data.arg(0), "village")
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await forms.advance(context, draft, "village", village_everywhere=True)
-    await reply(update, t("ask.village_everywhere", await language(update, context)))
-
-
-@button_handler
-async def on_jabatan(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    form, key = data.arg(0), data.arg(1)
-    if key not in JABATAN:
-        raise StaleAction()
-    draft = await forms.expect(context, user.id, form, "jabatan")
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await _after_profile_step(update, context, draft, jabatan=key)
-
-
-@button_handler
-async def on_village(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    form, code = data.arg(0), data.arg(1)
-    draft = await forms.expect(context, user.id, form, "village")
-    region = await context.services.regions.get(code)
-    if region is None or region.level != 4:
-        raise StaleAction()
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await _after_profile_step(update, context, draft, village_code=code)
+    await reply(update, t("bad.use_buttons", lang))
 
 
 # -- /forum_baru ---------------------------------------------------------------------------------
@@ -436,7 +333,7 @@ async def save_contact(update: Update, context: BotContext, draft: Draft) -> Non
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    forms.register_form(PROFILE, on_input, ask_step)
+    forms.register_form(PROFILE, on_input)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("forum_baru", new_forum))
     app.add_handler(CommandHandler("undang", invite))
@@ -444,7 +341,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("topik", set_topic))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     buttons = {
-        "dec": on_decide, "jab": on_jabatan, "vil": on_village, "vilall": on_village_elsewhere,
+        "dec": on_decide,
         "x": on_cancel_form, "inv": on_invite_button,
         "link": on_link_pick,
     }

@@ -249,3 +249,32 @@ NEW_FORUM: Form[NewForum] = forms.register(Form(
              reset=lambda d: d.model_copy(update={"scope_query": ""})),
         *_profile_steps(),
     )))
+
+
+# -- /profil: change one answer (name, jabatan or village), saved as soon as it is given ------------------
+class ProfileEdit(Profile):
+    """One profile answer being changed (`changing`: the step asked)."""
+
+    changing: str = ""
+
+
+async def _load_profile(services: Services, data: ProfileEdit, step: str) -> Found | None:
+    return await _villages(services, data, data.home_scope) if step == "village" else None
+
+
+async def _change(services: Services, user_id: int, data: ProfileEdit, lang: str) -> View:
+    if data.changing == "village":
+        request = await service.request_village_change(services, user_id, data.village_code)
+        if request.pending_in:
+            return View(str(t("vc.requested", lang, village=request.village_name,
+                              forums=", ".join(f.name for f in request.pending_in))))
+    elif data.changing in ("name", "jabatan"):
+        await service.change_profile(services, user_id, name=data.name, jabatan=data.jabatan)
+    else:
+        raise StaleAction()
+    return View(str(t("profile.saved", lang)))
+
+
+PROFILE: Form[ProfileEdit] = forms.register(Form(
+    code="op", model=ProfileEdit, save=_change, load_at=_load_profile, review=False,
+    steps=_profile_steps()))

@@ -173,6 +173,15 @@ async def confirm_creator_village(services: Services, forum_id: int, by: int) ->
     return forum
 
 
+# -- the profile ------------------------------------------------------------------------------------
+async def change_profile(services: Services, user_id: int, *, name: str, jabatan: str) -> None:
+    """Name and jabatan change at once (the village is a request: `request_village_change`)."""
+    member = await services.members.get(user_id)
+    if member is None or member.erased_at is not None:
+        raise StaleAction()
+    await services.members.update(user_id, services.clock.now(), full_name=name, jabatan=jabatan)
+
+
 # -- joining a forum ------------------------------------------------------------------------------
 async def send_join_request(services: Services, *, user_id: int, forum_id: int, invited_role: str | None,
                             name: str, jabatan: str, village_code: str, language: str) -> Forum:
