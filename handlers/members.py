@@ -12,6 +12,8 @@ from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
 from bot.errors import StaleAction
 from bot.members import service, views
+from bot.members.forms import PROFILE as PROFILE_FORM
+from bot.members.forms import ProfileEdit
 from bot.permissions import Action
 from bot.render import profile_card, role_label
 from bot.texts import t
@@ -33,7 +35,6 @@ from handlers.common import (
 )
 from handlers.forums import forum_action, run_in_forum
 from handlers.governance import send_pending_requests
-from handlers.onboarding import ask_step  # the profile questions live with onboarding
 from storage.models import Forum
 
 log = logging.getLogger(__name__)
@@ -98,14 +99,17 @@ async def on_edit(update: Update, context: BotContext, data: CallbackData) -> No
     member = await context.services.members.get(user.id)
     if member is None or member.erased_at is not None:
         raise StaleAction()
-    draft = await forms.begin(context, user.id, PROFILE, field)
-    if field == "phone":
+    if field == "phone":  # Telegram's contact keyboard: a hand-rolled one-step form
+        await forms.begin(context, user.id, PROFILE, field)
         lang = await language(update, context)
         markup = ReplyKeyboardMarkup([[KeyboardButton(t("profile.phone_button", lang), request_contact=True)],
                                       [KeyboardButton("/batal")]], resize_keyboard=True, one_time_keyboard=True)
         await reply(update, t("profile.phone_ask", lang), markup=markup)
         return
-    await ask_step(update, context, draft)
+    forums = await context.services.forums.of_member(user.id)
+    edit = ProfileEdit(changing=field, home_scope=forums[0].scope_code if forums else "", name=member.full_name,
+                       jabatan=member.jabatan, village_code=member.village_code or "")
+    await forms.start_form(update, context, PROFILE_FORM, edit, only=field)
 
 
 @button_handler

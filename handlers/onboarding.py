@@ -12,13 +12,13 @@ from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, C
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.errors import Conflict, InvalidInput, NotPermitted, StaleAction
-from bot.members import governance, service
-from bot.permissions import ROLES, Action, Role, refusal
-from bot.profile_rules import MAX_FORUM_NAME, clean_name
-from bot.render import JABATAN, jabatan_label, profile_card, scope_label, village_button
+from bot.errors import Conflict, NotPermitted, StaleAction
+from bot.members import governance
+from bot.members.forms import JOIN as JOIN_FORM
+from bot.members.forms import NEW_FORUM as NEW_FORUM_FORM
+from bot.members.forms import Join, NewForum
+from bot.permissions import Action, refusal
 from bot.texts import t
-from bot.timefmt import zone_for_region, zone_label
 from handlers import forms
 from handlers.applicant import applicant_notice
 from handlers.common import (
@@ -39,8 +39,7 @@ from storage.models import Draft, Forum
 log = logging.getLogger(__name__)
 
 FEATURE = "o"
-JOIN, NEW_FORUM, PROFILE = "join", "forum", "profile"
-PROFILE_STEPS = ("name", "jabatan", "village")
+PROFILE = "profile"
 
 
 # -- /start and joining --------------------------------------------------------------------
@@ -80,62 +79,14 @@ async def start(update: Update, context: BotContext) -> None:
     if membership is not None and membership.status == "pending":
         await reply(update, t("join.already_pending", lang, forum=forum.name))
         return
-    data = {"forum_id": forum.id, "role": invite.role}
     member = await services.members.get(user.id)
+    join = Join(forum_id=forum.id, role=invite.role)
     if member is not None and member.erased_at is None and member.village_code:
-        draft = await forms.begin(context, user.id, JOIN, "confirm",
-                                  data | {"name": member.full_name, "jabatan": member.jabatan,
-                                          "village_code": member.village_code})
-        await _ask_confirm_join(update, context, draft)
-        return
-    draft = await forms.begin(context, user.id, JOIN, "name", data)
-    await reply(update, t("join.intro", lang, forum=forum.name))
-    await ask_step(update, context, draft)
-
-
-async def _ask_confirm_join(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    forum = await _forum_of(context, draft)
-    village = await context.services.regions.get(draft.data["village_code"])
-    card = profile_card(None, village, lang, name=draft.data["name"], jabatan=draft.data["jabatan"])
-    text = t("join.reuse_profile", lang, forum=forum.name, profile=card)
-    rows = [[(t("join.send", lang), encode(FEATURE, "send")), (t("join.edit", lang), encode(FEATURE, "edit"))]]
-    await reply(update, text, rows)
-
-
-async def _forum_of(context: BotContext, draft: Draft) -> Forum:
-    forum = await context.services.forums.get(int(draft.data["forum_id"]))
-    if forum is None:
-        raise StaleAction()
-    return forum
-
-
-@button_handler
-async def on_send_join(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Save the profile, make the membership pending and ask the coordinators to decide."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, JOIN, "confirm")
-    services = context.services
-    forum = await _forum_of(context, draft)
-    lang = await language(update, context)
-    role: Role = "pendamping" if draft.data["jabatan"] == "pendamping" else "anggota"
-    if draft.data.get("role") in ROLES and draft.data["jabatan"] != "pendamping":
-        role = draft.data["role"]
-    await governance.request_join(services, forum=forum, user_id=user.id, name=draft.data["name"],
-                                     jabatan=draft.data["jabatan"], village_code=draft.data["village_code"],
-                                     role=role, language=lang)
-    await edit_or_reply(update, t("join.sent", lang, forum=forum.name))
-
-
-@button_handler
-async def on_edit_join(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Go through name, jabatan and village again."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, JOIN, "confirm")
-    draft = await forms.advance(context, draft, "name")
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await ask_step(update, context, draft)
+        join = Join(forum_id=forum.id, role=invite.role, name=member.full_name, jabatan=member.jabatan,
+                    village_code=member.village_code)
+    else:
+        await reply(update, t("join.intro", lang, forum=forum.name))
+    await forms.start_form(update, context, JOIN_FORM, join)
 
 
 @button_handler
@@ -169,161 +120,20 @@ async def on_decide(update: Update, context: BotContext, data: CallbackData) -> 
     await edit_or_reply(update, f"{original}\n\n{note}", rows)
 
 
-# -- the profile questions shared by joining, forum creation and /profil ----------------------
-async def ask_step(update: Update, context: BotContext, draft: Draft) -> None:
-    """Ask the question of the draft's current step."""
-    lang = await language(update, context)
-    step = draft.step
-    if step == "name":
-        await reply(update, t("ask.name", lang))
-    elif step == "jabatan":
-        rows = [[(jabatan_label(key, lang), encode(FEATURE, "jab", draft.flow, key))] for key in JABATAN]
-        await reply(update, t("ask.jabatan", lang), rows)
-    elif step == "village":
-        await reply(update, t("ask.village", lang))
-    elif step == "forum_name":
-        await reply(update, t("forum.ask_name", lang))
-    elif step == "scope":
-        await reply(update, t("forum.ask_scope", lang))
-    elif step == "confirm" and draft.flow == JOIN:
-        await _ask_confirm_join(update, context, draft)
-    elif step == "confirm" and draft.flow == NEW_FORUM:
-        await _ask_confirm_forum(update, context, draft)
-
-
-async def _after_profile_step(update: Update, context: BotContext, draft: Draft, **answer: Any) -> None:
-    """Store one profile answer and move on: next question, or the form's confirmation."""
-    if draft.flow == PROFILE:
-        lang = await language(update, context)
-        if "village_code" in answer:  # a village is approved by koordinators, never just saved
-            request = await service.request_village_change(context.services, draft.user_id,
-                                                                   answer["village_code"])
-            await forms.finish(context, draft.user_id)
-            if request.pending_in:
-                await reply(update, t("vc.requested", lang, village=request.village_name,
-                                      forums=", ".join(f.name for f in request.pending_in)))
-            else:
-                await reply(update, t("profile.saved", lang))
-            return
-        await context.services.members.update(draft.user_id, context.services.clock.now(), **answer)
-        await forms.finish(context, draft.user_id)
-        await reply(update, t("profile.saved", lang))
-        return
-    order = list(PROFILE_STEPS)
-    position = order.index(draft.step)
-    next_step = order[position + 1] if position + 1 < len(order) else "confirm"
-    if draft.data.get("editing_one"):
-        next_step = "confirm"
-    draft = await forms.advance(context, draft, next_step, **{_DRAFT_KEY[k]: v for k, v in answer.items()})
-    await ask_step(update, context, draft)
-
-
-# Member columns and the names the forms keep them under.
-_DRAFT_KEY = {"full_name": "name", "jabatan": "jabatan", "village_code": "village_code"}
-
-
+# -- /profil's phone: Telegram's contact keyboard, a hand-rolled one-step form ------------------------
 async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """Typed answers for the join, forum and profile forms."""
+    """The shared contact at the phone step; anything else: use the button."""
     message = update.effective_message
     assert message is not None
     lang = await language(update, context)
-    text = message.text
-    if draft.step == "phone" and message.contact is not None:
+    if draft.step != "phone":  # a name/jabatan/village draft of the old hand-rolled /profil form
+        await forms.finish(context, draft.user_id)
+        await reply(update, t("form.outdated", lang))
+        return
+    if message.contact is not None:
         await save_contact(update, context, draft)
         return
-    if text is None:
-        await reply(update, t("bad.text_expected", lang))
-        return
-    try:
-        if draft.step == "name":
-            await _after_profile_step(update, context, draft, full_name=clean_name(text))
-        elif draft.step == "village":
-            await _search_villages(update, context, draft, text)
-        elif draft.step == "forum_name":
-            name = clean_name(text, max_length=MAX_FORUM_NAME)
-            draft = await forms.advance(context, draft, "scope", forum_name=name)
-            await ask_step(update, context, draft)
-        elif draft.step == "scope":
-            await _search_scopes(update, context, draft, text)
-        else:
-            await reply(update, t("bad.use_buttons", lang))
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-
-
-async def _search_villages(update: Update, context: BotContext, draft: Draft, text: str) -> None:
-    """Offer the villages that fit what was typed: the forum's own area first, near spellings
-    marked as a guess, and "Tidak ada di daftar" to search the whole country instead."""
-    lang = await language(update, context)
-    services = context.services
-    prefer = None if draft.data.get("village_everywhere") else await _home_area(context, draft)
-    found = await services.regions.search_ranked(text, levels=(4,), prefer=prefer)
-    if not found:
-        short = sum(ch.isalpha() for ch in text) < 3
-        query = text.strip()[:40]
-        await reply(update, t("bad.village_short", lang) if short else t("bad.village_none", lang, query=query))
-        return
-    rows = [[(village_button(r), encode(FEATURE, "vil", draft.flow, r.code))] for r, _ in found]
-    if prefer is not None:
-        rows.append([(t("village.not_listed", lang), encode(FEATURE, "vilall", draft.flow))])
-    guessed = all(near for _, near in found)
-    prompt = (t("ask.village_did_you_mean", lang, name=found[0][0].name) if guessed
-              else t("ask.village_pick", lang))
-    await reply(update, prompt, rows)
-
-
-async def _home_area(context: BotContext, draft: Draft) -> str | None:
-    """The area whose villages come first: the forum being joined, else the person's forum."""
-    if draft.flow == JOIN:
-        return (await _forum_of(context, draft)).scope_code
-    forums = await context.services.forums.of_member(draft.user_id)
-    return forums[0].scope_code if forums else None
-
-
-@button_handler
-async def on_village_elsewhere(update: Update, context: BotContext, data: CallbackData) -> None:
-    """"Tidak ada di daftar": the next name typed is searched across the whole country."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, data.arg(0), "village")
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await forms.advance(context, draft, "village", village_everywhere=True)
-    await reply(update, t("ask.village_everywhere", await language(update, context)))
-
-
-async def _search_scopes(update: Update, context: BotContext, draft: Draft, text: str) -> None:
-    lang = await language(update, context)
-    found = await context.services.regions.search(text, levels=(3, 2, 1))
-    if not found:
-        await reply(update, t("forum.scope_none", lang, query=text.strip()[:40]))
-        return
-    rows = [[(scope_label(r, lang), encode(FEATURE, "scope", r.code))] for r in found]
-    await reply(update, t("forum.scope_pick", lang), rows)
-
-
-@button_handler
-async def on_jabatan(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    form, key = data.arg(0), data.arg(1)
-    if key not in JABATAN:
-        raise StaleAction()
-    draft = await forms.expect(context, user.id, form, "jabatan")
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await _after_profile_step(update, context, draft, jabatan=key)
-
-
-@button_handler
-async def on_village(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    form, code = data.arg(0), data.arg(1)
-    draft = await forms.expect(context, user.id, form, "village")
-    region = await context.services.regions.get(code)
-    if region is None or region.level != 4:
-        raise StaleAction()
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    await _after_profile_step(update, context, draft, village_code=code)
+    await reply(update, t("bad.use_buttons", lang))
 
 
 # -- /forum_baru ---------------------------------------------------------------------------------
@@ -333,51 +143,15 @@ async def new_forum(update: Update, context: BotContext) -> None:
     if not await private_only(update, context, "forum_baru"):
         return
     user = user_of(update)
-    draft = await forms.begin(context, user.id, NEW_FORUM, "forum_name")
-    await ask_step(update, context, draft)
-
-
-@button_handler
-async def on_scope(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, NEW_FORUM, "scope")
-    region = await context.services.regions.get(data.arg(0))
-    if region is None or region.level > 3:
-        raise StaleAction()
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    member = await context.services.members.get(user.id)
+    services = context.services
+    forums = await services.forums.of_member(user.id)
+    home = forums[0].scope_code if forums else ""
+    member = await services.members.get(user.id)
+    form = NewForum(home_scope=home)
     if member is not None and member.erased_at is None and member.village_code:
-        draft = await forms.advance(context, draft, "confirm", scope_code=region.code, name=member.full_name,
-                                    jabatan=member.jabatan, village_code=member.village_code)
-    else:
-        draft = await forms.advance(context, draft, "name", scope_code=region.code)
-        await reply(update, t("forum.profile_first", await language(update, context)))
-    await ask_step(update, context, draft)
-
-
-async def _ask_confirm_forum(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    scope = await context.services.regions.get(draft.data["scope_code"])
-    if scope is None:
-        raise StaleAction()
-    zone = zone_for_region(scope.code)
-    text = t("forum.confirm", lang, name=draft.data["forum_name"], scope=scope_label(scope, lang),
-             zone=f"{zone_label(zone)} ({zone.key})", koordinator=draft.data["name"])
-    rows = [[(t("forum.create", lang), encode(FEATURE, "mkforum")), (t("core.cancel", lang), encode(FEATURE, "x"))]]
-    await reply(update, text, rows)
-
-
-@button_handler
-async def on_create_forum(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, NEW_FORUM, "confirm")
-    lang = await language(update, context)
-    d = draft.data
-    await service.create_forum(context.services, user_id=user.id, name=d["name"], jabatan=d["jabatan"],
-                               village_code=d["village_code"], forum_name=d["forum_name"],
-                               scope_code=d["scope_code"], language=lang)
-    await edit_or_reply(update, t("forum.created", lang, name=d["forum_name"]))
+        form = NewForum(home_scope=home, name=member.full_name, jabatan=member.jabatan,
+                        village_code=member.village_code)
+    await forms.start_form(update, context, NEW_FORUM_FORM, form)
 
 
 @button_handler
@@ -559,9 +333,7 @@ async def save_contact(update: Update, context: BotContext, draft: Draft) -> Non
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    forms.register_form(JOIN, on_input, ask_step)
-    forms.register_form(NEW_FORUM, on_input, ask_step)
-    forms.register_form(PROFILE, on_input, ask_step)
+    forms.register_form(PROFILE, on_input)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("forum_baru", new_forum))
     app.add_handler(CommandHandler("undang", invite))
@@ -569,8 +341,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("topik", set_topic))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     buttons = {
-        "send": on_send_join, "edit": on_edit_join, "dec": on_decide, "jab": on_jabatan, "vil": on_village, "vilall": on_village_elsewhere,
-        "scope": on_scope, "mkforum": on_create_forum, "x": on_cancel_form, "inv": on_invite_button,
+        "dec": on_decide,
+        "x": on_cancel_form, "inv": on_invite_button,
         "link": on_link_pick,
     }
     for action, callback in buttons.items():

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, cast
+
+from bot.permissions import ROLES, Role
 
 Title = Literal["ketua", "wakil_ketua", "sekretaris", "bendahara"]
 # Officer titles in the order they are listed (ketua first).
@@ -92,3 +94,13 @@ def first_reminder_at(requested_at: datetime) -> datetime:
 
 def next_reminder_at(now: datetime) -> datetime:
     return now + REMINDER_EVERY
+
+
+def join_role(jabatan: str, invited: str | None) -> Role:
+    """The role a join request asks for: a pendamping is one whatever the invite said; otherwise the
+    invite's role (an invite may be for a koordinator), else anggota."""
+    if jabatan == "pendamping":
+        return "pendamping"
+    if invited in ROLES:
+        return cast(Role, invited)
+    return "anggota"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.callbacks import encode
 from bot.errors import KadesError, NotFound, StaleAction
-from bot.members import rules
+from bot.members import governance, rules
 from bot.permissions import Action
 from bot.render import village_line
 from bot.services import Services
@@ -173,11 +173,38 @@ async def confirm_creator_village(services: Services, forum_id: int, by: int) ->
     return forum
 
 
+# -- the profile ------------------------------------------------------------------------------------
+async def change_profile(services: Services, user_id: int, *, name: str, jabatan: str) -> None:
+    """Name and jabatan change at once (the village is a request: `request_village_change`)."""
+    member = await services.members.get(user_id)
+    if member is None or member.erased_at is not None:
+        raise StaleAction()
+    await services.members.update(user_id, services.clock.now(), full_name=name, jabatan=jabatan)
+
+
+# -- joining a forum ------------------------------------------------------------------------------
+async def send_join_request(services: Services, *, user_id: int, forum_id: int, invited_role: str | None,
+                            name: str, jabatan: str, village_code: str, language: str) -> Forum:
+    """The join form's answers become a pending membership the forum's deciders are asked about."""
+    forum = await services.forums.get(forum_id)
+    village = await services.regions.get(village_code)
+    if forum is None or village is None or village.level != 4:
+        raise StaleAction()
+    await governance.request_join(services, forum=forum, user_id=user_id, name=name, jabatan=jabatan,
+                                  village_code=village_code, role=rules.join_role(jabatan, invited_role),
+                                  language=language)
+    return forum
+
+
 # -- a new forum ----------------------------------------------------------------------------------
 async def create_forum(services: Services, *, user_id: int, name: str, jabatan: str, village_code: str,
                        forum_name: str, scope_code: str, language: str) -> int:
     """The creator's profile, the forum (in the scope's zone) and their koordinator membership, and
     the form's draft gone, in one unit. The creator's village waits for a pendamping to confirm it."""
+    scope = await services.regions.get(scope_code)
+    village = await services.regions.get(village_code)
+    if scope is None or scope.level > 3 or village is None or village.level != 4:
+        raise StaleAction()
     now = services.clock.now()
     async with services.write() as tx:
         await tx.members.upsert(tx.conn, user_id=user_id, full_name=name, jabatan=jabatan,
