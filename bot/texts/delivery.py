@@ -71,6 +71,16 @@ ID: dict[str, str] = {
     "bc.header": "📢 <b>Siaran {forum}</b>",
     "bc.footer": "— {name}, koordinator",
     "bc.eta_now": "sebentar lagi",
+    "bc.label.text": "Pesan",
+    "bc.label.audience": "Penerima",
+    "bc.label.when": "Jadwal",
+    "bc.text_summary": "{length} karakter{media}",
+    "bc.media.photo": " + foto",
+    "bc.media.document": " + dokumen",
+    "bc.audience_summary": "{count} anggota{group}",
+    "bc.when_now": "sekarang",
+    "bc.btn.send": "📤 Kirim siaran",
+    "bc.started": "📤 Siaran #{id} mulai dikirim ke {count} penerima. Kemajuannya menyusul di pesan berikut.",
 }
 
 EN: dict[str, str] = {
@@ -142,4 +152,14 @@ EN: dict[str, str] = {
     "bc.header": "📢 <b>{forum} broadcast</b>",
     "bc.footer": "— {name}, coordinator",
     "bc.eta_now": "shortly",
+    "bc.label.text": "Message",
+    "bc.label.audience": "Recipients",
+    "bc.label.when": "Schedule",
+    "bc.text_summary": "{length} characters{media}",
+    "bc.media.photo": " + photo",
+    "bc.media.document": " + document",
+    "bc.audience_summary": "{count} members{group}",
+    "bc.when_now": "now",
+    "bc.btn.send": "📤 Send broadcast",
+    "bc.started": "📤 Broadcast #{id} is going out to {count} recipients. Its progress follows in the next message.",
 }
