@@ -272,3 +272,66 @@ async def test_too_long_message_is_refused_with_the_limit(bot: BotHarness) -> No
     assert "terlalu panjang" in reply.text and "3.896" in reply.text
     draft = await bot.services.drafts.get(KOORDINATOR)
     assert draft is not None and draft.flow == "bs" and draft.step == "text"
+
+
+async def test_review_changes_the_message_and_the_recipients(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    for uid in (2001, 2002, 2003):
+        bot.person(uid, "X")
+    audience = await compose(budi, "Rapat <b>tanpa</b> notulen")
+    review = await press_on(budi, audience, "Lanjut")
+    assert "<b>3</b> anggota" in review.html and "Rapat &lt;b&gt;tanpa&lt;/b&gt; notulen" in review.html
+    # Ubah pesan: the new text replaces the old one; the recipients stay.
+    ask = await press_on(budi, review, "Ubah pesan")
+    assert "Tulis pesan siaran" in ask.text
+    review = await budi.say("Rapat pendamping Kamis")
+    assert "Rapat pendamping Kamis" in review.text and "tanpa" not in review.text
+    # Ubah penerima: only the pendamping.
+    audience = await press_on(budi, review, "Ubah penerima")
+    audience = await budi.press(audience, "Semua pendamping")
+    assert "<b>1</b> anggota" in audience.html
+    review = await press_on(budi, audience, "Lanjut")
+    assert "Penerima:</b> 1 anggota" in review.html and "Jadwal:</b> sekarang" in review.html
+    await send_it(budi, review)
+    await bot.double.wait_for(2003, lambda m: "Rapat pendamping Kamis" in m.text)
+    await engine_of(bot).run_due()
+    assert bot.double.sent(2001) == [] and bot.double.sent(2002) == []
+    assert await bot.services.drafts.get(KOORDINATOR) is None
+
+
+async def test_bad_answers_are_explained_and_the_draft_kept(bot: BotHarness) -> None:
+    forum_id = await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    audience = await compose(budi, "Kerja bakti")
+    # Nobody left to receive it: Lanjut is refused with an alert, the choices stay.
+    audience = await budi.press(audience, "Pesan pribadi")
+    assert "<b>0</b> anggota" in audience.html
+    cq = await bot.double.press_button(budi.user, audience, audience.callback_for("Lanjut"))
+    await bot.double.wait_for_answer(cq)
+    assert "Belum ada penerima" in bot.double.answered_callbacks[cq]["text"]
+    audience = await budi.press(audience, "Pesan pribadi")
+    review = await press_on(budi, audience, "Lanjut")
+    # A time that is no time, then one in the past: both explained, the question asked again.
+    await press_on(budi, review, "Ubah jadwal")
+    reply = await budi.say("kapan-kapan saja")
+    assert "tidak bisa dipakai" in reply.text
+    draft = await bot.services.drafts.get(KOORDINATOR)
+    assert draft is not None and draft.flow == "bs" and draft.step == "when"
+    reply = await budi.say("kemarin 08.00")
+    assert "tidak bisa dipakai" in reply.text
+    review = await budi.say("besok 08.00")
+    assert "Jadwal:</b> Rabu, 25 November 2026 pukul 08.00 WIB" in review.html
+    assert await BroadcastRepo(bot.services.db).of_forum(forum_id) == []
+
+
+async def test_a_siaran_begun_before_the_upgrade_is_dropped(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    # What the hand-rolled form left in the drafts table, at the recipients step.
+    await bot.services.drafts.save(KOORDINATOR, "siaran", "audience", {"forum_id": 1, "text": "Lama"},
+                                   bot.clock.now())
+    reply = await budi.say("Pesan baru")
+    assert "/siaran" in reply.text and "diulang" in reply.text
+    assert await bot.services.drafts.get(KOORDINATOR) is None
+    assert await BroadcastRepo(bot.services.db).of_forum(1) == []
