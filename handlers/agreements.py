@@ -24,22 +24,17 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.agreements import rules, running, signed_views, views
 from bot.agreements import service as kerjasama
 from bot.agreements.forms import RINTIS, Rintis
-from bot.bidang import BIDANG, bidang_label
-from bot.callbacks import CallbackData, encode
+from bot.agreements.signed_forms import SIGNED, SignedForm
+from bot.callbacks import CallbackData
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
 from bot.errors import InvalidInput, NotFound, StaleAction
-from bot.periods import DEFAULT_RHYTHM, RHYTHM_MONTHS
 from bot.permissions import STAFF, Action
 from bot.render import date_problem
 from bot.texts import t
-from bot.timefmt import RupiahParseError, format_date, parse_rupiah
-from handlers import forms
 from handlers.common import (
-    Keyboard,
     button_handler,
     command_handler,
-    edit_or_reply,
     language,
     private_only,
     remove_buttons,
@@ -50,16 +45,11 @@ from handlers.forms import send_view, start_form
 from handlers.forums import forum_action, run_in_forum
 from scheduler import agreements as pushes
 from scheduler.agreements import FEATURE, forum_zone
-from storage.agreements import Agreement, AgreementRepo, NewParty
-from storage.models import Draft, Forum, Member, Membership
+from storage.agreements import Agreement, AgreementRepo
+from storage.models import Forum, Member, Membership
 
 log = logging.getLogger(__name__)
 
-NEW = "agr_new"
-
-NEW_STEPS = ("title", "parties", "third", "bidang", "objective", "scope", "rights", "fsource", "famount",
-             "legal", "start", "end", "body", "rhythm", "doc", "confirm")
-OPTIONAL = frozenset({"third", "bidang", "scope", "rights", "fsource", "famount", "legal", "body", "doc"})
 TEXT_LIMITS = {"title": rules.MAX_TITLE, "objective": rules.MAX_LONG, "scope": rules.MAX_LONG,
                "rights": rules.MAX_LONG, "fsource": rules.MAX_SHORT, "legal": rules.MAX_SHORT,
                "body": rules.MAX_SHORT, "third": rules.MAX_SHORT, "note": rules.MAX_LONG,
@@ -116,10 +106,6 @@ def parse_day(text: str, context: BotContext, forum: Forum, *, end: bool = False
         raise InvalidInput("agr.bad.end_date" if end else "agr.bad.date") from None
 
 
-def skip_row(lang: str, step: str) -> list[tuple[str, str]]:
-    return [(str(t("core.skip", lang)), encode(FEATURE, "sk", step))]
-
-
 async def message_text(update: Update) -> str | None:
     message = update.effective_message
     return message.text if message is not None else None
@@ -164,10 +150,11 @@ async def _begin_signed(update: Update, context: BotContext, forum: Forum) -> No
     if len(villages) < 2:
         await reply(update, t("agr.new.too_few_villages", lang))
         return
-    draft = await forms.begin(context, user.id, NEW, "title", {"forum_id": forum.id, "choices": villages,
-                                                               "villages": [], "third": [], "rights": []})
+    membership, member = await membership_of(context, forum.id, user.id)
     await reply(update, t("agr.new.intro", lang, forum=forum.name))
-    await ask_new(update, context, draft)
+    await start_form(update, context, SIGNED, SignedForm(
+        forum_id=forum.id, zone=str(forum_zone(forum)), staff=membership.role in STAFF,
+        own_village=member.village_code or "", choices=villages))
 
 
 async def _forum_villages(context: BotContext, forum_id: int) -> list[list[str]]:
@@ -177,243 +164,6 @@ async def _forum_villages(context: BotContext, forum_id: int) -> list[list[str]]
         if entry.village is not None and entry.village.code not in seen:
             seen[entry.village.code] = [entry.village.code, entry.village.name, entry.village.kecamatan or ""]
     return list(seen.values())
-
-
-def _all_parties(data: dict[str, Any]) -> list[str]:
-    names = {c[0]: c[1] for c in data["choices"]}
-    return [names[code] for code in data["villages"]] + list(data["third"])
-
-
-def _parties_keyboard(data: dict[str, Any], lang: str) -> Keyboard:
-    chosen = set(data["villages"])
-    rows = []
-    for index, (code, name, kecamatan) in enumerate(data["choices"]):
-        mark = "✅ " if code in chosen else ""
-        label = f"{mark}{name}" + (f" (Kec. {kecamatan})" if kecamatan else "")
-        rows.append([(label, encode(FEATURE, "pv", index))])
-    rows.append([(str(t("agr.new.parties_done", lang, count=len(chosen))), encode(FEATURE, "pd"))])
-    return rows
-
-
-async def ask_new(update: Update, context: BotContext, draft: Draft) -> None:
-    """Ask the question of the registration step the draft is at."""
-    lang = await language(update, context)
-    step, data = draft.step, draft.data
-    if step == "parties":
-        await reply(update, t("agr.new.ask_parties", lang), _parties_keyboard(data, lang))
-    elif step == "bidang":
-        buttons = [(f"{b.emoji} {b.label(lang)}".strip(), encode(FEATURE, "bd", b.code)) for b in BIDANG]
-        rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)] + [skip_row(lang, "bidang")]
-        await reply(update, t("agr.new.ask_bidang", lang), rows)
-    elif step == "rights":
-        parties = _all_parties(data)
-        position = len(data["rights"])
-        await reply(update, t("agr.new.ask_rights", lang, party=parties[position], number=position + 1,
-                              total=len(parties)), [skip_row(lang, "rights")])
-    elif step == "rhythm":
-        rows = [[(str(t(f"agr.rhythm.{r}", lang)) + (" ✓" if r == DEFAULT_RHYTHM else ""),
-                  encode(FEATURE, "rh", r))] for r in RHYTHM_MONTHS]
-        await reply(update, t("agr.new.ask_rhythm", lang), rows)
-    elif step == "confirm":
-        await _ask_confirm(update, context, draft)
-    else:
-        await reply(update, t(f"agr.new.ask_{step}", lang), [skip_row(lang, step)] if step in OPTIONAL else None)
-
-
-def _next_step(draft: Draft, data: dict[str, Any]) -> str:
-    step = draft.step
-    if step == "rights" and len(data["rights"]) < len(_all_parties(data)):
-        return "rights"
-    following = NEW_STEPS[NEW_STEPS.index(step) + 1]
-    if following == "rights" and not _all_parties(data):
-        return "fsource"
-    return following
-
-
-async def _go_on(update: Update, context: BotContext, draft: Draft, **updates: Any) -> None:
-    data = {**draft.data, **updates}
-    draft = await forms.advance(context, draft, _next_step(draft, data), **updates)
-    await ask_new(update, context, draft)
-
-
-async def on_new_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """A typed (or sent) answer to the registration step in progress."""
-    message = update.effective_message
-    lang = await language(update, context)
-    step = draft.step
-    forum = await forum_of(context, int(draft.data["forum_id"]))
-    if step == "doc":
-        if message is not None and message.document is not None:
-            await _go_on(update, context, draft, doc=[message.document.file_id, "document"])
-            return
-        if message is not None and message.photo:
-            await _go_on(update, context, draft, doc=[message.photo[-1].file_id, "photo"])
-            return
-        await reply(update, t("agr.bad.doc", lang), [skip_row(lang, "doc")])
-        return
-    if step in ("parties", "bidang", "rhythm", "confirm"):
-        await reply(update, t("bad.use_buttons", lang))
-        return
-    text = await message_text(update)
-    if text is None:
-        await reply(update, t("bad.text_expected", lang))
-        return
-    try:
-        if step == "third":
-            names = [n.strip() for n in text.replace(";", "\n").replace(",", "\n").split("\n") if n.strip()]
-            for name in names:
-                clean(name, "third")
-            if len(names) + len(draft.data["villages"]) > rules.MAX_PARTIES:
-                raise InvalidInput("agr.bad.too_many_parties", max=rules.MAX_PARTIES)
-            await _go_on(update, context, draft, third=names)
-        elif step == "rights":
-            await _go_on(update, context, draft, rights=[*draft.data["rights"], clean(text, step)])
-        elif step == "famount":
-            try:
-                amount = parse_rupiah(text)
-            except RupiahParseError:
-                raise InvalidInput("agr.bad.rupiah") from None
-            if amount <= 0:
-                raise InvalidInput("agr.bad.rupiah")
-            await _go_on(update, context, draft, famount=amount)
-        elif step == "start":
-            await _go_on(update, context, draft, start=parse_day(text, context, forum).isoformat())
-        elif step == "end":
-            end = parse_day(text, context, forum, end=True)
-            start = date.fromisoformat(draft.data["start"])
-            if end <= start:
-                raise InvalidInput("agr.bad.end_before_start", start=format_date(start, lang))
-            await _go_on(update, context, draft, end=end.isoformat())
-        else:
-            await _go_on(update, context, draft, **{step: clean(text, step)})
-    except InvalidInput as exc:
-        await reply(update, t(exc.message_key, lang, **exc.params))
-
-
-@button_handler
-async def on_toggle_party(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Choose or unchoose one village as a party."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, NEW, "parties")
-    code = draft.data["choices"][data.int_arg(0)][0]
-    villages = list(draft.data["villages"])
-    if code in villages:
-        villages.remove(code)
-    elif len(villages) >= rules.MAX_PARTIES:
-        raise InvalidInput("agr.bad.too_many_parties", max=rules.MAX_PARTIES)
-    else:
-        villages.append(code)
-    draft = await forms.advance(context, draft, "parties", villages=villages)
-    lang = await language(update, context)
-    await edit_or_reply(update, t("agr.new.ask_parties", lang), _parties_keyboard(draft.data, lang))
-
-
-@button_handler
-async def on_parties_done(update: Update, context: BotContext, data: CallbackData) -> None:
-    """At least two villages; a member who is not staff must be one of them."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, NEW, "parties")
-    if len(draft.data["villages"]) < 2:
-        raise InvalidInput("agr.bad.two_villages")
-    await running.require_may_register(context.services, int(draft.data["forum_id"]), user.id,
-                                       draft.data["villages"])
-    lang = await language(update, context)
-    names = ", ".join(_all_parties(draft.data))
-    await edit_or_reply(update, t("agr.new.parties_chosen", lang, parties=names))
-    draft = await forms.advance(context, draft, "third")
-    await ask_new(update, context, draft)
-
-
-@button_handler
-async def on_skip(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Skip an optional question of registration."""
-    user = user_of(update)
-    step = data.arg(0)
-    draft = await forms.current(context, user.id)
-    if draft is None or draft.step != step:
-        raise StaleAction()
-    if update.callback_query:
-        await remove_buttons(update.callback_query)
-    if draft.flow == NEW and step in OPTIONAL:
-        value: Any = None
-        if step == "rights":
-            value = [*draft.data["rights"], None]
-        elif step == "third":
-            value = []
-        await _go_on(update, context, draft, **{step: value})
-    else:
-        raise StaleAction()
-
-
-@button_handler
-async def on_bidang(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, NEW, "bidang")
-    code = data.arg(0)
-    if code not in {b.code for b in BIDANG}:
-        raise StaleAction()
-    lang = await language(update, context)
-    await edit_or_reply(update, t("agr.new.bidang_chosen", lang, bidang=bidang_label(code, lang)))
-    await _go_on(update, context, draft, bidang=code)
-
-
-@button_handler
-async def on_rhythm(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, NEW, "rhythm")
-    rhythm = data.arg(0)
-    if rhythm not in RHYTHM_MONTHS:
-        raise StaleAction()
-    lang = await language(update, context)
-    await edit_or_reply(update, t("agr.new.rhythm_chosen", lang, rhythm=rules.rhythm_label(rhythm, lang)))
-    await _go_on(update, context, draft, rhythm=rhythm)
-
-
-async def _ask_confirm(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    d = draft.data
-    names = _all_parties(d)
-    rights = list(d["rights"]) + [None] * (len(names) - len(d["rights"]))
-    lines = signed_views.card_lines(lang=lang, title=d["title"], parties=list(zip(names, rights, strict=True)),
-                                    bidang=d.get("bidang"), objective=d.get("objective"), scope=d.get("scope"),
-                                    fsource=d.get("fsource"), famount=d.get("famount"), legal=d.get("legal"),
-                                    start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
-                                    body=d.get("body"), rhythm=d.get("rhythm") or DEFAULT_RHYTHM,
-                                    has_doc=bool(d.get("doc")))
-    rows = [[(str(t("agr.new.save", lang)), encode(FEATURE, "save")),
-             (str(t("core.cancel", lang)), encode(FEATURE, "drop"))]]
-    await reply(update, str(t("agr.new.confirm", lang)) + "\n\n" + "\n".join(lines), rows)
-
-
-@button_handler
-async def on_save(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Save the agreement, tell the other parties and the koordinator."""
-    user = user_of(update)
-    draft = await forms.expect(context, user.id, NEW, "confirm")
-    d = draft.data
-    lang = await language(update, context)
-    names = {c[0]: c[1] for c in d["choices"]}
-    rights = list(d["rights"]) + [None] * (len(_all_parties(d)) - len(d["rights"]))
-    parties = [NewParty(kind="desa", village_code=code, name=names[code]) for code in d["villages"]]
-    parties += [NewParty(kind="pihak_ketiga", name=name) for name in d["third"]]
-    parties = [p.model_copy(update={"rights_obligations": r}) for p, r in zip(parties, rights, strict=True)]
-    doc = d.get("doc") or [None, None]
-    signed = running.Signed(
-        title=d["title"], parties=parties, bidang=d.get("bidang"), objective=d.get("objective"),
-        scope=d.get("scope"), funding_source=d.get("fsource"), funding_amount=d.get("famount"),
-        legal_basis=d.get("legal"), executing_body=d.get("body"), start=date.fromisoformat(d["start"]),
-        end=date.fromisoformat(d["end"]), rhythm=d.get("rhythm"), document=(doc[0], doc[1]))
-    agreement_id = await running.register_signed(context.services, int(d["forum_id"]), user.id, signed, lang)
-    await edit_or_reply(update, t("agr.new.saved", lang, title=d["title"]),
-                        [[(str(t("agr.open_button", lang)), encode(FEATURE, "o", agreement_id))]])
-
-
-@button_handler
-async def on_drop(update: Update, context: BotContext, data: CallbackData) -> None:
-    user = user_of(update)
-    await forms.expect(context, user.id, NEW, "confirm")
-    await forms.finish(context, user.id)
-    await edit_or_reply(update, t("core.cancelled", await language(update, context)))
 
 
 # =============================================================================================
@@ -475,18 +225,9 @@ async def on_document(update: Update, context: BotContext, data: CallbackData) -
 # =============================================================================================
 # wiring
 # =============================================================================================
-async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
-    if draft.flow == NEW:
-        await ask_new(update, context, draft)
-
-
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("kerjasama_baru", new_agreement))
     app.add_handler(CommandHandler("kerjasama", list_agreements))
-    forms.register_form(NEW, on_new_input, reprompt)
-    buttons = {
-        "pv": on_toggle_party, "pd": on_parties_done, "sk": on_skip, "bd": on_bidang, "rh": on_rhythm,
-        "nw": on_new_choice, "save": on_save, "drop": on_drop, "o": on_open, "doc": on_document,
-    }
+    buttons = {"nw": on_new_choice, "o": on_open, "doc": on_document}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))

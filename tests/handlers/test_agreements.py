@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot import forms
 from bot.agreements import forms as kforms
 from bot.agreements import views
+from bot.agreements.signed_forms import SignedForm
 from bot.clock import FixedClock
 from bot.meetings.forms import NewMeeting
 from bot.services import Services
@@ -234,12 +235,68 @@ async def test_long_text_and_garbage_are_refused_politely_and_nothing_is_lost(bo
     await until(bot, budi, "ketik jawabannya sebagai teks")
     await budi.send("Judul yang benar")
     parties = await until(bot, budi, "Desa mana saja")
-    await budi.send("Sidasari")
-    await until(bot, budi, "pilih dengan tombol")
+    # A typed name searches villages nationally; nothing found says so and keeps the step.
+    await budi.send("Qwxzy Tidak Ada")
+    await until(bot, budi, "Tidak ada desa yang cocok")
     draft = await bot.services.drafts.get(BUDI)
-    assert draft is not None and draft.step == "parties" and draft.data["title"] == "Judul yang benar"
-    # An old button of another step is stale.
-    assert "tidak berlaku" in await alert_after(bot, budi, parties, "k:rh:bulanan")
+    assert draft is not None and draft.step == "parties"
+    assert forms.data_of(draft, SignedForm).title == "Judul yang benar"
+    # Buttons of the parties question are stale once the form moved on.
+    await bot.double.press_button(budi.user, parties, starting(parties, "Sidasari"))
+    parties = await until(bot, budi, "Desa mana saja")
+    await bot.double.press_button(budi.user, parties, starting(parties, "Cipari"))
+    parties = await until(bot, budi, "Desa mana saja")
+    done = parties.callback_for("Selesai (2 desa)")
+    await tap(bot, budi, parties, "Selesai (2 desa)")
+    await until(bot, budi, "pihak ketiga")
+    assert "tidak berlaku" in await alert_after(bot, budi, parties, done)
+
+
+async def test_a_party_village_outside_the_forum_found_nationally_and_parties_changed_at_the_review(
+        bot: BotHarness) -> None:
+    forum_id = await seed(bot)
+    budi = bot.person(BUDI, "Budi Santoso")
+    await record_signed(bot, budi)
+    await until(bot, budi, "judul kerja sama")
+    await budi.send("Wisata Lintas Kabupaten")
+    parties = await until(bot, budi, "Desa mana saja")
+    await bot.double.press_button(budi.user, parties, starting(parties, "Sidasari"))
+    await budi.send("33.02.01.2001")  # a village of Kabupaten Banyumas, not in the forum
+    found = await bot.double.wait_for(budi.id, lambda m: "Kab. Banyumas" in " ".join(m.button_texts()), timeout=10)
+    await bot.double.press_button(budi.user, found, starting(found, "🔎"))
+    parties = await bot.double.wait_for(budi.id, lambda m: "Selesai (2 desa)" in m.button_texts(), timeout=10)
+    await tap(bot, budi, parties, "Selesai (2 desa)")
+    for step in ("pihak ketiga", "Bidang kerja sama"):
+        await tap(bot, budi, await until(bot, budi, step), "Lewati")
+    await until(bot, budi, "tujuan")
+    await budi.send("Paket wisata bersama")
+    for step in ("ruang lingkup", "(1/2)", "(2/2)", "sumber dananya", "jumlah dananya", "dasar hukumnya"):
+        await tap(bot, budi, await until(bot, budi, step), "Lewati")
+    await until(bot, budi, "mulai berlaku")
+    await budi.send("1/1/2027")
+    await until(bot, budi, "berakhir? (contoh")
+    await budi.send("31/12/2027")
+    await tap(bot, budi, await until(bot, budi, "pelaksananya"), "Lewati")
+    await tap(bot, budi, await until(bot, budi, "Seberapa sering"), "Semester")
+    await tap(bot, budi, await until(bot, budi, "sudah ditandatangani"), "Lewati")
+    review = await until(bot, budi, "Periksa data kerja sama")
+    # Change the parties: drop the Banyumas village, take Cipari instead.
+    await tap(bot, budi, review, "Ubah desa pihak")
+    parties = await until(bot, budi, "Desa mana saja")
+    [banyumas] = [data for row in parties.buttons for label, data in row
+                  if label.startswith("✅ ") and "Sidasari" not in label]
+    await bot.double.press_button(budi.user, parties, banyumas)
+    parties = await bot.double.wait_for(budi.id, lambda m: "Selesai (1 desa)" in m.button_texts(), timeout=10)
+    await bot.double.press_button(budi.user, parties, starting(parties, "Cipari"))
+    parties = await bot.double.wait_for(budi.id, lambda m: "Selesai (2 desa)" in m.button_texts(), timeout=10)
+    await tap(bot, budi, parties, "Selesai (2 desa)")
+    review = await bot.double.wait_for(budi.id, lambda m: "Periksa data kerja sama" in m.text and "Cipari" in m.text,
+                                       timeout=10)
+    await tap(bot, budi, review, "Simpan")
+    await until(bot, budi, "tersimpan")
+    [agreement] = await AgreementRepo(bot.services.db).in_forum(forum_id)
+    assert [(p.village_code, p.rights_obligations) for p in agreement.parties] == [(SIDASARI, None), (CIPARI, None)]
+    assert agreement.rhythm == "semester"
 
 
 async def test_a_forum_with_one_village_cannot_register(bot: BotHarness) -> None:
@@ -811,10 +868,23 @@ async def test_registration_is_announced_in_the_forum_topic(bot: BotHarness) -> 
     question = await until(bot, budi, "sudah ditandatangani")
     await tap(bot, budi, question, "Lewati")
     confirm = await until(bot, budi, "Periksa data kerja sama")
-    assert "belum ada" in confirm.text and "Dana:</b> - (-)" in confirm.html
+    assert "belum ada" in confirm.text and "Jumlah dana:</b> -" in confirm.html
+    # Every answer can be changed at the review: a start after the end is refused, then the title.
+    await tap(bot, budi, confirm, "Ubah tanggal mulai")
+    await until(bot, budi, "mulai berlaku")
+    await budi.send("1/1/2028")
+    await until(bot, budi, "harus sebelum tanggal berakhir")
+    await budi.send("2/1/2027")
+    confirm = await until(bot, budi, "2 Januari 2027")
+    await tap(bot, budi, confirm, "Ubah judul")
+    await until(bot, budi, "judul kerja sama")
+    await budi.send("Jalan Tembus Sidasari-Kutasari")
+    confirm = await until(bot, budi, "Jalan Tembus Sidasari-Kutasari")
+    assert "Periksa data kerja sama" in confirm.text and "Triwulan" in confirm.text
     await tap(bot, budi, confirm, "Simpan")
     await until(bot, budi, "tersimpan")
     announce = await bot.double.wait_for(group.id, lambda m: "Kerja sama antardesa baru" in m.text)
     assert announce.thread_id == thread and "Sidasari, Kutasari" in announce.text
     [agreement] = await repo.in_forum(forum_id)
     assert agreement.rhythm == "triwulan" and agreement.bidang is None and agreement.funding_amount is None
+    assert agreement.title == "Jalan Tembus Sidasari-Kutasari" and agreement.start_date == date(2027, 1, 2)
