@@ -98,10 +98,11 @@ def _answer_of(message: Message) -> engine.Answer:
         return engine.Answer(location=(message.location.latitude, message.location.longitude))
     if message.document is not None:
         return engine.Answer(file_id=message.document.file_id, file_name=(message.document.file_name or "")[:100],
-                             file_kind="document", text=message.caption)
+                             file_kind="document", text=message.caption, html=message.caption_html)
     if message.photo:
-        return engine.Answer(file_id=message.photo[-1].file_id, file_kind="photo", text=message.caption)
-    return engine.Answer(text=message.text)
+        return engine.Answer(file_id=message.photo[-1].file_id, file_kind="photo", text=message.caption,
+                             html=message.caption_html)
+    return engine.Answer(text=message.text, html=message.text_html if message.text else None)
 
 
 # -- routing ------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ because the files and names are not for the whole group.
 Callback data (prefix `r`), every press re-checks Action.EXPORT in the forum it names:
   r:w:<forum>:<src>                 what to export  -> ask the period
   r:p:<forum>:<src>:<period>        period chosen   -> ask the format
-  r:c:<forum>:<src>                 type the dates  -> form `rep_export` (from, to)
+  r:c:<forum>:<src>                 type the dates  -> declared form "re" (bot/reports/forms.py)
   r:f:<forum>:<src>:<period>:<fmt>  build and send the file(s)
   r:m:<forum>:<yyyymm>              the report of a month (also the digest's chart button)
 """
@@ -24,18 +24,16 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CallbackData, encode
 from bot.context import BotContext
-from bot.dateparse import DateParseError, parse_date
 from bot.errors import Conflict, StaleAction
 from bot.periods import add_months
 from bot.permissions import Action
-from bot.render import date_problem
 from bot.reports import exports, service
 from bot.reports.exports import ALL, Source
+from bot.reports.forms import EXPORT_PERIOD, export_period, format_view, period_label, sources_of, what_label
 from bot.reports.period import PRESETS, Period, custom_code, resolve
 from bot.reports.summary import month_title, report_text
 from bot.reports.worker import WORKER, ExportResult
 from bot.texts import t
-from bot.timefmt import format_date_short
 from handlers import forms
 from handlers.common import (
     button_handler,
@@ -46,13 +44,16 @@ from handlers.common import (
     reply,
     user_of,
 )
+from handlers.forms import start_form
 from handlers.forums import forum_action, run_in_forum
 from storage.models import Draft, Forum
 
 log = logging.getLogger(__name__)
 
 FEATURE = "r"
-FORM = "rep_export"
+# The hand-rolled typed-dates form's drafts (before the form engine) that may be in a database at
+# upgrade. Remove after a release.
+OLD_FLOW = "rep_export"
 MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's limit for files a bot sends
 # Above this an export of several years is sent as one file per year (kept below MAX_UPLOAD so a
 # year's file still fits; a setting of the module so a test can use a small export).
@@ -87,34 +88,8 @@ def file_stem(forum: Forum, sources: list[Source], period: Period) -> str:
     return "-".join(parts)
 
 
-def what_label(code: str, lang: str) -> str:
-    if code == ALL:
-        return str(t("rep.src.all", lang))
-    return str(t(exports.BY_CODE[code].text_key, lang))
-
-
-def period_label(period: Period, sources: list[Source], lang: str) -> str:
-    if not any(s.periodic for s in sources):
-        return str(t("rep.current_state", lang))
-    if period.code in ("tm", "lm"):
-        return month_title(period.end, lang)
-    if period.code == "ty":
-        return str(period.end.year)
-    if period.start is None:
-        return str(t("rep.all_time", lang))
-    return str(t("rep.range", lang, start=format_date_short(period.start, lang),
-                 end=format_date_short(period.end, lang)))
-
-
 def _today(context: BotContext, forum: Forum) -> date:
     return context.services.clock.now().astimezone(forum_zone(forum)).date()
-
-
-def _sources(code: str) -> list[Source]:
-    try:
-        return exports.chosen(code)
-    except KeyError:
-        raise StaleAction() from None
 
 
 # -- /ekspor ---------------------------------------------------------------------------------
@@ -139,7 +114,7 @@ async def on_what(update: Update, context: BotContext, data: CallbackData) -> No
     """Ask the period; the members directory alone has none (it is the current state)."""
     forum = await _require(update, context, data.int_arg(0))
     code = data.arg(1)
-    sources = _sources(code)
+    sources = sources_of(code)
     if not any(s.periodic for s in sources):
         await _ask_format(update, context, forum, code, "all")
         return
@@ -162,75 +137,30 @@ def _period(code: str, today: date) -> Period:
 async def on_period(update: Update, context: BotContext, data: CallbackData) -> None:
     forum = await _require(update, context, data.int_arg(0))
     code, period_code = data.arg(1), data.arg(2)
-    _sources(code)
+    sources_of(code)
     _period(period_code, _today(context, forum))
     await _ask_format(update, context, forum, code, period_code)
 
 
-async def _ask_format(update: Update, context: BotContext, forum: Forum, code: str, period_code: str,
-                      *, edit: bool = True) -> None:
+async def _ask_format(update: Update, context: BotContext, forum: Forum, code: str, period_code: str) -> None:
     lang = await language(update, context)
-    sources = _sources(code)
-    period = resolve(period_code, _today(context, forum))
-    several = len(sources) > 1
-    formats = ("x", "z", "c") if several else ("x", "c")
-    rows = [[(str(t(f"rep.fmt.{f}", lang)), encode(FEATURE, "f", forum.id, code, period_code, f))] for f in formats]
-    text = t("rep.format_ask", lang, what=what_label(code, lang), period=period_label(period, sources, lang))
-    if edit:
-        await edit_or_reply(update, text, rows)
-    else:
-        await reply(update, text, rows)
+    view = format_view(forum.id, code, resolve(period_code, _today(context, forum)), lang)
+    await edit_or_reply(update, view.text, [[(b.label, b.data or "") for b in row] for row in view.buttons])
 
 
 @button_handler
 async def on_custom(update: Update, context: BotContext, data: CallbackData) -> None:
-    """Start the two-question form for typed dates."""
+    """Start the form for typed dates (bot.reports.forms)."""
     forum = await _require(update, context, data.int_arg(0))
     code = data.arg(1)
-    _sources(code)
-    user = user_of(update)
-    await forms.begin(context, user.id, FORM, "from", {"forum": forum.id, "src": code})
-    await edit_or_reply(update, t("rep.from_ask", await language(update, context)))
+    sources_of(code)
+    await start_form(update, context, EXPORT_PERIOD, export_period(forum.id, user_of(update).id, code, forum.timezone))
 
 
-async def on_input(update: Update, context: BotContext, draft: Draft) -> None:
-    """A typed date of the custom period."""
-    lang = await language(update, context)
-    user = user_of(update)
-    try:
-        forum = await _require(update, context, int(draft.data["forum"]))
-    except Exception:
-        await forms.finish(context, user.id)
-        raise
-    message = update.effective_message
-    text = (message.text or "") if message else ""
-    try:
-        if not text.strip() or len(text) > 100:
-            raise DateParseError("unrecognised", text[:100])
-        day = parse_date(text, now=context.services.clock.now(), tz=forum_zone(forum), allow_past=True)
-    except DateParseError as exc:
-        if exc.reason in ("invalid_date", "weekday_mismatch"):
-            problem = date_problem(exc, "meet.bad.date.")
-            await reply(update, t(problem.message_key, lang, **problem.params))
-        else:
-            await reply(update, t("rep.bad_date", lang))
-        return
-    if draft.step == "from":
-        await forms.advance(context, draft, "to", start=day.isoformat())
-        await reply(update, t("rep.to_ask", lang, start=format_date_short(day, lang)))
-        return
-    start = date.fromisoformat(str(draft.data["start"]))
-    await forms.finish(context, user.id)
-    await _ask_format(update, context, forum, str(draft.data["src"]), custom_code(start, day), edit=False)
-
-
-async def reprompt(update: Update, context: BotContext, draft: Draft) -> None:
-    lang = await language(update, context)
-    if draft.step == "from":
-        await reply(update, t("rep.from_ask", lang))
-    else:
-        start = date.fromisoformat(str(draft.data["start"]))
-        await reply(update, t("rep.to_ask", lang, start=format_date_short(start, lang)))
+async def on_old_draft(update: Update, context: BotContext, draft: Draft) -> None:
+    """A typed-dates form begun before the upgrade: drop it and say how to start again."""
+    await forms.finish(context, draft.user_id)
+    await reply(update, t("rep.form_outdated", await language(update, context)))
 
 
 @button_handler
@@ -240,7 +170,7 @@ async def on_format(update: Update, context: BotContext, data: CallbackData) -> 
     code, period_code, fmt = data.arg(1), data.arg(2), data.arg(3)
     if fmt not in FORMATS:
         raise StaleAction()
-    sources = _sources(code)
+    sources = sources_of(code)
     period = _period(period_code, _today(context, forum))
     _once(update, context)
     lang = await language(update, context)
@@ -366,4 +296,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     buttons = {"w": on_what, "p": on_period, "c": on_custom, "f": on_format, "m": on_month}
     for action, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
-    forms.register_form(FORM, on_input, reprompt)
+    forms.register_form(OLD_FLOW, on_old_draft, on_old_draft)

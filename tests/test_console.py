@@ -71,8 +71,8 @@ async def test_a_whole_forum_in_one_terminal(tmp_path: Path) -> None:
         await term.type("Rapat rutin Senin pagi di balai desa")
         await term.expect(r"\[\d+\] Lanjut")
         await term.type(":tekan Lanjut")
-        preview = (await term.expect(r"#\d+ \[bot → 1001\] \(diubah\)\nPratinjau siaran")).split()[0][1:]
-        await term.type(":tekan Kirim sekarang")
+        preview = (await term.expect(r"#\d+ \[bot → 1001\]\nPratinjau siaran")).split()[0][1:]
+        await term.type(":tekan Kirim siaran")
         await term.expect(r"sedang dikirim")
         await term.expect(r"Siaran #1 selesai: 3 terkirim")
         await term.type(":siapa")
@@ -99,7 +99,7 @@ async def test_a_whole_forum_in_one_terminal(tmp_path: Path) -> None:
         await term.type(":tekan Hentikan")
         await term.expect(r"Tidak ada tombol")
         await term.type(":as 1")
-        await term.type(f"{preview}.1")  # "Kirim sekarang" again, still on a slow phone's screen
+        await term.type(f"{preview}.1")  # "Kirim siaran" again, still on a slow phone's screen
         await term.expect(r"(⚠️ peringatan|💬) \(Budi Santoso\): ")
 
         # Files the bot sends land in the printed folder.

@@ -85,8 +85,11 @@ class Draft:
 
 
 async def create(services: Services, *, forum_id: int, coordinator: int, draft: Draft, audience: Audience,
-                 when: datetime, resend_of: int | None = None) -> Broadcast:
-    """Store the broadcast and one push per recipient (and the group), in one unit."""
+                 when: datetime, resend_of: int | None = None, announce: bool = False,
+                 from_form: bool = False) -> Broadcast:
+    """Store the broadcast and one push per recipient (and the group), in one unit. `announce`:
+    also queue the progress message there (an immediate send from the form); `from_form`: drop
+    the coordinator's form draft in the same unit."""
     forum = await require_forum(services, forum_id, coordinator)
     member = await services.members.get(coordinator)
     name = member.full_name if member else str(coordinator)
@@ -100,6 +103,16 @@ async def create(services: Services, *, forum_id: int, coordinator: int, draft: 
             group_language=forum.language, media_kind=draft.media_kind, media_file_id=draft.file_id,
             pin=draft.pin, resend_of=resend_of,
         )
+        if announce:
+            now = services.clock.now()
+            member_lang = member.language if member else "id"
+            view = progress_view(broadcast.id, await tx.broadcasts.progress(broadcast.id), now=now,
+                                 rate=per_second(services), forum=forum, lang=member_lang)
+            await enqueue(tx.conn, key=progress_key(broadcast.id), chat_id=coordinator, text=view.text,
+                          reply_markup=view.bot_api_markup(), due_at=now, now=now, priority=Priority.INTERACTIVE,
+                          forum_id=forum.id, member_user_id=coordinator)
+        if from_form:
+            await tx.drafts.clear(coordinator)
     services.delivery.wake()
     return broadcast
 

@@ -56,6 +56,7 @@ class Answer:
     file_name: str = ""
     file_kind: str = ""  # "document" | "photo"
     location: tuple[float, float] | None = None
+    html: str | None = None  # the text (or caption) as HTML, the sender's formatting kept and escaped
 
 
 @dataclass(frozen=True)

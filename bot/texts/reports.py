@@ -22,8 +22,12 @@ ID: dict[str, str] = {
     "rep.period.custom": "✏️ Ketik tanggal",
     "rep.from_ask": "Ketik tanggal <b>awal</b> periode, misalnya <i>1 Januari 2026</i> atau <i>01/01/2026</i>.\n"
                     "Batalkan dengan /batal.",
-    "rep.to_ask": "Mulai {start}. Sekarang ketik tanggal <b>akhir</b> periode, misalnya <i>31 Maret 2026</i>.",
-    "rep.bad_date": "Tanggal itu tidak bisa saya baca. Contoh: <i>31 Maret 2026</i> atau <i>31/03/2026</i>.",
+    "rep.to_ask": "Sekarang ketik tanggal <b>akhir</b> periode, misalnya <i>31 Maret 2026</i>.",
+    "rep.label.start": "Tanggal awal",
+    "rep.label.end": "Tanggal akhir",
+    "rep.btn.period_ok": "Lanjut ▶",
+    "rep.form_outdated": "Periode yang sedang Bapak/Ibu ketik dibuat oleh versi bot sebelumnya dan perlu diulang. "
+                         "Silakan mulai lagi: /ekspor",
     "rep.format_ask": "<b>{what}</b> — {period}\nPilih format berkas:",
     "rep.fmt.x": "📊 Excel (.xlsx)",
     "rep.fmt.z": "🗜 CSV (zip)",
@@ -102,8 +106,12 @@ EN: dict[str, str] = {
     "rep.period.custom": "✏️ Type dates",
     "rep.from_ask": "Type the <b>first</b> day of the period, e.g. <i>1 January 2026</i> or <i>01/01/2026</i>.\n"
                     "Cancel with /batal.",
-    "rep.to_ask": "From {start}. Now type the <b>last</b> day of the period, e.g. <i>31 March 2026</i>.",
-    "rep.bad_date": "I cannot read that date. Example: <i>31 March 2026</i> or <i>31/03/2026</i>.",
+    "rep.to_ask": "Now type the <b>last</b> day of the period, e.g. <i>31 March 2026</i>.",
+    "rep.label.start": "First day",
+    "rep.label.end": "Last day",
+    "rep.btn.period_ok": "Next ▶",
+    "rep.form_outdated": "The period you were typing was made by an earlier version of the bot and must be "
+                         "started again: /ekspor",
     "rep.format_ask": "<b>{what}</b> — {period}\nChoose the file format:",
     "rep.fmt.x": "📊 Excel (.xlsx)",
     "rep.fmt.z": "🗜 CSV (zip)",

@@ -40,6 +40,19 @@ async def compose(budi: Person, text: str) -> SentMessage:
     return audience
 
 
+async def press_on(person: Person, message: SentMessage, label: str) -> SentMessage:
+    """Press a button; the bot's answer (skipping the edit that only removes the pressed buttons)."""
+    before = message.text  # the double edits its message objects in place
+    got = await person.press(message, label)
+    return await person.next() if got.edited and got.text == before else got
+
+
+async def send_it(person: Person, review: SentMessage) -> None:
+    """Press Kirim siaran at the review. No reply is awaited: the progress message comes through the
+    outbox and may arrive before the review's edit, so callers wait for what they expect."""
+    await person.double.press_button(person.user, review, review.callback_for("Kirim siaran"))
+
+
 async def finish_report(bot: BotHarness, budi: Person) -> SentMessage:
     """Let the monitor see the end and wait for the report it queues."""
     await engine_of(bot).run_planners()
@@ -53,9 +66,9 @@ async def test_broadcast_reaches_every_active_member_once_with_a_report(bot: Bot
     bot.double.block(2002)  # Agus blocked the bot
     audience = await compose(budi, "Rapat <rutin> Senin & bawa notulen")
     assert "<b>3</b> anggota" in audience.html
-    preview = await budi.press(audience, "Lanjut")
+    preview = await press_on(budi, audience, "Lanjut")
     assert "Pratinjau" in preview.text and "Rapat <rutin> Senin & bawa notulen" in preview.text
-    await budi.press(preview, "Kirim sekarang")
+    await send_it(budi, preview)
     status = await bot.double.wait_for(budi.id, lambda m: "sedang dikirim" in m.text)
     assert "Hentikan" in status.button_texts()[0]
     for uid in (2001, 2003):
@@ -106,8 +119,8 @@ async def test_coordinator_of_one_forum_never_reaches_another(bot: BotHarness) -
     for uid in (2001, 2002, 2003, 3001, 3002):
         bot.person(uid, "X")
     audience = await compose(budi, "Khusus forum Cipari")
-    preview = await budi.press(audience, "Lanjut")
-    await budi.press(preview, "Kirim sekarang")
+    preview = await press_on(budi, audience, "Lanjut")
+    await send_it(budi, preview)
     await bot.double.wait_for(2003, lambda m: "Khusus forum Cipari" in m.text)
     await engine_of(bot).run_due()
     assert bot.double.sent(3001) == [] and bot.double.sent(3002) == []
@@ -130,8 +143,8 @@ async def test_audience_by_kecamatan_and_role(bot: BotHarness) -> None:
     assert "<b>2</b> anggota" in audience.html
     audience = await budi.press(audience, "Semua pendamping")
     assert "<b>1</b> anggota" in audience.html  # pendamping in Kec. Sampang: Dewi only
-    preview = await budi.press(audience, "Lanjut")
-    await budi.press(preview, "Kirim sekarang")
+    preview = await press_on(budi, audience, "Lanjut")
+    await send_it(budi, preview)
     await bot.double.wait_for(2003, lambda m: "Untuk Kec. Sampang" in m.text)
     await engine_of(bot).run_due()
     assert bot.double.sent(2001) == [] and bot.double.sent(2002) == []
@@ -144,9 +157,9 @@ async def test_group_broadcast_is_pinned_on_request(bot: BotHarness) -> None:
     audience = await compose(budi, "Agenda rapat")
     audience = await budi.press(audience, "Pesan pribadi")  # group only
     audience = await budi.press(audience, "Sematkan")
-    preview = await budi.press(audience, "Lanjut")
+    preview = await press_on(budi, audience, "Lanjut")
     assert "grup Telegram forum (disematkan)" in preview.text
-    await budi.press(preview, "Kirim sekarang")
+    await send_it(budi, preview)
     posted = await bot.double.wait_for(group.id, lambda m: "Agenda rapat" in m.text)
     await engine_of(bot).run_due()
     assert bot.double.pinned(group.id) == [posted.message_id]
@@ -158,10 +171,12 @@ async def test_scheduled_broadcast_can_be_cancelled(bot: BotHarness) -> None:
     for uid in (2001, 2002, 2003):
         bot.person(uid, "X")
     audience = await compose(budi, "Pengingat musyawarah")
-    preview = await budi.press(audience, "Lanjut")
-    ask = await budi.press(preview, "Jadwalkan")
+    preview = await press_on(budi, audience, "Lanjut")
+    ask = await press_on(budi, preview, "Ubah jadwal")
     assert "Kapan" in ask.text and "WIB" in ask.text
-    scheduled = await budi.say("besok 08.00")
+    review = await budi.say("besok 08.00")
+    assert "Jadwal:</b> Rabu, 25 November 2026 pukul 08.00 WIB" in review.html
+    scheduled = await press_on(budi, review, "Kirim siaran")
     assert "dijadwalkan Rabu, 25 November 2026 pukul 08.00 WIB untuk 3 penerima" in scheduled.text
     history = await budi.say("/siaran_riwayat")
     assert "terjadwal" in history.text and "Pengingat musyawarah" in history.text
@@ -183,9 +198,10 @@ async def test_scheduled_broadcast_goes_out_at_its_time(bot: BotHarness) -> None
     for uid in (2001, 2002, 2003):
         bot.person(uid, "X")
     audience = await compose(budi, "Besok pagi")
-    preview = await budi.press(audience, "Lanjut")
-    await budi.press(preview, "Jadwalkan")
-    await budi.say("besok 08.00")
+    preview = await press_on(budi, audience, "Lanjut")
+    await press_on(budi, preview, "Ubah jadwal")
+    review = await budi.say("besok 08.00")
+    await press_on(budi, review, "Kirim siaran")
     await engine_of(bot).run_due()
     assert bot.double.sent(2001) == []
     bot.clock.set(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
@@ -215,9 +231,9 @@ async def test_stop_mid_way_lists_what_was_not_sent(bot: BotHarness) -> None:
         bot.person(uid, "X")
     bot.clock.set(datetime(2026, 11, 24, 15, 0, tzinfo=UTC))  # 22.00 WIB: quiet hours hold bulk pushes
     audience = await compose(budi, "Malam-malam")
-    preview = await budi.press(audience, "Lanjut")
+    preview = await press_on(budi, audience, "Lanjut")
     assert "jam tenang" in preview.text
-    await budi.press(preview, "Kirim sekarang")
+    await send_it(budi, preview)
     status = await bot.double.wait_for(budi.id, lambda m: "sedang dikirim" in m.text)
     await engine_of(bot).run_due()
     assert bot.double.sent(2001) == []
@@ -240,8 +256,8 @@ async def test_photo_broadcast_keeps_the_file_and_caption(bot: BotHarness) -> No
     await bot.double.send_photo(budi.user, caption="Undangan <MAD> tahap 2")
     audience = await budi.next()
     assert "Siapa penerimanya" in audience.text
-    preview = await budi.press(audience, "Lanjut")
-    await budi.press(preview, "Kirim sekarang")
+    preview = await press_on(budi, audience, "Lanjut")
+    await send_it(budi, preview)
     got = await bot.double.wait_for(2001, lambda m: m.kind == "photo")
     assert "Undangan <MAD> tahap 2" in got.text and "Siaran Forum Kades Cipari" in got.text
     sent_ids = {m.file_id for m in bot.double.sent(2001) + bot.double.sent(2002)}
@@ -255,4 +271,67 @@ async def test_too_long_message_is_refused_with_the_limit(bot: BotHarness) -> No
     reply = await budi.say("a" * 4000)
     assert "terlalu panjang" in reply.text and "3.896" in reply.text
     draft = await bot.services.drafts.get(KOORDINATOR)
-    assert draft is not None and draft.step == "text"
+    assert draft is not None and draft.flow == "bs" and draft.step == "text"
+
+
+async def test_review_changes_the_message_and_the_recipients(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    for uid in (2001, 2002, 2003):
+        bot.person(uid, "X")
+    audience = await compose(budi, "Rapat <b>tanpa</b> notulen")
+    review = await press_on(budi, audience, "Lanjut")
+    assert "<b>3</b> anggota" in review.html and "Rapat &lt;b&gt;tanpa&lt;/b&gt; notulen" in review.html
+    # Ubah pesan: the new text replaces the old one; the recipients stay.
+    ask = await press_on(budi, review, "Ubah pesan")
+    assert "Tulis pesan siaran" in ask.text
+    review = await budi.say("Rapat pendamping Kamis")
+    assert "Rapat pendamping Kamis" in review.text and "tanpa" not in review.text
+    # Ubah penerima: only the pendamping.
+    audience = await press_on(budi, review, "Ubah penerima")
+    audience = await budi.press(audience, "Semua pendamping")
+    assert "<b>1</b> anggota" in audience.html
+    review = await press_on(budi, audience, "Lanjut")
+    assert "Penerima:</b> 1 anggota" in review.html and "Jadwal:</b> sekarang" in review.html
+    await send_it(budi, review)
+    await bot.double.wait_for(2003, lambda m: "Rapat pendamping Kamis" in m.text)
+    await engine_of(bot).run_due()
+    assert bot.double.sent(2001) == [] and bot.double.sent(2002) == []
+    assert await bot.services.drafts.get(KOORDINATOR) is None
+
+
+async def test_bad_answers_are_explained_and_the_draft_kept(bot: BotHarness) -> None:
+    forum_id = await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    audience = await compose(budi, "Kerja bakti")
+    # Nobody left to receive it: Lanjut is refused with an alert, the choices stay.
+    audience = await budi.press(audience, "Pesan pribadi")
+    assert "<b>0</b> anggota" in audience.html
+    cq = await bot.double.press_button(budi.user, audience, audience.callback_for("Lanjut"))
+    await bot.double.wait_for_answer(cq)
+    assert "Belum ada penerima" in bot.double.answered_callbacks[cq]["text"]
+    audience = await budi.press(audience, "Pesan pribadi")
+    review = await press_on(budi, audience, "Lanjut")
+    # A time that is no time, then one in the past: both explained, the question asked again.
+    await press_on(budi, review, "Ubah jadwal")
+    reply = await budi.say("kapan-kapan saja")
+    assert "tidak bisa dipakai" in reply.text
+    draft = await bot.services.drafts.get(KOORDINATOR)
+    assert draft is not None and draft.flow == "bs" and draft.step == "when"
+    reply = await budi.say("kemarin 08.00")
+    assert "tidak bisa dipakai" in reply.text
+    review = await budi.say("besok 08.00")
+    assert "Jadwal:</b> Rabu, 25 November 2026 pukul 08.00 WIB" in review.html
+    assert await BroadcastRepo(bot.services.db).of_forum(forum_id) == []
+
+
+async def test_a_siaran_begun_before_the_upgrade_is_dropped(bot: BotHarness) -> None:
+    await forum_with_members(bot)
+    budi = bot.person(KOORDINATOR, "Budi Santoso")
+    # What the hand-rolled form left in the drafts table, at the recipients step.
+    await bot.services.drafts.save(KOORDINATOR, "siaran", "audience", {"forum_id": 1, "text": "Lama"},
+                                   bot.clock.now())
+    reply = await budi.say("Pesan baru")
+    assert "/siaran" in reply.text and "diulang" in reply.text
+    assert await bot.services.drafts.get(KOORDINATOR) is None
+    assert await BroadcastRepo(bot.services.db).of_forum(1) == []

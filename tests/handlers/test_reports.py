@@ -15,11 +15,12 @@ from bot.reports.charts import PNG_SIGNATURE
 from bot.reports.digest import plan_digest
 from bot.reports.worker import WORKER, WORKER_NICENESS
 from bot.reports.xlsx import DATE_FORMAT
+from bot.telegram_double import SentMessage
 from storage.agreements import AgreementRepo, NewParty
 from storage.database import Tx
 from storage.outbox import OutboxRepo
 from storage.posts import PostRepo
-from tests.conftest import SIDASARI_CIPARI, BotHarness, seed_forum
+from tests.conftest import SIDASARI_CIPARI, BotHarness, Person, seed_forum
 
 CARUY = "33.01.18.2001"
 KOORD, ANGGOTA, PENDAMPING, STRANGER = 1001, 1002, 1003, 1099
@@ -234,15 +235,45 @@ async def test_typed_period_form_with_bad_input(bot: BotHarness) -> None:
     await bot.double.press_button(budi.user, menu, f"r:c:{forum_id}:m", force=True)
     ask = await budi.next()
     assert "tanggal <b>awal</b>" in ask.html
-    assert "tidak bisa saya baca" in (await budi.say("kemarin lusa entah")).text
-    assert "tidak bisa saya baca" in (await budi.say("x" * 5000)).text
-    assert "tidak bisa saya baca" in (await budi.say("<b>1 Januari</b>")).text
-    to_ask = await budi.say("1 Januari 2026")
-    assert "1 Jan 2026" in to_ask.text
-    formats = await budi.say("31/03/2026")
+    assert "tidak saya kenali" in (await budi.say("kemarin lusa entah")).text
+    assert "tidak saya kenali" in (await budi.say("x" * 5000)).text
+    assert "hanya 28 hari" in (await budi.say("31 Februari 2026")).text
+    draft = await bot.services.drafts.get(KOORD)
+    assert draft is not None and draft.flow == "re" and draft.step == "start"
+    confirm = await budi.say("1 Januari 2026")
+    assert "1 Januari 2026" in confirm.text
+    to_ask = await _press_on(budi, confirm, "Benar")
+    assert "tanggal <b>akhir</b>" in to_ask.html
+    confirm = await budi.say("31/03/2026")
+    review = await _press_on(budi, confirm, "Benar")
+    assert "Tanggal awal:</b> 1 Jan 2026" in review.html and "Tanggal akhir:</b> 31 Mar 2026" in review.html
+    # Ubah: the last day becomes the end of February.
+    again = await _press_on(budi, review, "Ubah tanggal akhir")
+    assert "tanggal <b>akhir</b>" in again.html
+    confirm = await budi.say("28/02/2026")
+    review = await _press_on(budi, confirm, "Benar")
+    assert "Tanggal akhir:</b> 28 Feb 2026" in review.html
+    formats = await budi.press(review, "Lanjut")
     assert "Pilih format" in formats.text
-    assert any("c20260101-20260331" in d for d in formats.callback_data())
+    assert any("c20260101-20260228" in d for d in formats.callback_data())
     assert await bot.services.drafts.get(KOORD) is None
+
+
+async def test_a_typed_period_begun_before_the_upgrade_is_dropped(bot: BotHarness) -> None:
+    await _forum(bot)
+    budi = bot.person(KOORD, "Budi")
+    await bot.services.drafts.save(KOORD, "rep_export", "to", {"forum": 1, "src": "m", "start": "2026-01-01"},
+                                   bot.clock.now())
+    reply = await budi.say("31/03/2026")
+    assert "/ekspor" in reply.text and "diulang" in reply.text
+    assert await bot.services.drafts.get(KOORD) is None
+
+
+async def _press_on(person: Person, message: SentMessage, label: str) -> SentMessage:
+    """Press a button; the bot's answer (skipping the edit that only removes the pressed buttons)."""
+    before = message.text  # the double edits its message objects in place
+    got = await person.press(message, label)
+    return await person.next() if got.edited and got.text == before else got
 
 
 async def test_double_press_builds_one_file(bot: BotHarness) -> None:
