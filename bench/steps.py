@@ -231,6 +231,7 @@ RSVP_TYPING_RULES = [
 ]
 
 KERJASAMA_RULES = [
+    Rule("mau mulai dari mana", press="Catat kerja sama"),  # /kerjasama_baru's choice (after d359cca)
     Rule("periksa data kerja sama", press="Simpan"),
     Rule("judul kerja sama", text="Pengelolaan Air Bersih"),
     Rule("desa mana saja", button="Selesai (2", press="Selesai"),
