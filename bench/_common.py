@@ -5,10 +5,22 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def commit() -> str:
+    """The checkout's short commit, printed with the figures."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True, cwd=ROOT).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -59,3 +71,22 @@ def bot_env(api_base_url: str, file_base_url: str, token: str, db_path: Path, **
 async def spawn(args: list[str], env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(sys.executable, *args, env=env, cwd=ROOT,
                                                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+
+
+async def seed_forum(services: Any, members: int, now: datetime) -> int:
+    """A forum of `members` kades in as many villages of Kec. Cipari (user 1 the koordinator)."""
+    async with services.db.transaction() as conn:
+        await conn.executemany("INSERT INTO regions(code, level, name, parent) VALUES (?, ?, ?, ?)",
+                               [("33", 1, "Jawa Tengah", None), ("33.01", 2, "Kabupaten Cilacap", "33"),
+                                ("33.01.18", 3, "Cipari", "33.01"),
+                                *((f"33.01.18.{2001 + i}", 4, f"Desa {i}", "33.01.18") for i in range(members))])
+        for i in range(members):
+            await services.members.upsert(conn, user_id=1 + i, full_name=f"Kades {i}", jabatan="kades",
+                                          village_code=f"33.01.18.{2001 + i}", language="id", now=now)
+        forum_id: int = await services.forums.create(conn, name="Forum Bench", scope_code="33.01.18",
+                                                     timezone="Asia/Jakarta", created_by=1, now=now)
+        for i in range(members):
+            await services.members.add_membership(conn, forum_id=forum_id, user_id=1 + i,
+                                                  role="koordinator" if i == 0 else "anggota", status="active",
+                                                  now=now, decided_by=1)
+    return forum_id

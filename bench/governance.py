@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._common import commit
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.members import governance
@@ -37,13 +37,6 @@ START = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 TARGET_IDLE_MS = 20.0
 TARGET_DUE_MS = 5000.0
 
-
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True, cwd=Path(__file__).parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 async def seed(db: Database, forums: int, members: int, pending: int) -> None:

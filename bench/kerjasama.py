@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._common import commit
 from bot.access import PartyStanding
 from bot.agreements import views
 from storage.database import Database
@@ -36,13 +36,6 @@ START = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 TARGET_LOAD_MS = 150.0
 TARGET_VIEW_MS = 150.0
 
-
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True, cwd=Path(__file__).parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 async def seed(db: Database, parties: int, events: int, periods: int) -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import summary
+from bench._common import commit, seed_forum, summary
 from bot import forms
 from bot.callbacks import decode, encode
 from bot.clock import FixedClock
@@ -50,30 +49,10 @@ START = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 KOORD = 1
 
 
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True, cwd=Path(__file__).parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
 
 async def seed(services: Services, members: int) -> tuple[int, int]:
     """A forum of `members` kades (user 1 the koordinator) and one meeting, two hours long, that has ended."""
-    async with services.db.transaction() as conn:
-        await conn.executemany("INSERT INTO regions(code, level, name, parent) VALUES (?, ?, ?, ?)",
-                               [("33", 1, "Jawa Tengah", None), ("33.01", 2, "Kabupaten Cilacap", "33"),
-                                ("33.01.18", 3, "Cipari", "33.01"),
-                                *((f"33.01.18.{2001 + i}", 4, f"Desa {i}", "33.01.18") for i in range(members))])
-        for i in range(members):
-            await services.members.upsert(conn, user_id=1 + i, full_name=f"Kades {i}", jabatan="kades",
-                                          village_code=f"33.01.18.{2001 + i}", language="id", now=START)
-        forum_id = await services.forums.create(conn, name="Forum Bench", scope_code="33.01.18",
-                                                timezone="Asia/Jakarta", created_by=1, now=START)
-        for i in range(members):
-            await services.members.add_membership(conn, forum_id=forum_id, user_id=1 + i,
-                                                  role="koordinator" if i == 0 else "anggota", status="active",
-                                                  now=START, decided_by=1)
+    forum_id = await seed_forum(services, members, START)
     async with services.write() as tx:
         meeting_id = await tx.meetings.create(forum_id=forum_id, title="Rapat bench", starts_at=START,
                                               duration_minutes=120, timezone="Asia/Jakarta", place_kind="none",

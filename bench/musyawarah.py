@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import rss_mib
+from bench._common import commit, rss_mib
 from bot.agreements import documents
 from bot.agreements.documents import DraftParty, DraftRecord, ExecutingMember
 from bot.agreements.musyawarah import plan_musyawarah
@@ -45,13 +44,6 @@ TARGET_HOUR_MS = 2000.0
 TARGET_DOCX_MS = 3000.0  # warm render of the largest draft in the worker
 TARGET_WORKER_MIB = 250.0
 
-
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True, cwd=Path(__file__).parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 async def seed(db: Database, agreements: int, per: int) -> None:
