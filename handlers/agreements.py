@@ -25,7 +25,7 @@ from bot.agreements import rules, running, signed_views, views
 from bot.agreements import service as kerjasama
 from bot.agreements.forms import RINTIS, Rintis
 from bot.agreements.signed_forms import SIGNED, SignedForm
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, pattern
 from bot.context import BotContext
 from bot.dateparse import DateParseError, parse_date
 from bot.errors import InvalidInput, NotFound, StaleAction
@@ -230,4 +230,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("kerjasama", list_agreements))
     buttons = {"nw": on_new_choice, "o": on_open, "doc": on_document}
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))

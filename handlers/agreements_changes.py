@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.agreements import running, running_forms
-from bot.callbacks import CallbackData, encode
+from bot.callbacks import CallbackData, encode, pattern
 from bot.context import BotContext
 from bot.errors import InvalidInput, StaleAction
 from bot.texts import t
@@ -89,4 +89,4 @@ async def on_lapse(update: Update, context: BotContext, data: CallbackData) -> N
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     buttons = {"am": on_amend, "af": on_amend_field, "end": on_end, "rn": on_renew, "lp": on_lapse}
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))

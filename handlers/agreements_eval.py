@@ -14,7 +14,7 @@ from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.agreements import rules, running
-from bot.callbacks import CallbackData, encode
+from bot.callbacks import CallbackData, encode, pattern
 from bot.context import BotContext
 from bot.errors import InvalidInput, NotFound, NotPermitted, StaleAction
 from bot.meetings.forms import NEW_MEETING, aksi_refleksi
@@ -373,4 +373,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "er": on_eval_restart, "fd": on_followup_done, "rf": on_reflection_meeting, "sv": on_skip,
     }
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))

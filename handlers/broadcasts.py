@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.broadcasts import service
 from bot.broadcasts.forms import NEW_BROADCAST, new_broadcast
 from bot.broadcasts.service import FEATURE
-from bot.callbacks import CallbackData, encode
+from bot.callbacks import CallbackData, encode, pattern
 from bot.context import BotContext
 from bot.permissions import Action
 from bot.texts import Html, t
@@ -158,4 +158,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     buttons = {"stop": on_stop, "cs": on_cancel_scheduled, "resend": on_resend,
                "rep": on_report}
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))

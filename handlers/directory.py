@@ -9,7 +9,7 @@ from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import bidang
-from bot.callbacks import CallbackData, encode
+from bot.callbacks import CallbackData, encode, pattern
 from bot.context import BotContext
 from bot.directory import service
 from bot.errors import InvalidInput, NotAMember, NotPermitted, StaleAction
@@ -386,4 +386,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     buttons = {"ed": on_edit, "tg": on_toggle, "sv": on_save, "x": on_cancel, "pa": on_proposal, "hist": on_history,
                "rv": on_revert, "ok": on_confirm}
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackData, encode
+from bot.callbacks import CallbackData, encode, pattern
 from bot.context import BotContext
 from bot.errors import NotPermitted, StaleAction
 from bot.members import governance, rules
@@ -396,5 +396,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "cx": on_cancel_request, "vt": on_vote, "vc": on_vote_cast,
     }
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))
 

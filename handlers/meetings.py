@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, pattern
 from bot.context import BotContext
 from bot.errors import InvalidInput, StaleAction
 from bot.meetings import loaders, service
@@ -316,4 +316,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         **meetings_after.BUTTONS,
     }
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import KeyboardButton, Message, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackData, encode
+from bot.callbacks import CallbackData, encode, pattern
 from bot.context import BotContext
 from bot.errors import StaleAction
 from bot.members import service, views
@@ -259,4 +259,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     buttons = {"ed": on_edit, "nophone": on_remove_phone, "zone": on_zone, "leave": on_leave, "nop": on_nothing,
                "erase": on_erase, "vc": on_village_decision, "cc": on_confirm_creator}
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))

@@ -15,7 +15,7 @@ from bot.agreements import musyawarah as service
 from bot.agreements import musyawarah_forms as mforms
 from bot.agreements import musyawarah_views as views
 from bot.agreements.documents import DocSpec
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, pattern
 from bot.context import BotContext
 from bot.errors import StaleAction
 from bot.forms.picker import When
@@ -202,4 +202,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "dr": on_download_draft, "dba": on_download_berita,
     }
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{views.FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(views.FEATURE, action)))

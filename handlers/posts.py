@@ -19,7 +19,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.bidang import BIDANG
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, pattern
 from bot.context import BotContext
 from bot.errors import NotFound, StaleAction
 from bot.permissions import Action
@@ -385,7 +385,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("tersimpan", saved))
     app.add_handler(CommandHandler("ringkasan", digest_settings))
     for action, callback in {**FORM_BUTTONS, **BUTTONS}.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))
     # Replies to the bot's cards in groups: in a group of their own so other features' group
     # handlers still see every message.
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND, on_group_reply),

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from telegram import InputMediaPhoto, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackData, encode
+from bot.callbacks import CallbackData, encode, pattern
 from bot.context import BotContext
 from bot.errors import Conflict, StaleAction
 from bot.periods import add_months
@@ -295,5 +295,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("laporan", report_command))
     buttons = {"w": on_what, "p": on_period, "c": on_custom, "f": on_format, "m": on_month}
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))
     forms.register_form(OLD_FLOW, on_old_draft, on_old_draft)

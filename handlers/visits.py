@@ -12,7 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackData
+from bot.callbacks import CallbackData, pattern
 from bot.context import BotContext
 from bot.permissions import Action
 from bot.texts import t
@@ -135,4 +135,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "done": on_complete, "rep": on_report, "pub": on_publish, "note": on_note,
     }
     for action, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=rf"^{FEATURE}:{action}(:|$)"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(FEATURE, action)))
